@@ -1,0 +1,27 @@
+/** Two tiers: fast unit tests beside the code, end-to-end specs in test/ (real Chromium, Deno, PGlite). */
+const transform = {
+  '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }],
+};
+// Sources import each other with `.ts` extensions (so Deno can load supabase/functions/_shared too);
+// tsc rewrites them to `.js` on emit, and this maps the rewritten form back for jest.
+const moduleNameMapper = { '^(\\.{1,2}/.*)\\.js$': '$1' };
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      moduleNameMapper,
+      testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/supabase/functions/_shared/**/*.test.ts'],
+    },
+    {
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      transform,
+      moduleNameMapper,
+      testMatch: ['<rootDir>/test/**/*.spec.ts'],
+      testTimeout: 60000,
+      slowTestThreshold: 30,
+    },
+  ],
+};

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * Builds the server (tsc -> dist/) and the dashboard (vite -> web/dist/).
+ * `--if-missing` skips what is already built and newer than its sources (npm start uses it).
+ */
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const ifMissing = process.argv.includes('--if-missing');
+
+function newestMtime(dir, exts) {
+  let newest = 0;
+  const walk = (d) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      if (entry.name === 'node_modules' || entry.name === 'dist') continue;
+      const p = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (exts.some((e) => entry.name.endsWith(e))) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return newest;
+}
+
+function stale(output, sources, exts) {
+  if (!fs.existsSync(output)) return true;
+  const built = fs.statSync(output).mtimeMs;
+  return sources.some((s) => newestMtime(path.join(root, s), exts) > built);
+}
+
+function run(bin, args) {
+  execFileSync(process.execPath, [require.resolve(bin), ...args], { cwd: root, stdio: 'inherit' });
+}
+
+const serverOut = path.join(root, 'dist', 'src', 'cli.js');
+if (!ifMissing || stale(serverOut, ['src', 'supabase/functions/_shared'], ['.ts'])) {
+  process.stdout.write('building server...\n');
+  run('typescript/bin/tsc', ['-p', 'tsconfig.build.json']);
+  fs.utimesSync(serverOut, new Date(), new Date());
+}
+const webOut = path.join(root, 'web', 'dist', 'index.html');
+if (fs.existsSync(path.join(root, 'web', 'vite.config.ts')) && (!ifMissing || stale(webOut, ['web/src', 'web/index.html'], ['.ts', '.tsx', '.css', '.html']))) {
+  process.stdout.write('building dashboard...\n');
+  run('vite/bin/vite.js', ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
+}

@@ -1,0 +1,362 @@
+/**
+ * Captures one session's chat from a Chromium page: installs the in-page agent, receives its batches
+ * through a CDP binding, blocks heavy and private sub-requests, and recovers the page after a crash or a
+ * lost browser without losing or repeating messages (the agent is re-seeded with the stream's tail).
+ */
+import type { CDPSession, Page, Protocol } from 'puppeteer-core';
+import type { ChatMessage, SessionStatus } from '../../domain/message.ts';
+import { MAX_AUTHOR_LENGTH, MAX_TEXT_LENGTH, sanitizeText } from '../../domain/message.ts';
+import { describeError } from '../../errors.ts';
+import type { Logger } from '../../log.ts';
+import { agentScript, type AgentConfig, type AgentReport, type AgentRow, type AgentTailEntry } from '../agent/agent.ts';
+import type { PlatformAdapter } from '../platforms/types.ts';
+import type { ChatSource, SourceSink } from '../source.ts';
+import type { BrowserPool } from './pool.ts';
+
+const BINDING = '__earshotEmit';
+const BLOCKED_RESOURCE_TYPES = new Set<string>(['Image', 'Media', 'Font']);
+const TAIL_KEEP = 2000;
+const SEEN_KEEP = 5000;
+
+export interface BrowserSourceOptions {
+  sessionId: string;
+  /** The page to open (already rewritten to the platform's lightest chat page). */
+  url: string;
+  adapter: PlatformAdapter;
+  pool: BrowserPool;
+  sink: SourceSink;
+  logger: Logger;
+  sweepMs: number;
+  noChatTimeoutMs: number;
+  /** Decides whether the page may load a sub-request URL (SSRF guard); true = allowed. */
+  allowRequest: (url: string) => Promise<boolean>;
+  /** Prefix for stream-position ids; stable for the session so ids never collide across page reloads. */
+  idPrefix: string;
+  /** Called with a PNG when the session turns `no_chat_found` (SAVE_SCREENSHOTS). */
+  onScreenshot?: (png: Buffer, status: SessionStatus) => void;
+  /** Extra hook for network-path capture (platform frame parsers); receives the page's CDP session. */
+  attachNetwork?: (client: CDPSession, context: NetworkContext) => Promise<void> | void;
+}
+
+/** What a network-path attachment can do with a page. */
+export interface NetworkContext {
+  emit(messages: ChatMessage[]): void;
+  deleted(ids: string[]): void;
+  status(status: SessionStatus, detail?: string): void;
+}
+
+export class BrowserSource implements ChatSource {
+  readonly kind = 'browser' as const;
+  private readonly options: BrowserSourceOptions;
+  private page: Page | null = null;
+  private client: CDPSession | null = null;
+  private stopped = false;
+  private recovering: Promise<void> | null = null;
+  private status: SessionStatus = 'starting';
+  private statusDetail: string | undefined;
+  // Mirror of the agent's stream state, to re-seed a fresh page after a crash.
+  private tail: AgentTailEntry[] = [];
+  private nextPos = 0;
+  private seenIds: string[] = [];
+  private everSynced = false;
+  private pageOpenedAt = 0;
+  private chatSeenAt = 0;
+  private recoveries = 0;
+  private readonly onPoolLost = (): void => {
+    void this.recover('browser lost');
+  };
+
+  constructor(options: BrowserSourceOptions) {
+    this.options = options;
+  }
+
+  async start(): Promise<void> {
+    this.options.pool.on('lost', this.onPoolLost);
+    await this.openPage();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.options.pool.off('lost', this.onPoolLost);
+    const page = this.page;
+    this.page = null;
+    this.client = null;
+    if (page) await page.close().catch(() => undefined);
+  }
+
+  async screenshot(): Promise<Buffer> {
+    if (!this.page) throw new Error('no page open');
+    return Buffer.from(await this.page.screenshot({ type: 'png' }));
+  }
+
+  describe(): Record<string, unknown> {
+    return { recoveries: this.recoveries, streamPosition: this.nextPos, pageUrl: this.page?.url() };
+  }
+
+  private setStatus(status: SessionStatus, detail?: string): void {
+    if (this.stopped) return;
+    if (status === this.status && detail === this.statusDetail) return;
+    this.status = status;
+    this.statusDetail = detail;
+    this.options.sink.status(status, detail);
+  }
+
+  private agentConfig(): AgentConfig {
+    return {
+      bindingName: BINDING,
+      spec: this.options.adapter.dom,
+      sweepMs: this.options.sweepMs,
+      tail: this.tail,
+      nextPos: this.nextPos,
+      seenIds: this.seenIds,
+      firstSyncIsBackfill: !this.everSynced,
+      maxText: MAX_TEXT_LENGTH,
+    };
+  }
+
+  private async openPage(): Promise<void> {
+    const { pool, logger, url } = this.options;
+    const page = await pool.newPage();
+    if (this.stopped) {
+      await page.close().catch(() => undefined);
+      return;
+    }
+    this.page = page;
+    page.on('error', (error) => this.pageOnCrash(page, error));
+    page.on('close', () => this.pageOnClose(page));
+    const client = await page.createCDPSession();
+    this.client = client;
+    client.on('Runtime.bindingCalled', (event) => {
+      if (event.name === BINDING && this.page === page) this.onReport(event.payload);
+    });
+    client.on('Fetch.requestPaused', (event) => void this.onRequestPaused(client, event));
+    await client.send('Runtime.enable');
+    await client.send('Runtime.addBinding', { name: BINDING });
+    await client.send('Fetch.enable', { patterns: [{ urlPattern: '*', requestStage: 'Request' }] });
+    await client.send('Page.enable');
+    await client.send('Page.addScriptToEvaluateOnNewDocument', { source: agentScript(this.agentConfig()) });
+    if (this.options.attachNetwork) {
+      await this.options.attachNetwork(client, {
+        emit: (messages) => this.options.sink.messages(messages),
+        deleted: (ids) => this.options.sink.deleted(ids),
+        status: (status, detail) => this.setStatus(status, detail),
+      });
+    }
+    this.pageOpenedAt = Date.now();
+    this.chatSeenAt = 0;
+    try {
+      await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 45_000 });
+    } catch (error) {
+      if (this.stopped || this.page !== page) return;
+      logger.warn({ sessionId: this.options.sessionId, err: describeError(error) }, 'page failed to load');
+      throw error;
+    }
+  }
+
+  private async onRequestPaused(client: CDPSession, event: Protocol.Fetch.RequestPausedEvent): Promise<void> {
+    try {
+      if (BLOCKED_RESOURCE_TYPES.has(event.resourceType)) {
+        await client.send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'BlockedByClient' });
+        return;
+      }
+      if (!(await this.options.allowRequest(event.request.url))) {
+        this.options.logger.debug({ sessionId: this.options.sessionId, url: event.request.url }, 'sub-request blocked');
+        await client.send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'AccessDenied' });
+        return;
+      }
+      await client.send('Fetch.continueRequest', { requestId: event.requestId });
+    } catch {
+      // the page or the request went away meanwhile
+    }
+  }
+
+  private onReport(payload: string): void {
+    let report: AgentReport;
+    try {
+      report = JSON.parse(payload) as AgentReport;
+    } catch {
+      return;
+    }
+    switch (report.type) {
+      case 'rows':
+        this.onRows(report.rows);
+        break;
+      case 'deleted': {
+        const ids = [
+          ...report.pids.map((pid) => sanitizeText(pid, 200)),
+          ...report.positions.map((pos) => `${this.options.idPrefix}-${pos}`),
+        ];
+        if (ids.length > 0) this.options.sink.deleted(ids);
+        break;
+      }
+      case 'probe':
+        this.onProbe(report.containerFound, report.rowCount);
+        break;
+    }
+  }
+
+  private onRows(rows: AgentRow[]): void {
+    this.everSynced = true;
+    const messages: ChatMessage[] = [];
+    const capturedAt = new Date().toISOString();
+    for (const row of rows) {
+      let id: string;
+      if (typeof row.pid === 'string' && row.pid) {
+        id = sanitizeText(row.pid, 200);
+        this.seenIds.push(row.pid);
+      } else if (typeof row.pos === 'number') {
+        id = `${this.options.idPrefix}-${row.pos}`;
+        this.tail.push({ pos: row.pos, sig: row.sig });
+        if (row.pos >= this.nextPos) this.nextPos = row.pos + 1;
+      } else {
+        continue;
+      }
+      const message: ChatMessage = {
+        id,
+        platform: this.options.adapter.platform,
+        author: {
+          name: sanitizeText(row.author, MAX_AUTHOR_LENGTH),
+          id: row.authorId ? sanitizeText(row.authorId, MAX_AUTHOR_LENGTH) : undefined,
+          badges: normalizeBadges(row.badges),
+        },
+        text: sanitizeText(row.text, MAX_TEXT_LENGTH),
+        capturedAt,
+        backfill: row.backfill === true,
+      };
+      if (row.paid) {
+        const paid = parseAmount(row.paid);
+        if (paid) {
+          message.kind = 'paid';
+          message.paid = paid;
+        }
+      }
+      messages.push(message);
+    }
+    if (this.tail.length > TAIL_KEEP * 2) this.tail = this.tail.slice(-TAIL_KEEP);
+    if (this.seenIds.length > SEEN_KEEP * 2) this.seenIds = this.seenIds.slice(-SEEN_KEEP);
+    if (messages.length > 0) {
+      this.chatSeenAt = Date.now();
+      if (this.status !== 'live' && this.status !== 'ended') this.setStatus('live');
+      this.options.sink.messages(messages);
+    }
+  }
+
+  private onProbe(containerFound: boolean, rowCount: number): void {
+    const now = Date.now();
+    if (containerFound && rowCount > 0) {
+      this.chatSeenAt = now;
+      if (this.status !== 'live' && this.status !== 'ended') this.setStatus('live');
+      return;
+    }
+    if (this.status === 'ended' || this.recovering) return;
+    const since = Math.max(this.pageOpenedAt, this.chatSeenAt);
+    if (now - since >= this.options.noChatTimeoutMs && this.status !== 'no_chat_found') {
+      this.setStatus('no_chat_found', containerFound ? 'chat container has no messages' : 'chat container not found');
+      if (this.options.onScreenshot) {
+        this.screenshot()
+          .then((png) => this.options.onScreenshot?.(png, 'no_chat_found'))
+          .catch(() => undefined);
+      }
+    } else if (containerFound && this.status === 'starting') {
+      // An empty but present chat is live, just quiet.
+      this.setStatus('live');
+    }
+  }
+
+  private pageOnCrash(page: Page, error: Error): void {
+    if (this.page !== page) return;
+    this.options.logger.warn({ sessionId: this.options.sessionId, err: error.message }, 'page crashed');
+    void this.recover('page crashed');
+  }
+
+  private pageOnClose(page: Page): void {
+    if (this.page !== page || this.stopped) return;
+    void this.recover('page closed');
+  }
+
+  /** Replaces the page (and the browser if it is gone), re-seeding the agent so nothing repeats. */
+  recover(reason: string): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.recovering) return this.recovering;
+    this.recovering = (async () => {
+      this.recoveries++;
+      this.setStatus('recovering', reason);
+      const old = this.page;
+      this.page = null;
+      this.client = null;
+      if (old) await old.close().catch(() => undefined);
+      let delay = 250;
+      while (!this.stopped) {
+        try {
+          await this.openPage();
+          this.options.logger.info({ sessionId: this.options.sessionId, reason }, 'session recovered');
+          return;
+        } catch (error) {
+          this.options.logger.warn(
+            { sessionId: this.options.sessionId, err: describeError(error), retryInMs: delay },
+            'recovery attempt failed',
+          );
+          const failed = this.page as Page | null;
+          this.page = null;
+          if (failed) await failed.close().catch(() => undefined);
+          await sleep(delay + Math.random() * delay * 0.3);
+          delay = Math.min(delay * 2, 30_000);
+        }
+      }
+    })().finally(() => {
+      this.recovering = null;
+    });
+    return this.recovering;
+  }
+}
+
+const BADGE_ALIASES: Record<string, string> = {
+  broadcaster: 'owner',
+  owner: 'owner',
+  host: 'owner',
+  moderator: 'moderator',
+  mod: 'moderator',
+  vip: 'vip',
+  subscriber: 'subscriber',
+  sub: 'subscriber',
+  member: 'member',
+  verified: 'verified',
+};
+
+/** Maps platform badge names to Earshot's (owner, moderator, vip, subscriber, member, verified). */
+export function normalizeBadges(raw: unknown): string[] {
+  if (!Array.isArray(raw)) return [];
+  const out: string[] = [];
+  for (const value of raw.slice(0, 20)) {
+    if (typeof value !== 'string') continue;
+    const key = value.toLowerCase().trim();
+    const word = key.split(/[\s/_-]+/)[0] ?? key;
+    const name = BADGE_ALIASES[key] ?? BADGE_ALIASES[word] ?? sanitizeText(key, 40);
+    if (name && !out.includes(name)) out.push(name);
+  }
+  return out;
+}
+
+const CURRENCY_SYMBOLS: Record<string, string> = { $: 'USD', '€': 'EUR', '£': 'GBP', '¥': 'JPY', '₹': 'INR', '₩': 'KRW' };
+
+/** Parses "$5.00", "CA$10", "€2,50", "100 JPY" into an amount and ISO currency. */
+export function parseAmount(display: string): { amount: number; currency: string; display: string } | undefined {
+  const text = sanitizeText(display, 40);
+  const match = /([A-Z]{2,3})?\s*([$€£¥₹₩])?\s*([\d.,]+)\s*([A-Z]{3})?/.exec(text);
+  if (!match) return undefined;
+  let numeric = match[3]!;
+  if (/,\d{2}$/.test(numeric) && !numeric.includes('.')) numeric = numeric.replace(',', '.');
+  const amount = Number(numeric.replace(/,/g, ''));
+  if (!Number.isFinite(amount)) return undefined;
+  const prefix = match[1];
+  const symbol = match[2];
+  let currency = match[4] ?? (symbol ? CURRENCY_SYMBOLS[symbol] : undefined) ?? 'USD';
+  if (prefix && symbol === '$') currency = prefix.length === 2 ? `${prefix}D` : prefix;
+  else if (prefix && prefix.length === 3) currency = prefix;
+  return { amount, currency, display: text };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

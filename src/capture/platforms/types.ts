@@ -1,0 +1,50 @@
+/** What an adapter tells capture about one platform: mostly data (URL patterns, selectors, frame parsers). */
+import type { ChatMessage, Platform } from '../../domain/message.ts';
+
+/** How the in-page agent finds and reads chat rows. All selectors are CSS; lists may be comma-separated. */
+export interface DomSpec {
+  /** The chat list element that holds the rows. */
+  container: string;
+  /** One chat row, searched inside the container. */
+  row: string;
+  /** The author name inside a row. */
+  author: string;
+  /** The message text inside a row (author text inside it is removed; images count by their alt). */
+  text: string;
+  /** Attribute of the row element that holds a stable platform message id, e.g. `id` on YouTube rows. */
+  idAttribute?: string;
+  /** Selector inside the row whose presence, or an attribute on the row, marks it deleted. */
+  deleted?: string;
+  /** Rows matching this are not chat (recommended-show cards, system banners). */
+  exclude?: string;
+  /** Badges inside a row: each match gives a badge from `attribute`, else alt/aria-label/title/text. */
+  badges?: { selector: string; attribute?: string };
+  /** Attribute on the row holding the author's platform id or login. */
+  authorIdAttribute?: string;
+  /** Paid-message amount inside a row (e.g. YouTube's #purchase-amount). */
+  paidAmount?: string;
+}
+
+/** An event parsed from the page's own network traffic (WebSocket frames, JSON responses). */
+export type NetworkChatEvent =
+  | { type: 'message'; message: Omit<ChatMessage, 'capturedAt' | 'backfill' | 'platform'> & { backfill?: boolean } }
+  | { type: 'deleted'; messageId: string }
+  | { type: 'ended'; detail?: string };
+
+export interface NetworkSpec {
+  /** Parses one WebSocket text frame the page received. Returns [] for frames that are not chat. */
+  parseWebSocketFrame?(payload: string, socketUrl: string): NetworkChatEvent[];
+  /** Responses whose JSON bodies carry chat (e.g. YouTube's get_live_chat). */
+  responseUrlPattern?: RegExp;
+  parseResponse?(body: string, url: string): NetworkChatEvent[];
+}
+
+export interface PlatformAdapter {
+  platform: Platform;
+  /** Whether this adapter handles a URL. */
+  matches(url: URL): boolean;
+  /** The lightest page that shows the chat for this URL (e.g. a popout). Defaults to the URL itself. */
+  chatUrl?(url: URL): string;
+  dom: DomSpec;
+  network?: NetworkSpec;
+}

@@ -1,0 +1,24 @@
+/** The narrow interface between capture and the pipeline: a source of chat for one session. */
+import type { ChatMessage, SessionStatus, SourceKind } from '../domain/message.ts';
+
+/** Where a source delivers what it captures. */
+export interface SourceSink {
+  /** New messages in stream order. The pipeline deduplicates; sources should still not repeat. */
+  messages(batch: ChatMessage[]): void;
+  /** Messages the platform deleted (moderation). */
+  deleted(messageIds: string[], reason?: string): void;
+  /** Source status changes (live, recovering, no_chat_found, ended, error, quota_exhausted...). */
+  status(status: SessionStatus, detail?: string): void;
+}
+
+export interface ChatSource {
+  readonly kind: SourceKind;
+  /** Starts capturing; resolves once the source is running (not necessarily live yet). */
+  start(): Promise<void>;
+  /** Stops capturing and releases everything the source holds. Idempotent. */
+  stop(): Promise<void>;
+  /** A current picture of the page, for sources that have one. */
+  screenshot?(): Promise<Buffer>;
+  /** Extra facts for /api/sessions and /health (quota used, path in use...). */
+  describe?(): Record<string, unknown>;
+}

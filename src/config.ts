@@ -1,0 +1,181 @@
+/**
+ * The only reader of `process.env`. Everything is validated with zod once at start; a bad value stops
+ * the service with a message that says which variable is wrong and how to fix it.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const optionalUrl = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+  .pipe(z.url({ protocol: /^https?$/ }).optional());
+
+const EnvSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: int(0, 65535).default(3001),
+  DATA_DIR: z.string().default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CHROME_EXECUTABLE_PATH: optionalString,
+  ALLOW_PRIVATE_URLS: bool.default(false),
+  API_TOKEN: optionalString,
+  DEDUP_MAX: int(100, 10_000_000).default(10_000),
+  DEDUP_TTL_MS: int(1_000, 7 * 24 * 3600_000).default(5 * 60_000),
+  SWEEP_INTERVAL_MS: int(250, 600_000).default(3_000),
+  NO_CHAT_TIMEOUT_MS: int(1_000, 3600_000).default(45_000),
+  SAVE_SCREENSHOTS: bool.default(false),
+  WS_RING_SIZE: int(16, 1_000_000).default(2_000),
+  WS_MAX_BUFFERED_BYTES: int(1024, 1024 ** 3).default(4 * 1024 * 1024),
+  WS_PING_INTERVAL_MS: int(100, 600_000).default(30_000),
+  MAX_SESSIONS: int(1, 1000).default(50),
+  SUPABASE_URL: optionalUrl,
+  SUPABASE_SERVICE_ROLE_KEY: optionalString,
+  SUPABASE_DB_URL: optionalString,
+  INGEST_SIGNING_SECRET: optionalString,
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalUrl,
+  OPENAI_MODEL: z.string().default('gpt-4o-mini'),
+  OPENAI_EMBEDDING_MODEL: z.string().default('text-embedding-3-small'),
+  OPENAI_TIMEOUT_MS: int(100, 600_000).default(15_000),
+  BUYER_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.7),
+  BOT_TRIGGER: z.string().min(1).default('@earshot'),
+  YOUTUBE_API_KEY: optionalString,
+  YOUTUBE_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://www.googleapis.com/youtube/v3'),
+  YOUTUBE_OAUTH_CLIENT_ID: optionalString,
+  YOUTUBE_OAUTH_CLIENT_SECRET: optionalString,
+  YOUTUBE_OAUTH_REFRESH_TOKEN: optionalString,
+  YOUTUBE_OAUTH_TOKEN_URL: z.url({ protocol: /^https?$/ }).default('https://oauth2.googleapis.com/token'),
+  YOUTUBE_DAILY_QUOTA: int(1, 100_000_000).default(10_000),
+  YOUTUBE_STREAMING: bool.default(false),
+  RETENTION_DAYS: int(1, 36_500).default(90),
+  STALE_SESSION_HOURS: int(1, 24 * 365).default(24),
+  FORWARD_BATCH_SIZE: int(1, 5_000).default(100),
+  FORWARD_BATCH_DELAY_MS: int(0, 60_000).default(50),
+});
+
+export type Env = z.input<typeof EnvSchema>;
+
+/** Typed, validated configuration. Built once in main.ts and passed down. */
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  chromeExecutablePath?: string;
+  allowPrivateUrls: boolean;
+  apiToken?: string;
+  dedup: { max: number; ttlMs: number };
+  capture: { sweepIntervalMs: number; noChatTimeoutMs: number; saveScreenshots: boolean; maxSessions: number };
+  ws: { ringSize: number; maxBufferedBytes: number; pingIntervalMs: number };
+  supabase?: { url: string; serviceRoleKey: string; dbUrl?: string };
+  ingestSigningSecret?: string;
+  openai?: { apiKey: string; baseUrl?: string; model: string; embeddingModel: string; timeoutMs: number };
+  buyerConfidenceThreshold: number;
+  botTrigger: string;
+  youtube: {
+    apiKey?: string;
+    baseUrl: string;
+    oauth?: { clientId: string; clientSecret: string; refreshToken: string; tokenUrl: string };
+    dailyQuota: number;
+    streaming: boolean;
+  };
+  retentionDays: number;
+  staleSessionHours: number;
+  forward: { batchSize: number; batchDelayMs: number };
+}
+
+/** Thrown when the environment is invalid; the message lists every problem with its fix. */
+export class ConfigError extends Error {
+  readonly code = 'invalid_config';
+}
+
+/**
+ * Reads and validates the environment. `env` defaults to `process.env`; tests pass a plain object.
+ * Throws ConfigError with one line per problem.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '?');
+      return `  ${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
+    });
+    throw new ConfigError(
+      `Invalid configuration:\n${lines.join('\n')}\nFix these environment variables (see .env.example) and start again.`,
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.SUPABASE_URL && !e.SUPABASE_SERVICE_ROLE_KEY) {
+    problems.push('  SUPABASE_URL is set but SUPABASE_SERVICE_ROLE_KEY is missing: set both, or neither for the embedded backend.');
+  }
+  const oauthParts = [e.YOUTUBE_OAUTH_CLIENT_ID, e.YOUTUBE_OAUTH_CLIENT_SECRET, e.YOUTUBE_OAUTH_REFRESH_TOKEN];
+  if (oauthParts.some(Boolean) && !oauthParts.every(Boolean)) {
+    problems.push(
+      '  YOUTUBE_OAUTH_CLIENT_ID, YOUTUBE_OAUTH_CLIENT_SECRET and YOUTUBE_OAUTH_REFRESH_TOKEN go together: set all three or none.',
+    );
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  }
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    dataDir: path.resolve(e.DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    chromeExecutablePath: e.CHROME_EXECUTABLE_PATH,
+    allowPrivateUrls: e.ALLOW_PRIVATE_URLS,
+    apiToken: e.API_TOKEN,
+    dedup: { max: e.DEDUP_MAX, ttlMs: e.DEDUP_TTL_MS },
+    capture: {
+      sweepIntervalMs: e.SWEEP_INTERVAL_MS,
+      noChatTimeoutMs: e.NO_CHAT_TIMEOUT_MS,
+      saveScreenshots: e.SAVE_SCREENSHOTS,
+      maxSessions: e.MAX_SESSIONS,
+    },
+    ws: { ringSize: e.WS_RING_SIZE, maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES, pingIntervalMs: e.WS_PING_INTERVAL_MS },
+    supabase:
+      e.SUPABASE_URL && e.SUPABASE_SERVICE_ROLE_KEY
+        ? { url: e.SUPABASE_URL, serviceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY, dbUrl: e.SUPABASE_DB_URL }
+        : undefined,
+    ingestSigningSecret: e.INGEST_SIGNING_SECRET,
+    openai: e.OPENAI_API_KEY
+      ? {
+          apiKey: e.OPENAI_API_KEY,
+          baseUrl: e.OPENAI_BASE_URL,
+          model: e.OPENAI_MODEL,
+          embeddingModel: e.OPENAI_EMBEDDING_MODEL,
+          timeoutMs: e.OPENAI_TIMEOUT_MS,
+        }
+      : undefined,
+    buyerConfidenceThreshold: e.BUYER_CONFIDENCE_THRESHOLD,
+    botTrigger: e.BOT_TRIGGER,
+    youtube: {
+      apiKey: e.YOUTUBE_API_KEY,
+      baseUrl: e.YOUTUBE_API_BASE_URL.replace(/\/+$/, ''),
+      oauth:
+        e.YOUTUBE_OAUTH_CLIENT_ID && e.YOUTUBE_OAUTH_CLIENT_SECRET && e.YOUTUBE_OAUTH_REFRESH_TOKEN
+          ? {
+              clientId: e.YOUTUBE_OAUTH_CLIENT_ID,
+              clientSecret: e.YOUTUBE_OAUTH_CLIENT_SECRET,
+              refreshToken: e.YOUTUBE_OAUTH_REFRESH_TOKEN,
+              tokenUrl: e.YOUTUBE_OAUTH_TOKEN_URL,
+            }
+          : undefined,
+      dailyQuota: e.YOUTUBE_DAILY_QUOTA,
+      streaming: e.YOUTUBE_STREAMING,
+    },
+    retentionDays: e.RETENTION_DAYS,
+    staleSessionHours: e.STALE_SESSION_HOURS,
+    forward: { batchSize: e.FORWARD_BATCH_SIZE, batchDelayMs: e.FORWARD_BATCH_DELAY_MS },
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * The built-in simulated live-shopping show: a host sells lots one after another; viewers chat, ask
+ * questions, claim items ("sold 2 size M"), post look-alikes ("is that sold?") and burst when a new
+ * lot appears. A few messages a second on average. Deterministic for a given seed.
+ */
+import type { ChatRoom } from './room.ts';
+
+const VIEWERS = [
+  'denimdaisy', 'sneakerhead_mo', 'vintage.val', 'kicksqueen', 'thriftking88', 'rosie_resells', 'bigmike',
+  'lunalux', 'jordan_j', 'closetcurator', 'priya.p', 'tom_in_tx', 'sam_sells', 'mia_m', 'carlos.c', 'ava_b',
+  'noah_n', 'zoe.z', 'liam_l', 'emma.e', 'oliver_o', 'sofia_s', 'ethan_e', 'isla_i', 'kai_k', 'nora_n',
+];
+
+const LOTS = [
+  { code: 'A1', name: "Levi's 501 vintage jeans", sizes: ['28', '30', '32'], price: 45 },
+  { code: 'A2', name: 'Nike Air Max 90', sizes: ['9', '10', '11'], price: 120 },
+  { code: 'B7', name: 'Carhartt chore jacket', sizes: ['S', 'M', 'L', 'XL'], price: 80 },
+  { code: 'C3', name: 'Band tee bundle (3)', sizes: ['M', 'L'], price: 30 },
+  { code: 'D5', name: 'Patagonia fleece', sizes: ['S', 'M', 'L'], price: 65 },
+  { code: 'AA10', name: 'Y2K mini bag', sizes: ['one size'], price: 25 },
+];
+
+const CHATTER = [
+  'love this!!', '🔥🔥🔥', 'hi from Texas 👋', 'first time here', 'that color tho 😍', 'great show tonight',
+  'lol', 'omg yes', 'can you show the back?', 'my fav seller', 'the vibes 🙌', 'back again', 'so cute',
+  'wait what did I miss', 'she said sold lol', 'I sold mine last year', 'not mine but pretty', 'mine came yesterday, love it',
+];
+
+const QUESTIONS = [
+  'what size is that?', 'shipping to Canada?', 'how much?', 'do you take returns?', 'is that sold?', 'sold out?',
+  'what are the measurements?', 'when do you ship?', 'is it true to size?', 'any stains?', 'do you combine shipping?',
+  'how long does shipping take?', 'what is the return policy?',
+];
+
+function claimFor(lot: (typeof LOTS)[number], pick: <T>(xs: readonly T[]) => T, rand: () => number): string {
+  const size = pick(lot.sizes);
+  const qty = 1 + Math.floor(rand() * 3);
+  const forms = [
+    `sold ${qty} size ${size}`,
+    `SOLD ${lot.code} ${size}`,
+    `mine #${lot.code}`,
+    `ill take it`,
+    `I'll take one in ${size}`,
+    `dibs on ${lot.code}`,
+    `soooold ${size}`,
+    `claim ${lot.code} size ${size}`,
+    `me please! ${size}`,
+    `sold`,
+    `add me ${qty}x`,
+  ];
+  return pick(forms);
+}
+
+/** A small deterministic PRNG (mulberry32). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface DemoShowOptions {
+  seed?: number;
+  /** Average messages per second outside bursts. */
+  rate?: number;
+}
+
+/** Drives a ChatRoom with the show's script while someone watches. */
+export class DemoShow {
+  private readonly room: ChatRoom;
+  private readonly rand: () => number;
+  private readonly rate: number;
+  private timer: NodeJS.Timeout | null = null;
+  private lotIndex = 0;
+  private lotStartedAt = 0;
+  private burstLeft = 0;
+
+  constructor(room: ChatRoom, options: DemoShowOptions = {}) {
+    this.room = room;
+    this.rand = prng(options.seed ?? 7);
+    this.rate = options.rate ?? 3;
+    room.onActive = (active) => (active ? this.start() : this.stop());
+  }
+
+  private pick = <T>(xs: readonly T[]): T => xs[Math.floor(this.rand() * xs.length)]!;
+
+  get currentLot(): (typeof LOTS)[number] {
+    return LOTS[this.lotIndex % LOTS.length]!;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    if (this.room.size === 0) this.seedHistory();
+    this.lotStartedAt = Date.now();
+    this.schedule();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private seedHistory(): void {
+    const opening = [
+      { author: 'host_hannah', text: `Welcome in! Tonight: vintage denim & sneakers. First up ${LOTS[0]!.code}: ${LOTS[0]!.name}`, badges: ['owner'] },
+      ...Array.from({ length: 8 }, () => this.nextMessage()),
+    ];
+    this.room.post(opening);
+  }
+
+  private schedule(): void {
+    const bursting = this.burstLeft > 0;
+    const mean = bursting ? 1000 / (this.rate * 5) : 1000 / this.rate;
+    const delay = Math.max(20, -Math.log(1 - this.rand()) * mean);
+    this.timer = setTimeout(() => {
+      this.tick();
+      if (this.timer) this.schedule();
+    }, delay);
+    this.timer.unref();
+  }
+
+  private tick(): void {
+    if (Date.now() - this.lotStartedAt > 45_000) {
+      this.lotIndex++;
+      this.lotStartedAt = Date.now();
+      this.burstLeft = 6 + Math.floor(this.rand() * 10);
+      const lot = this.currentLot;
+      this.room.post([{ author: 'host_hannah', text: `Next up ${lot.code}: ${lot.name}, $${lot.price}! Say sold with your size`, badges: ['owner'] }]);
+      return;
+    }
+    if (this.burstLeft > 0) this.burstLeft--;
+    this.room.post([this.nextMessage()]);
+  }
+
+  private nextMessage(): { author: string; text: string } {
+    const r = this.rand();
+    const author = this.pick(VIEWERS);
+    const claimShare = this.burstLeft > 0 ? 0.6 : 0.18;
+    if (r < claimShare) return { author, text: claimFor(this.currentLot, this.pick, this.rand) };
+    if (r < claimShare + 0.22) return { author, text: this.pick(QUESTIONS) };
+    return { author, text: this.pick(CHATTER) };
+  }
+}

@@ -1,0 +1,37 @@
+/** Events fanned out to WebSocket subscribers: the typed map behind the public WebSocket contract. */
+import type { ChatMessage, SessionStatus } from './message.ts';
+
+/** The seed dashboard's buyer payload (DealFlow reads exactly these names). */
+export interface BuyerPayload {
+  username: string;
+  message: string;
+  confidence: number;
+  item?: string;
+  price?: number;
+  quantity?: number;
+  size?: string;
+}
+
+export type AnswerStatus = 'suggested' | 'pending' | 'sent' | 'failed';
+
+/** Events before the hub stamps them with a sequence number. */
+export type SessionEventBody =
+  | { type: 'new_message'; message: ChatMessage }
+  | { type: 'buyer_detected'; messageId: string; buyer: BuyerPayload }
+  | {
+      type: 'answer';
+      messageId: string;
+      question: string;
+      answer: string;
+      status: AnswerStatus;
+      sources: Array<{ documentId: string; title: string; chunkId?: string }>;
+      replyId?: string;
+    }
+  | { type: 'reply_status'; replyId: string; messageId?: string; status: AnswerStatus; detail?: string }
+  | { type: 'message_deleted'; messageId: string; reason?: string }
+  | { type: 'session_status'; status: SessionStatus; detail?: string };
+
+export type SessionEventType = SessionEventBody['type'];
+
+/** An event as subscribers receive it: stamped with its session and a per-session `seq`. */
+export type SessionEvent = SessionEventBody & { sessionId: string; seq: number };

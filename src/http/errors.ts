@@ -1,0 +1,72 @@
+/** Maps error codes to HTTP statuses in one place and renders {error:{code,message}}. */
+import type { ErrorRequestHandler, Response } from 'express';
+import { ZodError } from 'zod';
+import { EarshotError, type ErrorCode } from '../errors.ts';
+import type { Logger } from '../log.ts';
+
+const STATUS: Record<ErrorCode, number> = {
+  invalid_body: 400,
+  invalid_json: 400,
+  body_too_large: 400,
+  url_not_allowed: 400,
+  unsupported_platform: 400,
+  selectors_required: 400,
+  session_not_found: 404,
+  not_found: 404,
+  session_limit: 429,
+  unauthorized: 401,
+  browser_unavailable: 503,
+  backend_unavailable: 503,
+  source_unavailable: 503,
+  not_ready: 503,
+  internal: 500,
+};
+
+export function statusFor(code: string): number {
+  return STATUS[code as ErrorCode] ?? 500;
+}
+
+export function sendError(res: Response, code: string, message: string, details?: unknown): void {
+  res.status(statusFor(code)).json({ error: { code, message, ...(details === undefined ? {} : { details }) } });
+}
+
+/** Turns zod issues into a short readable message. */
+export function describeZod(error: ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`)
+    .join('; ');
+}
+
+/** The last middleware: every error becomes a coded JSON answer; nothing reaches the process. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, _req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    if (error instanceof EarshotError) {
+      sendError(res, error.code, error.message);
+      return;
+    }
+    if (error instanceof ZodError) {
+      sendError(res, 'invalid_body', describeZod(error));
+      return;
+    }
+    const type = (error as { type?: string }).type;
+    if (type === 'entity.parse.failed') {
+      sendError(res, 'invalid_json', 'Request body is not valid JSON');
+      return;
+    }
+    if (type === 'entity.too.large') {
+      sendError(res, 'body_too_large', 'Request body is too large');
+      return;
+    }
+    if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
+      sendError(res, 'invalid_body', 'Unsupported body encoding');
+      return;
+    }
+    logger.error({ err: error }, 'unhandled request error');
+    sendError(res, 'internal', 'Internal error');
+  };
+}

@@ -1,0 +1,64 @@
+/** Monitoring control routes: start, stop, list. */
+import { Router } from 'express';
+import { z } from 'zod';
+import { PLATFORMS } from '../domain/message.ts';
+import { EarshotError } from '../errors.ts';
+import type { SessionManager } from '../pipeline/session-manager.ts';
+import { describeZod } from './errors.ts';
+
+const selector = z.string().trim().min(1).max(500);
+
+export const StartBody = z
+  .object({
+    url: z.string().trim().min(1).max(2048),
+    sessionId: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only')
+      .optional(),
+    platform: z.enum(PLATFORMS).optional(),
+    source: z.enum(['browser', 'api']).optional(),
+    fallback: z.boolean().optional(),
+    selectors: z
+      .object({ container: selector, row: selector, author: selector, text: selector, id: selector.optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const StopBody = z.object({ sessionId: z.string().trim().min(1).max(100) }).strict();
+
+/** Parses a body with a schema or throws invalid_body with the reasons. */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new EarshotError('invalid_body', 'Expected a JSON object body');
+  }
+  const result = schema.safeParse(body);
+  if (!result.success) throw new EarshotError('invalid_body', describeZod(result.error));
+  return result.data;
+}
+
+export function sessionRoutes(sessions: SessionManager): Router {
+  const router = Router();
+  router.post('/api/start-monitoring', async (req, res) => {
+    const body = parseBody(StartBody, req.body);
+    const { info, created } = await sessions.start(body);
+    res.status(created ? 201 : 200).json(info);
+  });
+  router.post('/api/stop-monitoring', async (req, res) => {
+    const body = parseBody(StopBody, req.body);
+    const info = await sessions.stop(body.sessionId);
+    res.json({ sessionId: info.sessionId, status: 'stopped' });
+  });
+  router.get('/api/sessions', (_req, res) => {
+    res.json(sessions.list());
+  });
+  router.get('/api/sessions/:id', (req, res) => {
+    const info = sessions.get(req.params.id);
+    if (!info) throw new EarshotError('session_not_found', `No session ${req.params.id}`, { sessionId: req.params.id });
+    res.json(info);
+  });
+  return router;
+}

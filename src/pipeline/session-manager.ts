@@ -1,0 +1,293 @@
+/**
+ * Sessions: start (idempotent), stop, list. Each session owns one source; what the source captures is
+ * deduplicated here, stamped by the hub and handed to the downstream sinks (the forwarder to the backend).
+ */
+import { createHash } from 'node:crypto';
+import type { SessionEventBody } from '../domain/events.ts';
+import type {
+  ChatMessage,
+  Platform,
+  SelectorSet,
+  SessionInfo,
+  SessionStatus,
+  SourceKind,
+} from '../domain/message.ts';
+import { EarshotError, describeError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { resolveAdapter } from '../capture/platforms/index.ts';
+import type { PlatformAdapter } from '../capture/platforms/types.ts';
+import type { ChatSource, SourceSink } from '../capture/source.ts';
+import { Deduplicator, type DedupOptions } from './dedup.ts';
+
+/** What POST /api/start-monitoring accepts (validated by the HTTP layer). */
+export interface StartRequest {
+  url: string;
+  sessionId?: string;
+  platform?: Platform;
+  source?: SourceKind;
+  selectors?: SelectorSet;
+  /** For API sources: fall back to the browser when the API cannot serve (quota exhausted). */
+  fallback?: boolean;
+}
+
+export interface SourceFactoryInput {
+  sessionId: string;
+  url: URL;
+  request: StartRequest;
+  adapter: PlatformAdapter;
+  source: SourceKind;
+  sink: SourceSink;
+  /** Prefix for stream-position message ids; unique per session run. */
+  idPrefix: string;
+}
+
+/** Builds the source for a session (main.ts decides browser vs API). */
+export type SourceFactory = (input: SourceFactoryInput) => ChatSource;
+
+/** Downstream of the session manager: the forwarder to the backend implements this. */
+export interface CaptureSink {
+  accept(sessionId: string, messages: ChatMessage[]): void;
+  deleted?(sessionId: string, messageIds: string[]): void;
+  sessionChanged?(info: SessionInfo): void;
+}
+
+/** The minimal publishing interface the manager needs from the hub. */
+export interface EventPublisher {
+  publish(sessionId: string, body: SessionEventBody): unknown;
+}
+
+export interface SessionManagerOptions {
+  logger: Logger;
+  hub: EventPublisher;
+  dedup: DedupOptions;
+  maxSessions: number;
+  createSource: SourceFactory;
+  /** Validates a URL (SSRF policy); throws url_not_allowed. */
+  checkUrl: (raw: string) => Promise<URL>;
+  /** Picks the default source kind for a URL (api for YouTube when credentials exist). */
+  defaultSource?: (adapter: PlatformAdapter, url: URL) => SourceKind;
+  sinks?: CaptureSink[];
+  /** Adapters for URLs the registry does not know by host (the service's own demo page). */
+  adapterOverride?: (url: URL, request: StartRequest) => PlatformAdapter | undefined;
+}
+
+interface Session {
+  info: SessionInfo;
+  request: StartRequest;
+  source: ChatSource | null;
+  dedup: Deduplicator;
+  run: number;
+}
+
+/** A readable id that is the same for the same URL, so starting it twice finds the running session. */
+export function deriveSessionId(platform: Platform, url: URL): string {
+  const normalized = `${url.protocol}//${url.host.toLowerCase()}${url.pathname.replace(/\/+$/, '')}${url.search}`;
+  return `${platform}-${createHash('sha256').update(normalized).digest('hex').slice(0, 10)}`;
+}
+
+const RUNNING: ReadonlySet<SessionStatus> = new Set(['starting', 'live', 'recovering', 'no_chat_found', 'quota_exhausted']);
+
+export class SessionManager {
+  private readonly options: SessionManagerOptions;
+  private readonly sessions = new Map<string, Session>();
+  private readonly sinks: CaptureSink[];
+  private readonly starting = new Map<string, Promise<{ info: SessionInfo; created: boolean }>>();
+  private closing = false;
+
+  constructor(options: SessionManagerOptions) {
+    this.options = options;
+    this.sinks = [...(options.sinks ?? [])];
+  }
+
+  /** Adds a downstream sink (the forwarder is wired after construction in main.ts). */
+  addSink(sink: CaptureSink): void {
+    this.sinks.push(sink);
+  }
+
+  /**
+   * Starts monitoring. Idempotent: a running session with the same id (or the same URL when no id is
+   * given) is returned as it is with `created: false`.
+   */
+  async start(request: StartRequest): Promise<{ info: SessionInfo; created: boolean }> {
+    if (this.closing) throw new EarshotError('not_ready', 'The service is shutting down');
+    const url = await this.options.checkUrl(request.url);
+    const adapter =
+      (request.selectors ? undefined : this.options.adapterOverride?.(url, request)) ??
+      resolveAdapter(url, { platform: request.platform, selectors: request.selectors });
+    const sessionId = request.sessionId ?? deriveSessionId(adapter.platform, url);
+    const inflight = this.starting.get(sessionId);
+    if (inflight) return { info: (await inflight).info, created: false };
+    const existing = this.sessions.get(sessionId);
+    if (existing && RUNNING.has(existing.info.status)) {
+      if (existing.info.url !== url.href) {
+        throw new EarshotError('invalid_body', `Session ${sessionId} is already monitoring another URL`, {
+          sessionId,
+          url: existing.info.url,
+        });
+      }
+      return { info: this.snapshot(existing), created: false };
+    }
+    const running = [...this.sessions.values()].filter((s) => RUNNING.has(s.info.status)).length;
+    if (running >= this.options.maxSessions) {
+      throw new EarshotError('session_limit', `At most ${this.options.maxSessions} sessions can run at once`, {
+        sessionId,
+      });
+    }
+    const promise = this.launch(sessionId, url, adapter, request, existing);
+    this.starting.set(sessionId, promise);
+    try {
+      return await promise;
+    } finally {
+      this.starting.delete(sessionId);
+    }
+  }
+
+  private async launch(
+    sessionId: string,
+    url: URL,
+    adapter: PlatformAdapter,
+    request: StartRequest,
+    previous: Session | undefined,
+  ): Promise<{ info: SessionInfo; created: boolean }> {
+    const sourceKind = request.source ?? this.options.defaultSource?.(adapter, url) ?? 'browser';
+    const session: Session = {
+      info: {
+        sessionId,
+        url: url.href,
+        platform: adapter.platform,
+        source: sourceKind,
+        status: 'starting',
+        messageCount: previous?.info.messageCount ?? 0,
+        buyerCount: previous?.info.buyerCount ?? 0,
+        lastMessageAt: previous?.info.lastMessageAt ?? null,
+        startedAt: new Date().toISOString(),
+      },
+      request,
+      source: null,
+      // A restarted session keeps its dedup memory: the page will show the same rows again.
+      dedup: previous?.dedup ?? new Deduplicator(this.options.dedup),
+      run: (previous?.run ?? 0) + 1,
+    };
+    this.sessions.set(sessionId, session);
+    this.publishStatus(session, 'starting');
+    const idPrefix = `${Date.now().toString(36)}${session.run > 1 ? `r${session.run}` : ''}`;
+    let source: ChatSource;
+    try {
+      source = this.options.createSource({
+        sessionId,
+        url,
+        request,
+        adapter,
+        source: sourceKind,
+        sink: this.sinkFor(session),
+        idPrefix,
+      });
+    } catch (error) {
+      this.publishStatus(session, 'error', describeError(error));
+      throw error;
+    }
+    session.source = source;
+    try {
+      await source.start();
+    } catch (error) {
+      this.options.logger.warn({ sessionId, err: describeError(error) }, 'source failed to start');
+      await source.stop().catch(() => undefined);
+      session.source = null;
+      this.publishStatus(session, 'error', describeError(error));
+      return { info: this.snapshot(session), created: true };
+    }
+    return { info: this.snapshot(session), created: true };
+  }
+
+  private sinkFor(session: Session): SourceSink {
+    return {
+      messages: (batch) => this.onMessages(session, batch),
+      deleted: (ids, reason) => {
+        if (session.source === null && !RUNNING.has(session.info.status)) return;
+        for (const messageId of ids) this.options.hub.publish(session.info.sessionId, { type: 'message_deleted', messageId, reason });
+        for (const sink of this.sinks) sink.deleted?.(session.info.sessionId, ids);
+      },
+      status: (status, detail) => {
+        if (session.info.status === 'stopped') return;
+        this.publishStatus(session, status, detail);
+      },
+    };
+  }
+
+  private onMessages(session: Session, batch: ChatMessage[]): void {
+    if (session.info.status === 'stopped') return;
+    const admitted: ChatMessage[] = [];
+    for (const message of batch) {
+      if (!session.dedup.admit(message.id)) continue;
+      admitted.push(message);
+      this.options.hub.publish(session.info.sessionId, { type: 'new_message', message });
+    }
+    if (admitted.length === 0) return;
+    session.info.messageCount += admitted.length;
+    session.info.lastMessageAt = admitted[admitted.length - 1]!.capturedAt;
+    for (const sink of this.sinks) sink.accept(session.info.sessionId, admitted);
+  }
+
+  /** Publishes an event for a session from downstream (buyers, answers), keeping counters current. */
+  publish(sessionId: string, body: SessionEventBody): void {
+    const session = this.sessions.get(sessionId);
+    if (session && body.type === 'buyer_detected') session.info.buyerCount += 1;
+    this.options.hub.publish(sessionId, body);
+  }
+
+  private publishStatus(session: Session, status: SessionStatus, detail?: string): void {
+    session.info.status = status;
+    session.info.detail = detail;
+    this.options.hub.publish(session.info.sessionId, { type: 'session_status', status, ...(detail ? { detail } : {}) });
+    for (const sink of this.sinks) sink.sessionChanged?.(this.snapshot(session));
+    if (status === 'ended' || status === 'error') {
+      // The source is done; release its page but keep the session listed with its final status.
+      const source = session.source;
+      session.source = null;
+      if (source) void source.stop().catch(() => undefined);
+    }
+  }
+
+  async stop(sessionId: string): Promise<SessionInfo> {
+    const session = this.sessions.get(sessionId);
+    if (!session) throw new EarshotError('session_not_found', `No session ${sessionId}`, { sessionId });
+    const inflight = this.starting.get(sessionId);
+    if (inflight) await inflight.catch(() => undefined);
+    const source = session.source;
+    session.source = null;
+    if (source) await source.stop().catch((error) => this.options.logger.warn({ sessionId, err: describeError(error) }, 'stop failed'));
+    if (session.info.status !== 'stopped') this.publishStatus(session, 'stopped');
+    return this.snapshot(session);
+  }
+
+  list(): SessionInfo[] {
+    return [...this.sessions.values()].map((s) => this.snapshot(s));
+  }
+
+  get(sessionId: string): SessionInfo | undefined {
+    const session = this.sessions.get(sessionId);
+    return session ? this.snapshot(session) : undefined;
+  }
+
+  /** The running source of a session (screenshots, diagnostics). */
+  sourceOf(sessionId: string): ChatSource | undefined {
+    return this.sessions.get(sessionId)?.source ?? undefined;
+  }
+
+  get activeCount(): number {
+    let count = 0;
+    for (const s of this.sessions.values()) if (RUNNING.has(s.info.status)) count++;
+    return count;
+  }
+
+  /** Stops every session (graceful shutdown). */
+  async shutdown(): Promise<void> {
+    this.closing = true;
+    await Promise.all([...this.sessions.keys()].map((id) => this.stop(id).catch(() => undefined)));
+  }
+
+  private snapshot(session: Session): SessionInfo {
+    const extra = session.source?.describe?.();
+    return { ...session.info, ...(extra ? { diagnostics: extra } : {}) } as SessionInfo;
+  }
+}

@@ -1,0 +1,98 @@
+/** Starts the real service in-process for end-to-end specs (port 0, temp DATA_DIR, private URLs allowed). */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { loadConfig } from '../../src/config.ts';
+import type { SessionEvent } from '../../src/domain/events.ts';
+import { silentLogger } from '../../src/log.ts';
+import { startService, type Service } from '../../src/main.ts';
+
+export async function startTestService(env: Record<string, string> = {}): Promise<Service & { dataDir: string }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-test-'));
+  const config = loadConfig({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATA_DIR: dataDir,
+    ALLOW_PRIVATE_URLS: 'true',
+    LOG_LEVEL: 'silent',
+    SWEEP_INTERVAL_MS: '1000',
+    ...env,
+  });
+  const service = await startService(config, { logger: silentLogger() });
+  return Object.assign(service, { dataDir });
+}
+
+export async function post(base: string, route: string, body: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${base}${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, body: parsed };
+}
+
+/** A WebSocket subscriber that records every event it receives. */
+export class Subscriber {
+  readonly events: Array<SessionEvent | Record<string, any>> = [];
+  readonly ws: WebSocket;
+  private waiters: Array<() => void> = [];
+
+  private constructor(ws: WebSocket) {
+    this.ws = ws;
+    ws.on('message', (data) => {
+      this.events.push(JSON.parse(String(data)));
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+
+  static async connect(baseUrl: string, sessionId: string, since?: number): Promise<Subscriber> {
+    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    const sub = new Subscriber(ws);
+    ws.send(JSON.stringify({ type: 'subscribe', sessionId, ...(since === undefined ? {} : { since }) }));
+    await sub.waitFor(() => sub.events.some((e) => e.type === 'subscribed'));
+    return sub;
+  }
+
+  messages(sessionId?: string): Array<Extract<SessionEvent, { type: 'new_message' }>> {
+    return this.events.filter(
+      (e): e is Extract<SessionEvent, { type: 'new_message' }> => e.type === 'new_message' && (!sessionId || e.sessionId === sessionId),
+    );
+  }
+
+  texts(sessionId?: string): string[] {
+    return this.messages(sessionId).map((e) => e.message.text);
+  }
+
+  /** Resolves when `predicate` holds; rejects after `timeoutMs` with what was received so far. */
+  waitFor(predicate: () => boolean, timeoutMs = 30_000): Promise<void> {
+    if (predicate()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`timed out after ${timeoutMs} ms; received ${this.events.length} events`));
+      }, timeoutMs);
+      const check = (): void => {
+        if (predicate()) {
+          clearTimeout(timer);
+          resolve();
+        } else this.waiters.push(check);
+      };
+      this.waiters.push(check);
+    });
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
