@@ -1,11 +1,13 @@
 /** Two tiers: fast unit tests beside the code, end-to-end specs in test/ (real Chromium, Deno, PGlite). */
 const transform = {
-  '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }],
+  '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
 };
 // Sources import each other with `.ts` extensions (so Deno can load supabase/functions/_shared too);
 // tsc rewrites them to `.js` on emit, and this maps the rewritten form back for jest.
 const moduleNameMapper = { '^(\\.{1,2}/.*)\\.js$': '$1' };
 module.exports = {
+  // End-to-end specs drive real Chromium and Deno; unit tests finish far below this.
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',
@@ -20,7 +22,6 @@ module.exports = {
       transform,
       moduleNameMapper,
       testMatch: ['<rootDir>/test/**/*.spec.ts'],
-      testTimeout: 60000,
       slowTestThreshold: 30,
     },
   ],

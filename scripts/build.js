@@ -10,6 +10,7 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const ifMissing = process.argv.includes('--if-missing');
+const serverOnly = process.argv.includes('--server-only');
 
 function newestMtime(dir, exts) {
   let newest = 0;
@@ -42,7 +43,7 @@ if (!ifMissing || stale(serverOut, ['src', 'supabase/functions/_shared'], ['.ts'
   fs.utimesSync(serverOut, new Date(), new Date());
 }
 const webOut = path.join(root, 'web', 'dist', 'index.html');
-if (fs.existsSync(path.join(root, 'web', 'vite.config.ts')) && (!ifMissing || stale(webOut, ['web/src', 'web/index.html'], ['.ts', '.tsx', '.css', '.html']))) {
+if (!serverOnly && fs.existsSync(path.join(root, 'web', 'vite.config.ts')) && (!ifMissing || stale(webOut, ['web/src', 'web/index.html'], ['.ts', '.tsx', '.css', '.html']))) {
   process.stdout.write('building dashboard...\n');
   run('vite/bin/vite.js', ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
 }

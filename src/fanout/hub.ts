@@ -164,6 +164,7 @@ export class Hub {
     }
     if (message.type === 'unsubscribe') {
       client.subscriptions.delete(message.sessionId);
+      this.send(client, JSON.stringify({ type: 'unsubscribed', sessionId: message.sessionId }));
       return;
     }
     client.subscriptions.add(message.sessionId);

@@ -129,11 +129,6 @@ export class BrowserPool extends EventEmitter<BrowserPoolEvents> {
     this.emit('lost');
   }
 
-  /** Kills the browser process outright (tests use this to simulate a crash). */
-  killForTest(): void {
-    this.browser?.process()?.kill('SIGKILL');
-  }
-
   async close(): Promise<void> {
     this.closing = true;
     const browser = this.browser ?? (await this.launching?.catch(() => null)) ?? null;

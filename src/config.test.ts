@@ -1,0 +1,45 @@
+import { ConfigError, loadConfig } from './config.ts';
+
+test('defaults make a working embedded configuration', () => {
+  const config = loadConfig({});
+  expect(config).toMatchObject({
+    host: '127.0.0.1',
+    port: 3001,
+    allowPrivateUrls: false,
+    dedup: { max: 10_000, ttlMs: 300_000 },
+    buyerConfidenceThreshold: 0.7,
+    botTrigger: '@earshot',
+    retentionDays: 90,
+  });
+  expect(config.supabase).toBeUndefined();
+  expect(config.openai).toBeUndefined();
+});
+
+test('invalid values fail fast naming each variable and how to fix it', () => {
+  let error: unknown;
+  try {
+    loadConfig({ PORT: 'eighty', BUYER_CONFIDENCE_THRESHOLD: '7', ALLOW_PRIVATE_URLS: 'maybe' });
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(ConfigError);
+  const message = (error as Error).message;
+  expect(message).toMatch(/PORT="eighty"/);
+  expect(message).toMatch(/BUYER_CONFIDENCE_THRESHOLD="7"/);
+  expect(message).toMatch(/ALLOW_PRIVATE_URLS="maybe"/);
+  expect(message).toMatch(/\.env\.example/);
+});
+
+test('a Supabase URL without its key is refused rather than half-configured', () => {
+  expect(() => loadConfig({ SUPABASE_URL: 'https://x.supabase.co' })).toThrow(/SUPABASE_SERVICE_ROLE_KEY/);
+});
+
+test('secrets are not echoed in validation errors of other fields', () => {
+  expect.assertions(2);
+  try {
+    loadConfig({ OPENAI_API_KEY: 'sk-secret-value', PORT: '-1' });
+  } catch (e) {
+    expect((e as Error).message).toMatch(/PORT/);
+    expect((e as Error).message).not.toContain('sk-secret-value');
+  }
+});
