@@ -18,6 +18,7 @@ import { sessionRoutes } from './http/sessions.ts';
 import { createLogger, type Logger } from './log.ts';
 import { assertUrlAllowed, createSubrequestGuard } from './net/url-guard.ts';
 import { SessionManager, type SourceFactory } from './pipeline/session-manager.ts';
+import { FileSessionStore } from './pipeline/session-store.ts';
 
 export interface Service {
   /** Base URL the service listens on, e.g. http://127.0.0.1:3001 */
@@ -84,6 +85,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       noChatTimeoutMs: config.capture.noChatTimeoutMs,
       allowRequest: subrequestGuard,
       idPrefix: input.idPrefix,
+      resumeState: input.resumeState,
       onScreenshot: config.capture.saveScreenshots
         ? (png) => {
             fs.mkdirSync(screenshotDir, { recursive: true });
@@ -100,6 +102,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     maxSessions: config.capture.maxSessions,
     createSource,
     checkUrl,
+    store: new FileSessionStore(config.dataDir),
     adapterOverride: (url) => (selfOrigins.includes(url.origin) && url.pathname === DEMO_PATH ? whatnot : undefined),
   });
 
@@ -142,6 +145,9 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   logger.info({ url, dataDir: config.dataDir }, 'earshot listening');
   // Launch Chromium now so the first session starts fast; failures surface in /health/ready.
   pool.getBrowser().catch((error) => logger.error({ err: String(error) }, 'chromium failed to launch'));
+  // Sessions that were running when the service last stopped carry on.
+  const resumed = await sessions.restore();
+  if (resumed > 0) logger.info({ resumed }, 'sessions resumed');
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {

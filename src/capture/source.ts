@@ -21,4 +21,6 @@ export interface ChatSource {
   screenshot?(): Promise<Buffer>;
   /** Extra facts for /api/sessions and /health (quota used, path in use...). */
   describe?(): Record<string, unknown>;
+  /** State that lets a new source for the same session continue where this one stopped (after a restart). */
+  saveState?(): unknown;
 }

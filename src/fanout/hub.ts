@@ -92,6 +92,15 @@ export class Hub {
     return event;
   }
 
+  /**
+   * Continues a session's numbering after a restart, so clients resuming with `since` from before the
+   * restart are not handed lower numbers than they have already seen.
+   */
+  continueSeq(sessionId: string, lastSeq: number): void {
+    const ring = this.ringFor(sessionId);
+    if (lastSeq > ring.seq) ring.seq = lastSeq;
+  }
+
   /** The last seq issued for a session (0 when none). */
   lastSeq(sessionId: string): number {
     return this.rings.get(sessionId)?.seq ?? 0;

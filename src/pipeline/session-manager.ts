@@ -18,6 +18,7 @@ import { resolveAdapter } from '../capture/platforms/index.ts';
 import type { PlatformAdapter } from '../capture/platforms/types.ts';
 import type { ChatSource, SourceSink } from '../capture/source.ts';
 import { Deduplicator, type DedupOptions } from './dedup.ts';
+import type { SessionRecord, SessionStore } from './session-store.ts';
 
 /** What POST /api/start-monitoring accepts (validated by the HTTP layer). */
 export interface StartRequest {
@@ -39,6 +40,8 @@ export interface SourceFactoryInput {
   sink: SourceSink;
   /** Prefix for stream-position message ids; unique per session run. */
   idPrefix: string;
+  /** What a previous source of this session saved (restart), for the source to continue from. */
+  resumeState?: unknown;
 }
 
 /** Builds the source for a session (main.ts decides browser vs API). */
@@ -54,6 +57,8 @@ export interface CaptureSink {
 /** The minimal publishing interface the manager needs from the hub. */
 export interface EventPublisher {
   publish(sessionId: string, body: SessionEventBody): unknown;
+  lastSeq?(sessionId: string): number;
+  continueSeq?(sessionId: string, lastSeq: number): void;
 }
 
 export interface SessionManagerOptions {
@@ -67,6 +72,8 @@ export interface SessionManagerOptions {
   /** Picks the default source kind for a URL (api for YouTube when credentials exist). */
   defaultSource?: (adapter: PlatformAdapter, url: URL) => SourceKind;
   sinks?: CaptureSink[];
+  /** Where sessions are kept across restarts. */
+  store?: SessionStore;
   /** Adapters for URLs the registry does not know by host (the service's own demo page). */
   adapterOverride?: (url: URL, request: StartRequest) => PlatformAdapter | undefined;
 }
@@ -77,6 +84,10 @@ interface Session {
   source: ChatSource | null;
   dedup: Deduplicator;
   run: number;
+  /** Source state saved by a previous run of the service, consumed by the next source. */
+  resumeState?: unknown;
+  /** Stopped through the API (not by a shutdown): not resumed at the next start. */
+  stoppedByUser: boolean;
 }
 
 /** A readable id that is the same for the same URL, so starting it twice finds the running session. */
@@ -93,10 +104,73 @@ export class SessionManager {
   private readonly sinks: CaptureSink[];
   private readonly starting = new Map<string, Promise<{ info: SessionInfo; created: boolean }>>();
   private closing = false;
+  private dirty = false;
+  private saveTimer: NodeJS.Timeout | null = null;
 
   constructor(options: SessionManagerOptions) {
     this.options = options;
     this.sinks = [...(options.sinks ?? [])];
+    if (options.store) {
+      this.saveTimer = setInterval(() => this.saveIfDirty(), 2_000);
+      this.saveTimer.unref();
+    }
+  }
+
+  /**
+   * Loads the sessions kept by the store and restarts those that were running when the service
+   * stopped. Returns how many were resumed.
+   */
+  async restore(): Promise<number> {
+    const records = this.options.store?.load() ?? [];
+    const resumable: SessionRecord[] = [];
+    for (const record of records) {
+      if (typeof record.seq === 'number') this.options.hub.continueSeq?.(record.info.sessionId, record.seq);
+      const previous: Session = {
+        info: { ...record.info, status: 'stopped', detail: undefined },
+        request: record.request,
+        source: null,
+        dedup: new Deduplicator(this.options.dedup),
+        run: 1,
+        resumeState: record.state,
+        stoppedByUser: !record.resume,
+      };
+      this.sessions.set(record.info.sessionId, previous);
+      if (record.resume) resumable.push(record);
+    }
+    let resumed = 0;
+    for (const record of resumable) {
+      try {
+        await this.start({ ...record.request, sessionId: record.info.sessionId });
+        resumed++;
+      } catch (error) {
+        this.options.logger.warn({ sessionId: record.info.sessionId, err: describeError(error) }, 'session not resumed');
+      }
+    }
+    return resumed;
+  }
+
+  private saveIfDirty(): void {
+    if (!this.dirty || !this.options.store) return;
+    this.saveNow();
+  }
+
+  /** Writes every session (with its source's resumable state) to the store. */
+  saveNow(): void {
+    if (!this.options.store) return;
+    this.dirty = false;
+    const records: SessionRecord[] = [...this.sessions.values()].map((s) => ({
+      request: s.request,
+      info: { ...s.info },
+      resume: !s.stoppedByUser && (RUNNING.has(s.info.status) || (this.closing && s.info.status === 'stopped')),
+      state: s.source?.saveState?.() ?? s.resumeState,
+      seq: this.options.hub.lastSeq?.(s.info.sessionId),
+    }));
+    try {
+      this.options.store.save(records);
+    } catch (error) {
+      this.dirty = true;
+      this.options.logger.warn({ err: describeError(error) }, 'could not save sessions');
+    }
   }
 
   /** Adds a downstream sink (the forwarder is wired after construction in main.ts). */
@@ -167,7 +241,9 @@ export class SessionManager {
       // A restarted session keeps its dedup memory: the page will show the same rows again.
       dedup: previous?.dedup ?? new Deduplicator(this.options.dedup),
       run: (previous?.run ?? 0) + 1,
+      stoppedByUser: false,
     };
+    const resumeState = previous?.resumeState;
     this.sessions.set(sessionId, session);
     this.publishStatus(session, 'starting');
     const idPrefix = `${Date.now().toString(36)}${session.run > 1 ? `r${session.run}` : ''}`;
@@ -181,6 +257,7 @@ export class SessionManager {
         source: sourceKind,
         sink: this.sinkFor(session),
         idPrefix,
+        resumeState,
       });
     } catch (error) {
       this.publishStatus(session, 'error', describeError(error));
@@ -223,6 +300,7 @@ export class SessionManager {
       this.options.hub.publish(session.info.sessionId, { type: 'new_message', message });
     }
     if (admitted.length === 0) return;
+    this.dirty = true;
     session.info.messageCount += admitted.length;
     session.info.lastMessageAt = admitted[admitted.length - 1]!.capturedAt;
     for (const sink of this.sinks) sink.accept(session.info.sessionId, admitted);
@@ -238,6 +316,7 @@ export class SessionManager {
   private publishStatus(session: Session, status: SessionStatus, detail?: string): void {
     session.info.status = status;
     session.info.detail = detail;
+    this.dirty = true;
     this.options.hub.publish(session.info.sessionId, { type: 'session_status', status, ...(detail ? { detail } : {}) });
     for (const sink of this.sinks) sink.sessionChanged?.(this.snapshot(session));
     if (status === 'ended' || status === 'error') {
@@ -253,7 +332,9 @@ export class SessionManager {
     if (!session) throw new EarshotError('session_not_found', `No session ${sessionId}`, { sessionId });
     const inflight = this.starting.get(sessionId);
     if (inflight) await inflight.catch(() => undefined);
+    if (!this.closing) session.stoppedByUser = true;
     const source = session.source;
+    if (source?.saveState) session.resumeState = source.saveState();
     session.source = null;
     if (source) await source.stop().catch((error) => this.options.logger.warn({ sessionId, err: describeError(error) }, 'stop failed'));
     if (session.info.status !== 'stopped') this.publishStatus(session, 'stopped');
@@ -283,7 +364,14 @@ export class SessionManager {
   /** Stops every session (graceful shutdown). */
   async shutdown(): Promise<void> {
     this.closing = true;
-    await Promise.all([...this.sessions.keys()].map((id) => this.stop(id).catch(() => undefined)));
+    if (this.saveTimer) clearInterval(this.saveTimer);
+    // Sessions running now are resumed at the next start; their state is saved as they stop.
+    const running = [...this.sessions.values()].filter((s) => RUNNING.has(s.info.status)).map((s) => s.info.sessionId);
+    await Promise.all(running.map((id) => this.stop(id).catch(() => undefined)));
+    for (const session of this.sessions.values()) {
+      if (!running.includes(session.info.sessionId) && session.info.status === 'stopped') session.stoppedByUser = true;
+    }
+    this.saveNow();
   }
 
   private snapshot(session: Session): SessionInfo {

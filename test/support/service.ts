@@ -9,7 +9,7 @@ import { silentLogger } from '../../src/log.ts';
 import { startService, type Service } from '../../src/main.ts';
 
 export async function startTestService(env: Record<string, string> = {}): Promise<Service & { dataDir: string }> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-test-'));
+  const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-test-'));
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: '0',

@@ -34,6 +34,8 @@ export interface BrowserSourceOptions {
   idPrefix: string;
   /** Called with a PNG when the session turns `no_chat_found` (SAVE_SCREENSHOTS). */
   onScreenshot?: (png: Buffer, status: SessionStatus) => void;
+  /** State saved by a previous source of this session (`saveState`), to continue the same stream. */
+  resumeState?: unknown;
   /** Extra hook for network-path capture (platform frame parsers); receives the page's CDP session. */
   attachNetwork?: (client: CDPSession, context: NetworkContext) => Promise<void> | void;
 }
@@ -66,8 +68,24 @@ export class BrowserSource implements ChatSource {
     void this.recover('browser lost');
   };
 
+  private readonly idPrefix: string;
+
   constructor(options: BrowserSourceOptions) {
     this.options = options;
+    this.idPrefix = options.idPrefix;
+    const saved = parseSavedState(options.resumeState);
+    if (saved) {
+      this.tail = saved.tail;
+      this.nextPos = saved.nextPos;
+      this.seenIds = saved.seenIds;
+      this.everSynced = true;
+      this.idPrefix = saved.idPrefix;
+    }
+  }
+
+  /** The stream's tail and id prefix, so the next source for this session realigns instead of repeating. */
+  saveState(): SavedBrowserState {
+    return { v: 1, idPrefix: this.idPrefix, nextPos: this.nextPos, tail: this.tail.slice(-300), seenIds: this.seenIds.slice(-1000) };
   }
 
   async start(): Promise<void> {
@@ -185,7 +203,7 @@ export class BrowserSource implements ChatSource {
       case 'deleted': {
         const ids = [
           ...report.pids.map((pid) => sanitizeText(pid, 200)),
-          ...report.positions.map((pos) => `${this.options.idPrefix}-${pos}`),
+          ...report.positions.map((pos) => `${this.idPrefix}-${pos}`),
         ];
         if (ids.length > 0) this.options.sink.deleted(ids);
         break;
@@ -206,7 +224,7 @@ export class BrowserSource implements ChatSource {
         id = sanitizeText(row.pid, 200);
         this.seenIds.push(row.pid);
       } else if (typeof row.pos === 'number') {
-        id = `${this.options.idPrefix}-${row.pos}`;
+        id = `${this.idPrefix}-${row.pos}`;
         this.tail.push({ pos: row.pos, sig: row.sig });
         if (row.pos >= this.nextPos) this.nextPos = row.pos + 1;
       } else {
@@ -309,6 +327,28 @@ export class BrowserSource implements ChatSource {
     });
     return this.recovering;
   }
+}
+
+interface SavedBrowserState {
+  v: 1;
+  idPrefix: string;
+  nextPos: number;
+  tail: AgentTailEntry[];
+  seenIds: string[];
+}
+
+function parseSavedState(value: unknown): SavedBrowserState | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const v = value as Partial<SavedBrowserState>;
+  if (v.v !== 1 || typeof v.idPrefix !== 'string' || typeof v.nextPos !== 'number') return undefined;
+  if (!Array.isArray(v.tail) || !Array.isArray(v.seenIds)) return undefined;
+  return {
+    v: 1,
+    idPrefix: v.idPrefix,
+    nextPos: v.nextPos,
+    tail: v.tail.filter((e) => e && typeof e.pos === 'number' && typeof e.sig === 'string'),
+    seenIds: v.seenIds.filter((id) => typeof id === 'string'),
+  };
 }
 
 const BADGE_ALIASES: Record<string, string> = {

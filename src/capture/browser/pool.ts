@@ -134,10 +134,13 @@ export class BrowserPool extends EventEmitter<BrowserPoolEvents> {
     const browser = this.browser ?? (await this.launching?.catch(() => null)) ?? null;
     this.browser = null;
     if (!browser) return;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([browser.close(), new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      await Promise.race([browser.close(), new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
     } catch {
       // already gone
+    } finally {
+      clearTimeout(timer);
     }
     browser.process()?.kill('SIGKILL');
   }
