@@ -125,3 +125,25 @@ describe('the demo and sessions', () => {
     }
   });
 });
+
+describe('API_TOKEN', () => {
+  test('protects /api and /ws but not health or the demo page', async () => {
+    const locked = await startTestService({ API_TOKEN: 'correct-horse' });
+    try {
+      const anon = await post(locked.url, '/api/start-monitoring', { url: `${locked.url}/demo/live` });
+      expect(anon.status).toBe(401);
+      expect(anon.body.error.code).toBe('unauthorized');
+      const wrong = await fetch(`${locked.url}/api/sessions`, { headers: { authorization: 'Bearer nope' } });
+      expect(wrong.status).toBe(401);
+      const right = await fetch(`${locked.url}/api/sessions`, { headers: { authorization: 'Bearer correct-horse' } });
+      expect(right.status).toBe(200);
+      expect((await fetch(`${locked.url}/health`)).status).toBe(200);
+      expect((await fetch(`${locked.url}/demo/live`)).status).toBe(200);
+      await expect(Subscriber.connect(locked.url, '*')).rejects.toThrow(/401/);
+      const sub = await Subscriber.connect(`${locked.url}`, '*', undefined, 'correct-horse');
+      sub.close();
+    } finally {
+      await locked.close();
+    }
+  });
+});

@@ -53,8 +53,9 @@ export class Subscriber {
     });
   }
 
-  static async connect(baseUrl: string, sessionId: string, since?: number): Promise<Subscriber> {
-    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`);
+  static async connect(baseUrl: string, sessionId: string, since?: number, token?: string): Promise<Subscriber> {
+    const query = token ? `?token=${encodeURIComponent(token)}` : '';
+    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws${query}`);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
