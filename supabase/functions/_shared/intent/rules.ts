@@ -1,0 +1,421 @@
+/**
+ * The rule classifier: runs on every message, in microseconds, with no network. It follows how
+ * comment-selling tools read chat: a claim word at the START of a message ("sold", "mine", "dibs",
+ * "claim", "I'll take it", "me please", "add me") is a claim; the same words after a subject, a
+ * negation or a quoting verb are look-alikes ("I sold mine last year", "not mine", "she said sold").
+ * What it cannot settle it marks `ambiguous` with a confidence below 0.7, for the LLM to look at.
+ */
+import { codeToken, extractDetails, isCount, isDetailToken, isSizeOrCode, STOP_WORDS, type Details } from './extract.ts';
+import { tokenize } from './normalize.ts';
+import type { Classification, Intent } from './types.ts';
+
+/** Calibrated confidences, named so tests and readers see the scale in one place. */
+export const CONFIDENCE = {
+  /** A claim word at the start: "sold", "mine #14", "I'll take it". Details add a little. */
+  claim: 0.9,
+  /** A claim phrasing that is a little less certain: "I want it", "A2 sold", "give me 2". */
+  softClaim: 0.8,
+  /** A question: '?', a wh-word or an auxiliary opening ("do you...", "is it..."). */
+  question: 0.9,
+  questionNoMark: 0.8,
+  /** A topic ask without question form: "shipping to canada", "price pls". */
+  topicAsk: 0.72,
+  /** A look-alike recognised as one: "sold out", "not mine", "she said sold". */
+  lookAlike: 0.9,
+  /** Nothing that resembles a claim or a question. */
+  chatter: 0.85,
+  /** A lone number ("1" when the host asks the room to type 1). */
+  loneNumber: 0.75,
+  /** The rules cannot tell; the LLM decides when configured. Always below 0.7. */
+  unsure: 0.55,
+  unsureLean: 0.6,
+} as const;
+
+/** Openers skipped before looking for a claim: "omg sold", "@host mine", "ok ill take it". */
+const FILLERS = new Set([
+  '@', 'ok', 'omg', 'oh', 'ooh', 'oo', 'ohh', 'yes', 'yeah', 'yea', 'yep', 'yup', 'yay', 'hey', 'hi', 'hello', 'wow',
+  'um', 'umm', 'hmm', 'aw', 'aww', 'ah', 'ahh', 'lol', 'haha', 'lmao', 'girl', 'sis', 'babe', 'hun', 'so', 'and',
+  'also', 'alright', 'please', 'woo', 'yesss', 'ayy', 'ooo', 'oooh', 'wait',
+]);
+
+/** Withdrawals (comment-selling "pass"/"cancel"): never a purchase; see {@link isWithdrawal}. */
+const WITHDRAWALS: readonly (readonly string[])[] = [
+  ['pass'], ['i', 'pass'], ['i', 'will', 'pass'], ['cancel'], ['nvm'], ['nevermind'], ['never', 'mind'], ['unclaim'],
+  ['remove', 'me'], ['take', 'me', 'off'], ['changed', 'my', 'mind'], ['i', 'changed', 'my', 'mind'], ['not', 'anymore'],
+  ['drop', 'me'],
+];
+const AFTER_WITHDRAWAL = new Set(['on', 'please', 'my', 'mine', 'it', 'that', 'this', 'for', 'me', 'lol', 'sorry', 'thanks', 'order', 'claim']);
+
+const WH = new Set(['what', 'where', 'when', 'why', 'how', 'which', 'who', 'whose', 'whats']);
+const AUX = new Set(['do', 'does', 'did', 'can', 'could', 'would', 'will', 'is', 'are', 'was', 'were', 'have', 'has', 'should', 'may', 'shall']);
+const AUX_SUBJECTS = new Set([
+  'you', 'i', 'we', 'it', 'this', 'that', 'these', 'those', 'there', 'they', 'he', 'she', 'the', 'a', 'an', 'your',
+  'my', 'any', 'anyone', 'someone', 'shipping', 'returns',
+]);
+/** "how cute", "what a beauty": exclamations, not questions (unless a '?' says otherwise). */
+const EXCLAIMED = new Set([
+  'cute', 'pretty', 'beautiful', 'gorgeous', 'adorable', 'lovely', 'cool', 'awesome', 'amazing', 'fun', 'nice', 'sweet',
+  'fab', 'stunning', 'fire', 'a',
+]);
+const TOPICS = new Set([
+  'shipping', 'ship', 'ships', 'shipped', 'return', 'returns', 'refund', 'refunds', 'exchange', 'measurements',
+  'measurement', 'measure', 'price', 'prices', 'cost', 'costs', 'tts', 'sizing', 'inseam', 'length', 'waist',
+  'available', 'restock', 'restocking', 'tracking', 'payment', 'paypal', 'invoice', 'wondering', 'curious',
+]);
+/** Verbs that, after "can I" / "could you", turn a question into a request to buy. */
+const BUY_VERBS = new Set(['get', 'have', 'claim', 'buy', 'take', 'grab', 'order', 'purchase', 'reserve', 'hold', 'add']);
+
+/** Before "sold"/"mine"/"dibs"/"claim" these mark a look-alike: subjects, negations, quoting verbs. */
+const LOOKALIKE_BEFORE = new Set([
+  'not', 'no', 'never', 'i', 'we', 'you', 'he', 'she', 'they', 'is', 'was', 'were', 'be', 'been', 'being', 'get', 'got',
+  'gets', 'getting', 'already', 'almost', 'all', 'just', 'said', 'say', 'says', 'saying', 'type', 'typed', 'typing',
+  'comment', 'write', 'has', 'have', 'had', 'are', 'like', 'of', 'than', 'as', 'with', 'called', 'call', 'yours',
+  'everything', 'item', 'items', 'lot', 'lots', 'those', 'these', 'what', 'who', 'quickly', 'fast',
+]);
+/** After "mine", these mean the speaker already owns one: "mine came yesterday", "mine is the same". */
+const MINE_THEN_VERB = new Set([
+  'came', 'come', 'comes', 'arrived', 'is', 'was', 'were', 'are', 'has', 'had', 'have', 'looks', 'look', 'fits',
+  'fit', 'got', 'get', 'broke', 'ripped', 'tore', 'just', 'already', 'still', 'never', 'did', 'does', 'do', 'shipped',
+  'took', 'takes', 'says', 'said', 'from', 'sold', 'went', 'goes', 'will', 'would', 'should', 'can', 'could',
+  'lasted', 'faded', 'shrunk', 'shrank', 'and', 'too', 'not', 'either', 'neither', 'also', 'always', 'washed',
+  'wore', 'held', 'holds', 'runs', 'ran', 'needs', 'needed', 'stayed', 'smells', 'feels', 'felt',
+]);
+/** After "sold": "sold out", "sold to @x", "sold my...", "sold it last week" are not claims. */
+const SOLD_THEN_NOT = new Set([
+  'out', 'by', 'my', 'mine', 'his', 'her', 'hers', 'their', 'theirs', 'our', 'ours', 'yours', 'it', 'them', 'already', 'last', 'yesterday',
+  'before', 'earlier', 'fast', 'quick', 'quickly', 'again', 'for',
+]);
+const TAKE_THEN_NOT = new Set(['look', 'note', 'care', 'pics', 'pictures', 'photos', 'picture', 'photo', 'break', 'off', 'over', 'time', 'your']);
+const OBJECTS = new Set(['it', 'this', 'that', 'one', 'them', 'those', 'these', 'the', 'all', 'both', 'a', 'an', 'two', 'three']);
+const DISTINCTIVE = new Set(['sold', 'mine', 'dibs', 'claim', 'claiming', 'claimed']);
+
+type ClaimKind = 'claim' | 'soft' | 'unsure' | 'lookalike';
+interface ClaimMatch {
+  kind: ClaimKind;
+  /** The tokens after the claim phrase. */
+  rest: string[];
+}
+
+const startsWith = (tokens: readonly string[], at: number, phrase: readonly string[]): boolean =>
+  phrase.every((word, k) => tokens[at + k] === word);
+
+/** Matches a claim phrase at `at`; returns the kind and the words after it, or null. */
+function matchClaimAt(tokens: readonly string[], at: number): ClaimMatch | null {
+  const t0 = tokens[at];
+  const rest = (n: number): string[] => tokens.slice(at + n);
+  const r = (n: number): string | undefined => tokens[at + n];
+  if (t0 === undefined) return null;
+
+  switch (t0) {
+    case 'sold': {
+      const next = r(1);
+      if (next === 'to' && r(2) !== 'me') return { kind: 'lookalike', rest: rest(1) };
+      if (next !== undefined && SOLD_THEN_NOT.has(next)) return { kind: 'lookalike', rest: rest(1) };
+      return { kind: 'claim', rest: rest(1) };
+    }
+    case 'mine': {
+      const next = r(1);
+      if (next === 'too') return { kind: 'unsure', rest: rest(2) };
+      if (next !== undefined && MINE_THEN_VERB.has(next)) return { kind: 'lookalike', rest: rest(1) };
+      return { kind: 'claim', rest: rest(1) };
+    }
+    case 'dibs':
+    case 'claim':
+    case 'claiming':
+      return { kind: 'claim', rest: rest(1) };
+    case 'claimed':
+      return r(1) === 'by' || r(1) === 'already' ? { kind: 'lookalike', rest: rest(1) } : { kind: 'claim', rest: rest(1) };
+    case 'buying':
+      return { kind: 'claim', rest: rest(1) };
+    case 'add':
+      return r(1) === 'me' ? { kind: 'claim', rest: rest(2) } : null;
+    case 'me': {
+      const next = r(1);
+      if (next === 'please') return { kind: 'claim', rest: rest(2) };
+      if (next === undefined) return { kind: 'unsure', rest: [] };
+      if (next === 'too' || next === 'next' || next === 'me') return { kind: 'unsure', rest: rest(2) };
+      if (next === 'neither' || next === 'either') return null;
+      if (isDetailToken(next) || /^\d/.test(next)) return { kind: 'soft', rest: rest(1) };
+      // "me!! omg" may be a claim; "me and my sister love this show" is chatter.
+      return rest(1).length <= 2 ? { kind: 'unsure', rest: rest(1) } : null;
+    }
+    case 'give':
+      return r(1) === 'me' && r(2) !== undefined && (OBJECTS.has(r(2)!) || isDetailToken(r(2)!) || /^\d/.test(r(2)!))
+        ? { kind: 'soft', rest: rest(2) }
+        : null;
+    case 'let':
+      return r(1) === 'me' && (r(2) === 'get' || r(2) === 'grab' || r(2) === 'buy') ? { kind: 'claim', rest: rest(3) } : null;
+    case 'that':
+    case 'it':
+      return r(1) === 'is' && r(2) === 'mine' && r(3) === undefined ? { kind: 'soft', rest: [] } : null;
+    case 'yes':
+      return r(1) === 'please' && (r(2) === undefined || isDetailToken(r(2)!)) ? { kind: 'unsure', rest: rest(2) } : null;
+    case 'i':
+      return matchFirstPerson(tokens, at + 1);
+    case 'will':
+      return r(1) === 'take' ? takeClaim(tokens, at + 2, 'claim') : null;
+    case 'want':
+    case 'need':
+    case 'buy':
+      return matchWant(t0, tokens, at + 1);
+    case 'take':
+      if (r(1) === 'my' && r(2) === 'money') return { kind: 'unsure', rest: rest(3) };
+      return null;
+    default:
+      return null;
+  }
+}
+
+/** After "i": "i will take/buy/get", "i claim", "i am claiming", "i want/need...", "i would take". */
+function matchFirstPerson(tokens: readonly string[], at: number): ClaimMatch | null {
+  const a = tokens[at];
+  const b = tokens[at + 1];
+  if (a === 'will' && b === 'take') return takeClaim(tokens, at + 2, 'claim');
+  if (a === 'will' && (b === 'buy' || b === 'get' || b === 'grab' || b === 'have' || b === 'claim')) {
+    return { kind: 'claim', rest: tokens.slice(at + 2) };
+  }
+  if (a === 'would' && (b === 'take' || b === 'buy')) return { kind: 'unsure', rest: tokens.slice(at + 2) };
+  if (a === 'take') return takeClaim(tokens, at + 1, 'soft');
+  if (a === 'claim' || a === 'call' || a === 'dibs') return { kind: 'claim', rest: tokens.slice(at + 1) };
+  if (a === 'am' && (b === 'claiming' || b === 'buying' || b === 'taking')) return { kind: 'claim', rest: tokens.slice(at + 2) };
+  if (a === 'want' || a === 'need') return matchWant(a, tokens, at + 1);
+  return null;
+}
+
+function takeClaim(tokens: readonly string[], at: number, kind: ClaimKind): ClaimMatch | null {
+  const next = tokens[at];
+  if (next !== undefined && TAKE_THEN_NOT.has(next)) return null;
+  if (next === 'a' && tokens[at + 1] !== undefined && TAKE_THEN_NOT.has(tokens[at + 1]!)) return null;
+  if (next === 'it' && (tokens[at + 1] === 'easy' || tokens[at + 1] === 'back')) return null;
+  return { kind, rest: tokens.slice(at) };
+}
+
+/** "want"/"need"/"buy": with an object or details a soft claim, alone unsure, "want to see" not a claim. */
+function matchWant(verb: string, tokens: readonly string[], at: number): ClaimMatch | null {
+  const next = tokens[at];
+  const rest = tokens.slice(at);
+  if (next === undefined || next === 'please') return { kind: 'unsure', rest };
+  if (next === 'to') {
+    const then = tokens[at + 1];
+    return then !== undefined && BUY_VERBS.has(then) && verb !== 'need' ? { kind: 'soft', rest: tokens.slice(at + 2) } : null;
+  }
+  if (verb === 'need' && (next === 'it' || next === 'this' || next === 'that' || next === 'one')) return { kind: 'unsure', rest };
+  if (OBJECTS.has(next) || isDetailToken(next) || /^[#\d]/.test(next)) return { kind: 'soft', rest };
+  // "I want item 9 in large": the details make it a claim even without "it"/"that".
+  return extractDetails(rest).count > 0 ? { kind: 'soft', rest } : null;
+}
+
+/** Skips openers ("omg", "@host", "ok") and codes written before the claim ("A2 sold"), then matches. */
+function findClaim(tokens: readonly string[]): ClaimMatch | null {
+  let at = 0;
+  while (at < tokens.length) {
+    const match = matchClaimAt(tokens, at);
+    if (match) return match;
+    if (!FILLERS.has(tokens[at]!)) break;
+    at++;
+  }
+  // "A2 sold", "#14 mine", "size m dibs": details first, then a distinctive claim word.
+  let k = at;
+  while (k < tokens.length && k - at < 3 && (isDetailToken(tokens[k]!) || tokens[k] === 'size')) k++;
+  if (k > at && k < tokens.length && DISTINCTIVE.has(tokens[k]!)) {
+    const match = matchClaimAt(tokens, k);
+    if (match && match.kind === 'claim') return { kind: 'soft', rest: [...tokens.slice(at, k), ...match.rest] };
+    return match;
+  }
+  return null;
+}
+
+/** Splits tokens into clauses at '?' and says which clauses were questions. */
+function clausesOf(tokens: readonly string[]): Array<{ words: string[]; asked: boolean }> {
+  const clauses: Array<{ words: string[]; asked: boolean }> = [];
+  let current: string[] = [];
+  for (const t of tokens) {
+    if (t === '?') {
+      clauses.push({ words: current, asked: true });
+      current = [];
+    } else {
+      current.push(t);
+    }
+  }
+  if (current.length > 0 || clauses.length === 0) clauses.push({ words: current, asked: false });
+  return clauses;
+}
+
+function stripFillers(tokens: readonly string[]): string[] {
+  let at = 0;
+  while (at < tokens.length && FILLERS.has(tokens[at]!)) at++;
+  return tokens.slice(at);
+}
+
+type QuestionForm = 'wh' | 'aux' | 'topic' | 'request' | null;
+
+/** How a clause asks: a wh-word, an auxiliary opening, a topic word, or a request to buy ("can I get 2"). */
+function questionForm(words: readonly string[]): QuestionForm {
+  const w = stripFillers(words);
+  const [a, b, c] = w;
+  if (a === undefined) return null;
+  if (WH.has(a)) {
+    if ((a === 'how' || a === 'what') && b !== undefined && EXCLAIMED.has(b) && !(a === 'what' && b === 'a' && c === 'size')) return null;
+    return 'wh';
+  }
+  if ((a === 'can' || a === 'could' || a === 'may') && (b === 'i' || b === 'we') && c !== undefined && BUY_VERBS.has(c)) return 'request';
+  if ((a === 'can' || a === 'could' || a === 'would' || a === 'will') && b === 'you' && (c === 'add' || c === 'hold' || c === 'save')) {
+    return 'request';
+  }
+  if (AUX.has(a) && b !== undefined && (AUX_SUBJECTS.has(b) || codeToken(b) !== undefined)) return 'aux';
+  if (startsWith(w, 0, ['i', 'want', 'to', 'know']) || w.includes('wondering') || w.includes('curious')) return 'aux';
+  if (a === 'any' || a === 'anyone' || a === 'anybody') return 'aux';
+  // Short asks only: "shipping to canada", "price pls"; a long sentence with "shipping" is a statement.
+  if (w.length <= 5 && w.some((t) => TOPICS.has(t))) return 'topic';
+  return null;
+}
+
+/**
+ * Details alone, with no other words: a size, a code or a count ("M", "AA 10", "two please").
+ * Returns 'count' for a lone small number (the room answering "type 1 if you're here").
+ */
+function bareDetails(core: readonly string[], polite: boolean): Details | 'count' | null {
+  if (core.length === 0 || core.length > 3) return null;
+  const shapeOk = core.every((t) => isDetailToken(t) || isCount(t) || /^\d/.test(t) || CODE_WORDS.has(t) || /^[a-z]{1,3}$/.test(t));
+  if (!shapeOk) return null;
+  const details = extractDetails(core, { bareNumbers: true });
+  if (details.item !== undefined) return null;
+  if (details.itemCode !== undefined || core.some(isSizeOrCode)) return details;
+  if (core.every(isCount)) {
+    if (polite) return details;
+    // "10" or "32" may be a size (or a bid); "1" and "2" are the room answering the host.
+    return core.length === 1 && Number(core[0]) >= 6 ? details : 'count';
+  }
+  return null;
+}
+const CODE_WORDS = new Set(['lot', 'item', 'no', 'number', 'num', 'code']);
+
+/** Whether a distinctive claim word sits in a look-alike frame anywhere in the message. */
+function hasLookAlike(tokens: readonly string[]): boolean {
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (!DISTINCTIVE.has(t)) continue;
+    const before = [tokens[i - 1], tokens[i - 2]].filter((x): x is string => x !== undefined);
+    if (before.some((b) => LOOKALIKE_BEFORE.has(b))) return true;
+    if (before[0] === 'my' || before[0] === 'your') return true;
+    const after = tokens[i + 1];
+    if (t === 'sold' && after !== undefined && (SOLD_THEN_NOT.has(after) || after === 'to')) return true;
+    if (t === 'mine' && after !== undefined && MINE_THEN_VERB.has(after)) return true;
+  }
+  return false;
+}
+
+/** Whether the message ends on a distinctive claim word ("love it, sold"), allowing details after it. */
+function endsOnClaimWord(tokens: readonly string[]): boolean {
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    const t = tokens[i]!;
+    if (DISTINCTIVE.has(t)) return true;
+    if (!(isDetailToken(t) || /^\d/.test(t) || t === 'please' || t === 'lol' || t === 'size' || FILLERS.has(t))) return false;
+  }
+  return false;
+}
+
+function build(intent: Intent, confidence: number, ambiguous: boolean, details?: Details): Classification {
+  const out: Classification = { intent, confidence: round(confidence), source: 'rules', ambiguous };
+  if (details) {
+    if (details.quantity !== undefined) out.quantity = details.quantity;
+    if (details.price !== undefined) out.price = details.price;
+    if (details.itemCode !== undefined) out.itemCode = details.itemCode;
+    if (details.size !== undefined) out.size = details.size;
+    if (details.item !== undefined && intent === 'purchase') out.item = details.item;
+  }
+  return out;
+}
+
+const round = (n: number): number => Math.round(n * 100) / 100;
+
+/** Long trailing chatter after a claim ("sold! my daughter will love it, she has...") lowers the score a little. */
+function claimConfidence(base: number, details: Details, rest: readonly string[]): number {
+  const chatter = rest.filter((t) => !STOP_WORDS.has(t) && !isDetailToken(t) && !/^[\d#$]/.test(t)).length;
+  const boosted = base + Math.min(0.07, details.count * 0.025);
+  return chatter > 8 ? boosted - 0.1 : boosted;
+}
+
+/** True for a withdrawal ("pass", "cancel", "nvm", "remove me"): the backend may release a claim. */
+export function isWithdrawal(text: string): boolean {
+  return withdrawalIn(stripFillers(clausesOf(tokenize(text))[0]!.words));
+}
+
+function withdrawalIn(words: readonly string[]): boolean {
+  return WITHDRAWALS.some((phrase) => {
+    if (!startsWith(words, 0, phrase)) return false;
+    if (phrase.length > 1) return true;
+    // A lone "pass"/"cancel" must stand alone or point at the claim ("pass on A2", "cancel my 2"), not "pass the aux".
+    const next = words[1];
+    return next === undefined || AFTER_WITHDRAWAL.has(next) || isDetailToken(next) || /^[#\d]/.test(next);
+  });
+}
+
+/**
+ * Classifies one message by rules alone. Never throws; any text (empty, huge, emoji-only, hostile) gets
+ * a result. `source` is always 'rules'.
+ */
+export function classifyRules(text: string): Classification {
+  const tokens = tokenize(typeof text === 'string' ? text : '');
+  if (tokens.length === 0 || tokens.every((t) => t === '@')) return build('other', CONFIDENCE.chatter, false);
+
+  const clauses = clausesOf(tokens);
+  const first = clauses[0]!;
+  const asked = tokens.includes('?');
+  const words = tokens.filter((t) => t !== '?');
+
+  if (withdrawalIn(stripFillers(first.words))) {
+    return first.asked ? build('question', CONFIDENCE.questionNoMark, false) : build('other', CONFIDENCE.lookAlike, false);
+  }
+
+  const claim = findClaim(first.words);
+  if (claim && claim.kind !== 'lookalike') {
+    const details = extractDetails(claim.rest, { bareNumbers: true });
+    if (claim.kind === 'unsure') {
+      return build(first.asked ? 'question' : 'purchase', first.asked ? CONFIDENCE.unsure : CONFIDENCE.unsureLean, true, details);
+    }
+    // "mine?", "sold?", "sold 2 size M?": a claim word asked as a question.
+    if (first.asked) {
+      // "sold! do you ship to canada?" leans purchase; a bare "mine?" leans question.
+      const leansPurchase = details.count > 0 || questionForm(claim.rest) !== null;
+      return build(leansPurchase ? 'purchase' : 'question', CONFIDENCE.unsure, true, details);
+    }
+    // "sold! ship to canada?": a claim followed by a question: mixed signals.
+    if (asked) return build('purchase', CONFIDENCE.unsureLean, true, details);
+    const base = claim.kind === 'claim' ? CONFIDENCE.claim : CONFIDENCE.softClaim;
+    return build('purchase', claimConfidence(base, details, claim.rest), false, details);
+  }
+  if (claim?.kind === 'lookalike') {
+    return asked ? build('question', CONFIDENCE.question, false) : build('other', CONFIDENCE.lookAlike, false);
+  }
+
+  // A claim opening a later clause: "is it still available? I'll take it".
+  const laterClaim = clauses.slice(1).some((c) => {
+    const m = findClaim(c.words);
+    return m !== null && (m.kind === 'claim' || m.kind === 'soft');
+  });
+
+  const form = questionForm(first.words) ?? (asked ? questionForm(clauses.find((c) => c.asked)?.words ?? []) : null);
+  if (form === 'request') {
+    return build('question', CONFIDENCE.unsure, true, extractDetails(words, { bareNumbers: true }));
+  }
+  if (form !== null || asked) {
+    const details = extractDetails(words);
+    if (laterClaim) return build('purchase', CONFIDENCE.unsureLean, true, extractDetails(words, { bareNumbers: true }));
+    if (asked) return build('question', form === null || form === 'topic' ? CONFIDENCE.question - 0.05 : CONFIDENCE.question, false, details);
+    if (form === 'topic') return build('question', CONFIDENCE.topicAsk, false, details);
+    return build('question', CONFIDENCE.questionNoMark, false, details);
+  }
+
+  // A bare size or code ("M", "10.5", "AA 10", "lot 5 please"): a claim in a "say your size" sale, or nothing.
+  const bare = bareDetails(stripFillers(words).filter((t) => t !== 'please' && t !== 'size'), words.includes('please'));
+  if (bare === 'count') return build('other', CONFIDENCE.loneNumber, false);
+  if (bare) return build('purchase', CONFIDENCE.unsure, true, bare);
+
+  if (tokens.some((t) => DISTINCTIVE.has(t))) {
+    if (hasLookAlike(tokens)) return build('other', CONFIDENCE.lookAlike, false);
+    if (endsOnClaimWord(words)) return build('purchase', CONFIDENCE.unsureLean, true, extractDetails(words, { bareNumbers: true }));
+    return build('other', CONFIDENCE.unsureLean, true);
+  }
+  return build('other', CONFIDENCE.chatter, false);
+}
