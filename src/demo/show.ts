@@ -3,6 +3,7 @@
  * questions, claim items ("sold 2 size M"), post look-alikes ("is that sold?") and burst when a new
  * lot appears. A few messages a second on average. Deterministic for a given seed.
  */
+import { prng } from '../../supabase/functions/_shared/intent/corpus.ts';
 import type { ChatRoom } from './room.ts';
 
 const VIEWERS = [
@@ -49,18 +50,6 @@ function claimFor(lot: (typeof LOTS)[number], pick: <T>(xs: readonly T[]) => T, 
     `add me ${qty}x`,
   ];
   return pick(forms);
-}
-
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface DemoShowOptions {

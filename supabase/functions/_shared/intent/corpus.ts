@@ -103,8 +103,8 @@ const MIX: Array<[Exclude<CorpusKind, 'host'>, number, number]> = [
   ['vague', 0.07, 0.1],
 ];
 
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
+/** A small deterministic PRNG (mulberry32); also drives the built-in demo show. */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
