@@ -1,49 +1,42 @@
 /**
  * The Backend interface: what the service needs from storage and intelligence. Two implementations:
  * embedded (the shared core in-process over PGlite) and supabase (HTTP to the edge functions).
+ * Result shapes come from the shared core (supabase/functions/_shared/types.ts), so both answer alike.
  */
-import type { AnswerStatus, BuyerPayload } from '../domain/events.ts';
 import type { ChatMessage, SessionInfo } from '../domain/message.ts';
+import type {
+  HousekeepingReport,
+  SessionUpsert,
+  IngestResult,
+  Intent,
+  MessagePage,
+  MessageQuery,
+  StoredMessage,
+} from '../../supabase/functions/_shared/types.ts';
 
-export type Intent = 'purchase' | 'question' | 'other';
+export type { HousekeepingReport, IngestResult, Intent, MessagePage, MessageQuery, StoredMessage };
 
-/** What the backend says about one ingested message. */
-export interface IngestResult {
-  messageId: string;
-  /** false when the message was already stored (idempotent write). */
-  stored: boolean;
-  intent: Intent;
-  confidence: number;
-  /** Present when the message was captured as a buyer (purchase at or above the threshold). */
-  buyer?: BuyerPayload;
-  /** Present when the knowledge base answered the message. */
-  answer?: {
-    question: string;
-    answer: string;
-    status: AnswerStatus;
-    sources: Array<{ documentId: string; title: string; chunkId?: string }>;
-    replyId?: string;
+/** The session row both backends write for a session of the service. */
+export function toSessionUpsert(info: SessionInfo, ownerId?: string): SessionUpsert {
+  return {
+    sessionId: info.sessionId,
+    platform: info.platform,
+    url: info.url,
+    source: info.source,
+    status: info.status,
+    detail: info.detail,
+    startedAt: info.startedAt,
+    ownerId,
   };
 }
 
-export interface StoredMessage {
-  id: string;
-  sessionId: string;
-  platform: string;
-  author: { name: string; id?: string; badges: string[] };
-  text: string;
-  sentAt?: string;
-  capturedAt: string;
-  intent?: Intent;
-  confidence?: number;
-  deleted: boolean;
-}
-
-export interface MessageQuery {
-  q?: string;
-  limit: number;
-  /** Returns messages strictly older than this cursor (an ISO time or a message id cursor). */
-  before?: string;
+/** Cut-off times for one housekeeping pass (computed from the caller's clock). */
+export interface HousekeepingCutoffs {
+  /** Messages captured before this are deleted (retention). */
+  deleteBefore: Date;
+  /** Open sessions silent since before this are ended. */
+  staleBefore: Date;
+  now: Date;
 }
 
 export interface Backend {
@@ -51,11 +44,18 @@ export interface Backend {
   init(): Promise<void>;
   /** Creates or updates the session row (status, url, platform...). */
   upsertSession(info: SessionInfo): Promise<void>;
-  /** Stores a batch idempotently, classifies it and returns one result per message, in order. */
+  /**
+   * Stores a batch idempotently, classifies it and returns one result per message, in order.
+   * Throws EarshotError `backend_rejected` when the batch itself can never be accepted (do not retry),
+   * anything else when it may succeed later.
+   */
   ingest(sessionId: string, messages: ChatMessage[]): Promise<IngestResult[]>;
   /** Marks messages deleted (moderation on the platform). */
   markDeleted(sessionId: string, messageIds: string[]): Promise<void>;
-  listMessages(sessionId: string, query: MessageQuery): Promise<StoredMessage[]>;
+  /** A page of stored messages, newest first. */
+  listMessages(sessionId: string, query: MessageQuery): Promise<MessagePage>;
+  /** Retention and stale-session closing. */
+  housekeep(cutoffs: HousekeepingCutoffs): Promise<HousekeepingReport>;
   /** Throws when the backend cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

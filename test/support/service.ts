@@ -17,6 +17,8 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     ALLOW_PRIVATE_URLS: 'true',
     LOG_LEVEL: 'silent',
     SWEEP_INTERVAL_MS: '1000',
+    // New databases are copied from one migrated template instead of migrating each time.
+    PGLITE_TEMPLATE_DIR: path.join(os.tmpdir(), 'earshot-pglite-templates'),
     ...env,
   });
   const service = await startService(config, { logger: silentLogger() });
@@ -41,7 +43,8 @@ export async function post(base: string, route: string, body: unknown): Promise<
 
 /** A WebSocket subscriber that records every event it receives. */
 export class Subscriber {
-  readonly events: Array<SessionEvent | Record<string, any>> = [];
+  /** Every frame received, parsed (session events plus subscribed/gap/error notices). */
+  readonly events: Array<{ type: string; [key: string]: any }> = [];
   readonly ws: WebSocket;
   private waiters: Array<() => void> = [];
 
@@ -67,9 +70,9 @@ export class Subscriber {
   }
 
   messages(sessionId?: string): Array<Extract<SessionEvent, { type: 'new_message' }>> {
-    return this.events.filter(
-      (e): e is Extract<SessionEvent, { type: 'new_message' }> => e.type === 'new_message' && (!sessionId || e.sessionId === sessionId),
-    );
+    return this.events.filter((e) => e.type === 'new_message' && (!sessionId || e.sessionId === sessionId)) as Array<
+      Extract<SessionEvent, { type: 'new_message' }>
+    >;
   }
 
   texts(sessionId?: string): string[] {

@@ -1,0 +1,181 @@
+/**
+ * The embedded backend: the edge functions' shared core, run in-process over PGlite (a real Postgres
+ * engine in WebAssembly) persisted under DATA_DIR/pglite. What users get without Supabase settings.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config.ts';
+import type { ChatMessage, SessionInfo } from '../domain/message.ts';
+import { EarshotError } from '../errors.ts';
+import type { Sql } from '../../supabase/functions/_shared/db.ts';
+import { CoreError, isDataError } from '../../supabase/functions/_shared/errors.ts';
+import { listMessages } from '../../supabase/functions/_shared/history.ts';
+import { runHousekeeping } from '../../supabase/functions/_shared/housekeeping.ts';
+import { ingestMessages, type AnswerFn } from '../../supabase/functions/_shared/ingest.ts';
+import { classifyMessages, createOpenAiClassifier, type LlmClassifier } from '../../supabase/functions/_shared/intent/index.ts';
+import { markDeleted, upsertSession } from '../../supabase/functions/_shared/sessions.ts';
+import { applyMigrations, findSupabaseDir, listMigrations } from './migrations.ts';
+import { PGlite, vector } from './pglite.ts';
+import { pgliteSql } from './pglite-sql.ts';
+import {
+  toSessionUpsert,
+  type Backend,
+  type HousekeepingCutoffs,
+  type HousekeepingReport,
+  type IngestResult,
+  type MessagePage,
+  type MessageQuery,
+} from './types.ts';
+
+export interface EmbeddedBackendOptions {
+  /** DATA_DIR: the database lives in `<dataDir>/pglite`. Omitted: in memory (nothing survives close). */
+  dataDir?: string;
+  buyerThreshold: number;
+  /** Second opinion for ambiguous messages (OPENAI_API_KEY set). */
+  llm?: LlmClassifier;
+  /** Knowledge-base answers for questions. */
+  answer?: AnswerFn;
+  /** The repository's supabase folder (found from this module when omitted). */
+  supabaseDir?: string;
+  /**
+   * A folder caching an initialized, migrated database per schema version: a new database is copied
+   * from it (a fraction of a second) instead of created (seconds). For tests and throwaway DATA_DIRs.
+   */
+  templateDir?: string;
+}
+
+export class EmbeddedBackend implements Backend {
+  readonly kind = 'embedded' as const;
+  private readonly options: EmbeddedBackendOptions;
+  private database: PGlite | null = null;
+  private sqlAdapter: Sql | null = null;
+
+  constructor(options: EmbeddedBackendOptions) {
+    this.options = options;
+  }
+
+  /** Opens (or creates) the database and applies pending migrations. */
+  async init(): Promise<void> {
+    if (this.database) return;
+    const dir = this.options.dataDir ? path.join(this.options.dataDir, 'pglite') : undefined;
+    if (dir && this.options.templateDir && !fs.existsSync(dir)) {
+      await copyTemplate(dir, this.options.templateDir, this.options.supabaseDir ?? findSupabaseDir());
+    }
+    // The vector extension is registered up front so later migrations (knowledge base) can create it.
+    const db = await PGlite.create(dir, { extensions: { vector } });
+    try {
+      await applyMigrations(db, this.options.supabaseDir);
+    } catch (error) {
+      await db.close().catch(() => undefined);
+      throw error;
+    }
+    this.database = db;
+    this.sqlAdapter = pgliteSql(db);
+  }
+
+  /** The PGlite instance (tests, knowledge-base wiring). */
+  get db(): PGlite {
+    if (!this.database) throw new EarshotError('backend_unavailable', 'Embedded backend is not initialized');
+    return this.database;
+  }
+
+  /** The shared core's view of the database. */
+  get sql(): Sql {
+    if (!this.sqlAdapter) throw new EarshotError('backend_unavailable', 'Embedded backend is not initialized');
+    return this.sqlAdapter;
+  }
+
+  async upsertSession(info: SessionInfo): Promise<void> {
+    await rejectBadData(() => upsertSession(this.sql, toSessionUpsert(info)));
+  }
+
+  ingest(sessionId: string, messages: ChatMessage[]): Promise<IngestResult[]> {
+    const llm = this.options.llm;
+    return rejectBadData(() =>
+      ingestMessages(this.sql, sessionId, messages, {
+        classify: (items) => classifyMessages(items, { llm }),
+        buyerThreshold: this.options.buyerThreshold,
+        answer: this.options.answer,
+      }),
+    );
+  }
+
+  async markDeleted(sessionId: string, messageIds: string[]): Promise<void> {
+    await rejectBadData(() => markDeleted(this.sql, sessionId, messageIds));
+  }
+
+  async listMessages(sessionId: string, query: MessageQuery): Promise<MessagePage> {
+    try {
+      return await listMessages(this.sql, sessionId, query);
+    } catch (error) {
+      if (error instanceof CoreError) throw new EarshotError('invalid_body', error.message, { sessionId });
+      throw error;
+    }
+  }
+
+  housekeep(cutoffs: HousekeepingCutoffs): Promise<HousekeepingReport> {
+    return runHousekeeping(this.sql, cutoffs);
+  }
+
+  async ping(): Promise<void> {
+    await this.sql.query('select 1');
+  }
+
+  async close(): Promise<void> {
+    const db = this.database;
+    this.database = null;
+    this.sqlAdapter = null;
+    if (db) await db.close();
+  }
+}
+
+/** The LLM second opinion for ambiguous messages, when OPENAI_API_KEY is configured. */
+export function classifierFromConfig(openai: Config['openai']): LlmClassifier | undefined {
+  if (!openai) return undefined;
+  return createOpenAiClassifier({ apiKey: openai.apiKey, baseUrl: openai.baseUrl, model: openai.model, timeoutMs: openai.timeoutMs });
+}
+
+/** Input the core or the database refuses can never succeed: report it as `backend_rejected`. */
+async function rejectBadData<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof CoreError || isDataError(error)) {
+      throw new EarshotError('backend_rejected', (error as Error).message, { code: (error as { code?: string }).code }, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** Copies a cached, migrated database to `target`, building the cache entry first when missing. */
+async function copyTemplate(target: string, templateDir: string, supabaseDir: string): Promise<void> {
+  const hash = createHash('sha256');
+  hash.update(String(fs.statSync(require.resolve('@electric-sql/pglite')).mtimeMs));
+  hash.update(fs.readFileSync(path.join(supabaseDir, 'prelude', 'pglite.sql')));
+  for (const m of listMigrations(supabaseDir)) hash.update(m.file).update(fs.readFileSync(m.file));
+  const template = path.join(templateDir, `pglite-${hash.digest('hex').slice(0, 16)}`);
+  if (!fs.existsSync(path.join(template, 'PG_VERSION'))) {
+    fs.mkdirSync(templateDir, { recursive: true });
+    const building = fs.mkdtempSync(path.join(templateDir, 'building-'));
+    try {
+      const db = await PGlite.create(building, { extensions: { vector } });
+      try {
+        await applyMigrations(db, supabaseDir);
+      } finally {
+        await db.close();
+      }
+    } catch (error) {
+      fs.rmSync(building, { recursive: true, force: true });
+      throw error;
+    }
+    try {
+      fs.renameSync(building, template);
+    } catch {
+      // Another process built it first: use theirs.
+      fs.rmSync(building, { recursive: true, force: true });
+    }
+  }
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.cpSync(template, target, { recursive: true });
+}

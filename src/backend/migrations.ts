@@ -1,0 +1,71 @@
+/**
+ * Applies the Supabase schema to a PGlite database: the prelude that stands in for Supabase's auth
+ * schema, roles and realtime publication (supabase/prelude/pglite.sql, idempotent, every start), then
+ * every supabase/migrations/*.sql not applied yet, in name order, each in its own transaction and
+ * recorded in supabase_migrations.schema_migrations (the table the Supabase CLI keeps too).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { PGliteInterface } from '@electric-sql/pglite';
+
+/**
+ * Finds the repository's `supabase` folder from this module: the same lookup works from src/ (tests)
+ * and from dist/src/ (the built service).
+ */
+export function findSupabaseDir(start: string = __dirname): string {
+  let dir = start;
+  for (;;) {
+    const candidate = path.join(dir, 'supabase', 'migrations');
+    if (fs.existsSync(candidate)) return path.join(dir, 'supabase');
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`No supabase/migrations folder above ${start}`);
+    dir = parent;
+  }
+}
+
+/** Migration files in the order they apply. */
+export function listMigrations(supabaseDir: string): Array<{ version: string; name: string; file: string }> {
+  const dir = path.join(supabaseDir, 'migrations');
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((file) => {
+      const base = file.replace(/\.sql$/, '');
+      const cut = base.indexOf('_');
+      return {
+        version: cut > 0 ? base.slice(0, cut) : base,
+        name: cut > 0 ? base.slice(cut + 1) : base,
+        file: path.join(dir, file),
+      };
+    });
+}
+
+/** Applies the prelude and pending migrations; returns the versions it applied now. */
+export async function applyMigrations(db: PGliteInterface, supabaseDir: string = findSupabaseDir()): Promise<string[]> {
+  await db.exec(fs.readFileSync(path.join(supabaseDir, 'prelude', 'pglite.sql'), 'utf8'));
+  await db.exec(`
+    create schema if not exists supabase_migrations;
+    create table if not exists supabase_migrations.schema_migrations (
+      version text primary key,
+      name text,
+      applied_at timestamptz not null default now()
+    );`);
+  const done = new Set(
+    (await db.query<{ version: string }>('select version from supabase_migrations.schema_migrations')).rows.map((r) => r.version),
+  );
+  const applied: string[] = [];
+  for (const migration of listMigrations(supabaseDir)) {
+    if (done.has(migration.version)) continue;
+    const sql = fs.readFileSync(migration.file, 'utf8');
+    await db.transaction(async (tx) => {
+      await tx.exec(sql);
+      await tx.query('insert into supabase_migrations.schema_migrations (version, name) values ($1, $2)', [
+        migration.version,
+        migration.name,
+      ]);
+    });
+    applied.push(migration.version);
+  }
+  return applied;
+}

@@ -1,0 +1,108 @@
+/**
+ * The monitor-realtime-stream function as a plain `(Request) => Promise<Response>`: authenticate, parse,
+ * run the core, answer JSON. The Deno entry wraps it in Deno.serve; tests call it directly too.
+ *
+ * - POST: ingest (seed single body or batch) -> `{results: IngestResult[]}`; actions
+ *   upsert_session -> `{ok:true}`, mark_deleted -> `{updated}`, housekeep -> HousekeepingReport.
+ * - GET `?streamSessionId=&q=&limit=&before=` -> MessagePage; GET `?action=ping` -> `{status:"ok"}`.
+ * Errors: `{error:{code,message}}` with a 4xx for the caller's mistakes (never retried by the service)
+ * and a 5xx for ours (retried). Database messages are logged, not returned: they can quote data.
+ */
+import type { Sql } from './db.ts';
+import { authenticate, type AuthSecrets } from './auth.ts';
+import { CoreError, isDataError } from './errors.ts';
+import { listMessages } from './history.ts';
+import { runHousekeeping } from './housekeeping.ts';
+import { ingestMessages, type IngestOptions } from './ingest.ts';
+import { markDeleted, upsertSession } from './sessions.ts';
+import { HistoryQuery, parseIngestBody, parseWith } from './wire.ts';
+
+export interface MonitorHandlerOptions extends AuthSecrets {
+  sql: Sql;
+  ingest: IngestOptions;
+  /** Largest body accepted, in bytes (default 2 MiB). */
+  maxBodyBytes?: number;
+  /** Clock for signature windows and timestamps (tests pass a fixed one). */
+  now?: () => number;
+  /** Where unexpected errors are reported (console.error by default). */
+  onError?: (error: unknown) => void;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: JSON_HEADERS });
+}
+
+/** Builds the request handler of monitor-realtime-stream. */
+export function createMonitorHandler(options: MonitorHandlerOptions): (request: Request) => Promise<Response> {
+  const maxBodyBytes = options.maxBodyBytes ?? 2 * 1024 * 1024;
+  const now = options.now ?? Date.now;
+  const onError = options.onError ?? ((error: unknown) => console.error('monitor-realtime-stream failed', error));
+
+  return async function handleMonitorRequest(request: Request): Promise<Response> {
+    try {
+      const url = new URL(request.url);
+      if (request.method !== 'POST' && request.method !== 'GET') {
+        throw new CoreError('method_not_allowed', 'Use POST (ingest, actions) or GET (history)');
+      }
+      const declared = Number(request.headers.get('content-length') ?? '0');
+      if (declared > maxBodyBytes) throw new CoreError('body_too_large', `Body over ${maxBodyBytes} bytes`);
+      const body = request.method === 'POST' ? await request.text() : url.search;
+      if (body.length > maxBodyBytes) throw new CoreError('body_too_large', `Body over ${maxBodyBytes} bytes`);
+
+      const auth = await authenticate(request.headers, body, options, now());
+      if (!auth.ok) {
+        if (!options.serviceRoleKey && !options.signingSecret) {
+          throw new CoreError('not_configured', 'Set SUPABASE_SERVICE_ROLE_KEY or INGEST_SIGNING_SECRET for this function');
+        }
+        throw new CoreError('unauthorized', `Unauthorized: ${auth.reason}`);
+      }
+      if (request.method === 'GET') return json(200, await handleGet(url));
+      return json(200, await handlePost(body));
+    } catch (error) {
+      if (error instanceof CoreError) return json(error.status, { error: { code: error.code, message: error.message } });
+      if (isDataError(error)) {
+        onError(error);
+        return json(400, { error: { code: 'invalid_body', message: 'The database rejected the data' } });
+      }
+      onError(error);
+      return json(500, { error: { code: 'internal', message: 'Internal error' } });
+    }
+  };
+
+  async function handleGet(url: URL): Promise<unknown> {
+    if (url.searchParams.get('action') === 'ping') {
+      await options.sql.query('select 1');
+      return { status: 'ok' };
+    }
+    const query = parseWith(HistoryQuery, Object.fromEntries(url.searchParams));
+    return listMessages(options.sql, query.streamSessionId, query);
+  }
+
+  async function handlePost(raw: string): Promise<unknown> {
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      throw new CoreError('invalid_json', 'Body is not valid JSON');
+    }
+    const parsed = parseIngestBody(body, () => crypto.randomUUID());
+    const at = new Date(now());
+    switch (parsed.kind) {
+      case 'messages':
+        return { results: await ingestMessages(options.sql, parsed.sessionId, parsed.messages, options.ingest) };
+      case 'session':
+        await upsertSession(options.sql, parsed.session, at);
+        return { ok: true };
+      case 'deleted':
+        return { updated: await markDeleted(options.sql, parsed.sessionId, parsed.messageIds, at) };
+      case 'housekeep':
+        return runHousekeeping(options.sql, {
+          deleteBefore: new Date(parsed.deleteBefore),
+          staleBefore: new Date(parsed.staleBefore),
+          now: at,
+        });
+    }
+  }
+}

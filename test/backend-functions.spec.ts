@@ -1,0 +1,192 @@
+/**
+ * The monitor-realtime-stream edge function under real Deno, against a real Postgres engine (the
+ * embedded PGlite served over pglite-socket, which postgres.js connects to like any Postgres), driven
+ * by the service's SupabaseBackend and by raw requests (seed body, HMAC signatures, bad input).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { EmbeddedBackend } from '../src/backend/embedded.ts';
+import { SupabaseBackend } from '../src/backend/supabase.ts';
+import type { SessionInfo } from '../src/domain/message.ts';
+import { signatureHeaders } from '../supabase/functions/_shared/auth.ts';
+import { chat, openEmbedded } from './support/backend.ts';
+
+const ROOT = path.resolve(__dirname, '..');
+const SERVICE_KEY = 'test-service-role-key';
+const SIGNING_SECRET = 'test-ingest-signing-secret';
+
+/** Starts the function under Deno; resolves with its base URL once it listens. */
+function startFunction(dbUrl: string): Promise<{ url: string; child: ChildProcess; stderr: () => string }> {
+  const child = spawn(
+    path.join(ROOT, 'node_modules/.bin/deno'),
+    [
+      'run',
+      '--no-lock',
+      '--config',
+      'supabase/functions/deno.json',
+      '--allow-net',
+      '--allow-env',
+      '--allow-read',
+      'supabase/functions/monitor-realtime-stream/index.ts',
+    ],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        ...(process.env.DENO_DIR ? { DENO_DIR: process.env.DENO_DIR } : {}),
+        NO_COLOR: '1',
+        SUPABASE_DB_URL: dbUrl,
+        SUPABASE_SERVICE_ROLE_KEY: SERVICE_KEY,
+        INGEST_SIGNING_SECRET: SIGNING_SECRET,
+        EARSHOT_FUNCTION_PORT: '0',
+        DB_POOL_MAX: '2',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
+  return new Promise((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      const port = /^\{"listening":(\d+)\}$/.exec(line.trim())?.[1];
+      if (port) resolve({ url: `http://127.0.0.1:${port}`, child, stderr: () => stderr });
+    });
+    child.once('exit', (code) => reject(new Error(`deno exited with ${code}: ${stderr}`)));
+  });
+}
+
+describe('monitor-realtime-stream under Deno', () => {
+  let backend: EmbeddedBackend;
+  let server: PGLiteSocketServer;
+  let fn: { url: string; child: ChildProcess; stderr: () => string };
+  let supabase: SupabaseBackend;
+  let endpoint: string;
+
+  beforeAll(async () => {
+    backend = await openEmbedded();
+    server = new PGLiteSocketServer({ db: backend.db, host: '127.0.0.1', port: 0, maxConnections: 4 });
+    await server.start();
+    // Deno fetches npm packages on its first run: allow for it.
+    fn = await startFunction(`postgres://postgres:postgres@${server.getServerConn()}/postgres`);
+    supabase = new SupabaseBackend({ url: fn.url, serviceRoleKey: SERVICE_KEY, timeoutMs: 20_000 });
+    endpoint = `${fn.url}/functions/v1/monitor-realtime-stream`;
+  }, 180_000);
+
+  afterAll(async () => {
+    if (fn?.child.exitCode === null) {
+      const exited = new Promise((resolve) => fn.child.once('exit', resolve));
+      fn.child.kill('SIGTERM');
+      await exited;
+    }
+    await server?.stop();
+    await backend?.close();
+  });
+
+  async function count(sessionId: string): Promise<number> {
+    const rows = await backend.sql.query<{ n: number }>('select count(*)::int as n from public.chat_messages where stream_session_id = $1', [sessionId]);
+    return rows[0]!.n;
+  }
+
+  test('answers a ping through the database', async () => {
+    await expect(supabase.ping()).resolves.toBeUndefined();
+  });
+
+  test('stores the same batch sent twice once, with per-message results', async () => {
+    const batch = [chat('SOLD B7 size M', 'ann'), chat('shipping to Canada?', 'bob'), chat('🔥🔥🔥', 'cy')];
+    const first = await supabase.ingest('fn-dup', batch);
+    const second = await supabase.ingest('fn-dup', batch);
+    expect(first.map((r) => [r.messageId, r.stored, r.intent])).toEqual([
+      [batch[0]!.id, true, 'purchase'],
+      [batch[1]!.id, true, 'question'],
+      [batch[2]!.id, true, 'other'],
+    ]);
+    expect(first[0]!.buyer).toMatchObject({ username: 'ann', message: 'SOLD B7 size M' });
+    expect(second.map((r) => r.stored)).toEqual([false, false, false]);
+    expect(await count('fn-dup')).toBe(3);
+  });
+
+  test("accepts the seed's single-message body", async () => {
+    const res = await fetch(endpoint, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${SERVICE_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'mine #AA10', username: 'dee', streamSessionId: 'fn-seed', platform: 'whatnot' }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { results: Array<Record<string, unknown>> };
+    expect(body.results).toEqual([expect.objectContaining({ stored: true, intent: 'purchase', buyer: expect.objectContaining({ username: 'dee' }) })]);
+    const rows = await backend.sql.query('select username, message, platform from public.chat_messages where stream_session_id = $1', ['fn-seed']);
+    expect(rows).toEqual([{ username: 'dee', message: 'mine #AA10', platform: 'whatnot' }]);
+  });
+
+  test('authenticates by HMAC signature with a timestamp, and refuses tampering, replays and no credentials', async () => {
+    const body = JSON.stringify({ streamSessionId: 'fn-signed', messages: [chat('hello there')] });
+    const post = (headers: Record<string, string>, payload = body) =>
+      fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload });
+
+    const signed = await signatureHeaders(SIGNING_SECRET, body);
+    expect((await post(signed)).status).toBe(200);
+    const tampered = await post(signed, body.replace('hello there', 'sold 99'));
+    expect(tampered.status).toBe(401);
+    expect(await tampered.json()).toEqual({ error: { code: 'unauthorized', message: 'Unauthorized: signature mismatch' } });
+    const stale = await signatureHeaders(SIGNING_SECRET, body, Date.now() - 10 * 60_000);
+    expect((await post(stale)).status).toBe(401);
+    expect((await post({})).status).toBe(401);
+    expect((await post({ authorization: 'Bearer wrong-key' })).status).toBe(401);
+    expect(await count('fn-signed')).toBe(1);
+  });
+
+  test('answers bad input with coded 4xx errors, which the service treats as permanent', async () => {
+    const headers = { authorization: `Bearer ${SERVICE_KEY}`, 'content-type': 'application/json' };
+    const notJson = await fetch(endpoint, { method: 'POST', headers, body: '{"messages": [' });
+    expect(notJson.status).toBe(400);
+    expect(((await notJson.json()) as { error: { code: string } }).error.code).toBe('invalid_json');
+    const noMessages = await fetch(endpoint, { method: 'POST', headers, body: JSON.stringify({ streamSessionId: 'x', messages: [] }) });
+    expect(noMessages.status).toBe(400);
+    await expect(supabase.ingest('', [chat('x')])).rejects.toMatchObject({ code: 'backend_rejected' });
+    const put = await fetch(endpoint, { method: 'PUT', headers });
+    expect(put.status).toBe(405);
+  });
+
+  test('serves history, sessions, deletions and housekeeping through the same core', async () => {
+    const info: SessionInfo = {
+      sessionId: 'fn-history',
+      url: 'https://www.whatnot.com/live/abc',
+      platform: 'whatnot',
+      source: 'browser',
+      status: 'live',
+      messageCount: 0,
+      buyerCount: 0,
+      lastMessageAt: null,
+      startedAt: '2020-01-01T00:00:00.000Z',
+    };
+    await supabase.upsertSession(info);
+    const old = chat('old blue jacket', 'eve', { capturedAt: '2020-01-01T00:00:00.000Z' });
+    const recent = [chat('blue hat please', 'fay'), chat('red scarf', 'gus')];
+    await supabase.ingest('fn-history', [old, ...recent]);
+    await supabase.markDeleted('fn-history', [recent[1]!.id]);
+
+    const page = await supabase.listMessages('fn-history', { q: 'blue', limit: 1 });
+    expect(page.messages.map((m) => m.text)).toEqual(['blue hat please']);
+    const next = await supabase.listMessages('fn-history', { q: 'blue', limit: 1, before: page.nextCursor! });
+    expect(next.messages.map((m) => m.text)).toEqual(['old blue jacket']);
+    const all = await supabase.listMessages('fn-history', { limit: 10 });
+    expect(all.messages.find((m) => m.text === 'red scarf')?.deleted).toBe(true);
+    await expect(supabase.listMessages('fn-history', { limit: 10, before: 'nope' })).rejects.toMatchObject({ code: 'invalid_body' });
+
+    // Force the session's last message into the past, then run housekeeping "now".
+    await backend.sql.query(`update public.stream_sessions set last_message_at = '2020-01-01T00:00:00Z' where id = 'fn-history'`);
+    const report = await supabase.housekeep({
+      deleteBefore: new Date('2021-01-01T00:00:00Z'),
+      staleBefore: new Date('2021-01-01T00:00:00Z'),
+      now: new Date(),
+    });
+    expect(report.deletedMessages).toBe(1);
+    expect(report.closedSessions).toContain('fn-history');
+    const [row] = await backend.sql.query<{ status: string }>(`select status from public.stream_sessions where id = 'fn-history'`);
+    expect(row!.status).toBe('ended');
+  });
+});
