@@ -22,7 +22,10 @@ function newestMtime(dir, exts) {
       else if (exts.some((e) => entry.name.endsWith(e))) newest = Math.max(newest, fs.statSync(p).mtimeMs);
     }
   };
-  if (fs.existsSync(dir)) walk(dir);
+  if (!fs.existsSync(dir)) return newest;
+  // A source may be a single file (web/index.html) as well as a folder.
+  if (fs.statSync(dir).isFile()) return fs.statSync(dir).mtimeMs;
+  walk(dir);
   return newest;
 }
 
@@ -30,6 +33,13 @@ function stale(output, sources, exts) {
   if (!fs.existsSync(output)) return true;
   const built = fs.statSync(output).mtimeMs;
   return sources.some((s) => newestMtime(path.join(root, s), exts) > built);
+}
+
+/** A package's command-line script (vite does not export its bin path, so read it from package.json). */
+function binOf(pkg) {
+  const manifest = require.resolve(`${pkg}/package.json`);
+  const { bin } = require(manifest);
+  return path.join(path.dirname(manifest), typeof bin === 'string' ? bin : bin[pkg]);
 }
 
 function run(bin, args) {
@@ -43,7 +53,7 @@ if (!ifMissing || stale(serverOut, ['src', 'supabase/functions/_shared'], ['.ts'
   fs.utimesSync(serverOut, new Date(), new Date());
 }
 const webOut = path.join(root, 'web', 'dist', 'index.html');
-if (!serverOnly && fs.existsSync(path.join(root, 'web', 'vite.config.ts')) && (!ifMissing || stale(webOut, ['web/src', 'web/index.html'], ['.ts', '.tsx', '.css', '.html']))) {
+if (!serverOnly && fs.existsSync(path.join(root, 'web', 'vite.config.ts')) && (!ifMissing || stale(webOut, ['web/src', 'web/index.html', 'web/vite.config.ts'], ['.ts', '.tsx', '.css', '.html']))) {
   process.stdout.write('building dashboard...\n');
-  run('vite/bin/vite.js', ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
+  run(binOf('vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
 }

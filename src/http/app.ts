@@ -32,6 +32,20 @@ export interface AppOptions {
   jsonLimit?: string;
 }
 
+/**
+ * The built dashboard (web/dist) of the checkout this code runs from: found by walking up to the
+ * package root, so it resolves the same from src/ (tests, tsx) and from dist/src/ (compiled).
+ */
+export function findWebDist(fromDir: string): string {
+  let dir = fromDir;
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'web', 'dist');
+    const parent = path.dirname(dir);
+    if (parent === dir) return path.resolve(fromDir, '../../web/dist');
+    dir = parent;
+  }
+}
+
 /** Constant-time comparison of a presented token with the configured one. */
 export function tokenMatches(presented: string | undefined, expected: string): boolean {
   if (!presented) return false;
@@ -78,7 +92,16 @@ export function createApp(options: AppOptions): Express {
   app.use('/api', (_req, res) => sendError(res, 'not_found', 'No such API route'));
   if (options.staticDir && fs.existsSync(path.join(options.staticDir, 'index.html'))) {
     const dir = options.staticDir;
-    app.use(express.static(dir, { index: 'index.html', maxAge: '1h' }));
+    app.use(
+      express.static(dir, {
+        index: 'index.html',
+        maxAge: '1h',
+        // Asset names carry a content hash; index.html does not, so a rebuilt dashboard must not be cached.
+        setHeaders: (res, file) => {
+          if (file.endsWith('.html')) res.setHeader('cache-control', 'no-cache');
+        },
+      }),
+    );
     // Client-side routes of the dashboard fall back to index.html.
     app.get(/^\/(?!api\/|ws$|health|demo\/).*/, (_req, res) => {
       res.set('cache-control', 'no-store').sendFile(path.join(dir, 'index.html'));

@@ -1,0 +1,298 @@
+/**
+ * The dashboard shell: header, the live screen (start form and sessions | health and feed | buyers and
+ * questions) and the knowledge-base screen. On narrow screens the three columns become tabs.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { ApiError, describe, json } from './api.ts';
+import { BuyersPanel } from './components/BuyersPanel.tsx';
+import { Feed } from './components/Feed.tsx';
+import { KeyIcon } from './components/Icons.tsx';
+import { MuteToggle } from './components/MuteToggle.tsx';
+import { KnowledgeBase } from './components/KnowledgeBase.tsx';
+import { QuestionsPanel } from './components/QuestionsPanel.tsx';
+import { SessionHealth } from './components/SessionHealth.tsx';
+import { isRunning, SessionList } from './components/SessionList.tsx';
+import { StartForm } from './components/StartForm.tsx';
+import { TokenSettings } from './components/TokenSettings.tsx';
+import type { Beeper } from './cue.ts';
+import type { LiveClient } from './feed/client.ts';
+import type { ConnectionState } from './feed/connection.ts';
+import { useHashRoute, usePolling, useStoreVersion } from './hooks.ts';
+import type { HealthWire, SessionInfo } from './wire.ts';
+
+/** At most this many sessions are followed live at once (the newest ones). */
+const MAX_FOLLOWED = 20;
+/** How long a new buyer stays highlighted and its toast stays up. */
+const CUE_MS = 6_000;
+
+type Pane = 'sessions' | 'feed' | 'buyers' | 'questions';
+
+interface Toast {
+  id: number;
+  text: string;
+}
+
+export function App({ client, beeper }: { client: LiveClient; beeper: Beeper }) {
+  const { store } = client;
+  const [route, go] = useHashRoute();
+  // Re-render on every store flush; the panels read the mutable feeds directly.
+  useStoreVersion(store);
+  const [connection, setConnection] = useState<ConnectionState>(client.connection.state);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [pane, setPane] = useState<Pane>('feed');
+  const [muted, setMuted] = useState(beeper.muted);
+  const [tokenOpen, setTokenOpen] = useState(false);
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
+  const [unseenBuyers, setUnseenBuyers] = useState(0);
+
+  const sessionsPoll = usePolling((signal) => json<SessionInfo[]>('/api/sessions', { signal }), 4_000);
+  const healthPoll = usePolling((signal) => json<HealthWire>('/health', { signal }), 5_000);
+  const sessions = useMemo(
+    () => [...(sessionsPoll.value ?? [])].sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? '')),
+    [sessionsPoll.value],
+  );
+
+  useEffect(() => {
+    const off = client.onState(setConnection);
+    // The socket may have changed state between the first render and this subscription.
+    setConnection(client.connection.state);
+    return off;
+  }, [client]);
+
+  // Follow the newest sessions live, so a buyer on any of them is heard even when another is on screen.
+  useEffect(() => {
+    for (const s of sessions.slice(0, MAX_FOLLOWED)) client.follow(s.sessionId);
+  }, [client, sessions]);
+
+  // Default selection: the newest running session, else the newest.
+  useEffect(() => {
+    if (selectedId && sessions.some((s) => s.sessionId === selectedId)) return;
+    if (selectedId && !sessionsPoll.value) return;
+    const pick = sessions.find((s) => isRunning(s.status)) ?? sessions[0];
+    if (pick && pick.sessionId !== selectedId) setSelectedId(pick.sessionId);
+  }, [sessions, selectedId, sessionsPoll.value]);
+
+  useEffect(() => (selectedId ? client.followRows(selectedId) : undefined), [client, selectedId]);
+
+  const addToast = useCallback((text: string) => {
+    const id = Date.now() + Math.random();
+    setToasts((list) => [...list.slice(-2), { id, text }]);
+    setTimeout(() => setToasts((list) => list.filter((t) => t.id !== id)), CUE_MS);
+  }, []);
+
+  const selectedRef = useRef(selectedId);
+  selectedRef.current = selectedId;
+
+  // The buyer cue: a beep, a toast and a highlighted row, for buyers that arrive live (not replays) in
+  // the session on screen; other sessions count theirs in the sessions list.
+  useEffect(
+    () =>
+      store.onBuyer((sessionId, buyer) => {
+        if (sessionId !== selectedRef.current) return;
+        beeper.beep();
+        const what = [buyer.item, buyer.quantity ? `×${buyer.quantity}` : '', buyer.size ? `size ${buyer.size}` : '']
+          .filter(Boolean)
+          .join(' ');
+        addToast(`New buyer: ${buyer.username}${what ? ` · ${what}` : ''}`);
+        setFresh((set) => new Set(set).add(buyer.messageId));
+        setUnseenBuyers((n) => n + 1);
+        setTimeout(
+          () =>
+            setFresh((set) => {
+              const next = new Set(set);
+              next.delete(buyer.messageId);
+              return next;
+            }),
+          CUE_MS,
+        );
+      }),
+    [store, beeper, addToast],
+  );
+
+  useEffect(() => store.onError((error) => addToast(`Live feed: ${error.message}`)), [store, addToast]);
+
+  useEffect(() => {
+    if (pane === 'buyers') setUnseenBuyers(0);
+  }, [pane, unseenBuyers]);
+
+  const onStarted = (info: SessionInfo): void => {
+    client.follow(info.sessionId);
+    setSelectedId(info.sessionId);
+    setPane('feed');
+    sessionsPoll.refresh();
+  };
+
+  const changeMuted = (value: boolean): void => {
+    beeper.setMuted(value);
+    setMuted(value);
+  };
+
+  const onTokenChange = (): void => {
+    client.connection.restart();
+    sessionsPoll.refresh();
+    healthPoll.refresh();
+  };
+
+  const unauthorized = sessionsPoll.error instanceof ApiError && sessionsPoll.error.code === 'unauthorized';
+  const selected = selectedId ? store.feed(selectedId) : null;
+  const selectedInfo = sessions.find((s) => s.sessionId === selectedId);
+  const feedVersion = selected?.version ?? 0;
+
+  return (
+    <div className="app" onPointerDown={() => beeper.unlock()} onKeyDown={() => beeper.unlock()}>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <a className="brand" href="#/" onClick={() => go('live')}>
+          <span className="brand-mark" aria-hidden="true">
+            ◉
+          </span>{' '}
+          Earshot
+        </a>
+        <nav aria-label="Screens">
+          <a href="#/" aria-current={route === 'live' ? 'page' : undefined}>
+            Live
+          </a>
+          <a href="#/kb" aria-current={route === 'kb' ? 'page' : undefined} aria-label="Knowledge base">
+            <span className="long">Knowledge base</span>
+            <span className="short">KB</span>
+          </a>
+        </nav>
+        <div className="topbar-actions">
+          <MuteToggle muted={muted} onChange={changeMuted} />
+          <button
+            type="button"
+            className="icon-button"
+            aria-expanded={tokenOpen}
+            aria-label="API token"
+            onClick={() => setTokenOpen((v) => !v)}
+          >
+            <KeyIcon /> <span className="long">Token</span>
+          </button>
+        </div>
+      </header>
+      {tokenOpen && (
+        <div className="token-panel">
+          <TokenSettings onChange={onTokenChange} onClose={() => setTokenOpen(false)} />
+        </div>
+      )}
+      {unauthorized && !tokenOpen && (
+        <div className="banner tone-bad" role="alert">
+          This service requires an API token.{' '}
+          <button type="button" className="small-button" onClick={() => setTokenOpen(true)}>
+            Set token
+          </button>
+        </div>
+      )}
+      {sessionsPoll.error !== undefined && !unauthorized && (
+        <div className="banner tone-bad" role="alert">
+          Cannot load sessions: {describe(sessionsPoll.error)}
+        </div>
+      )}
+
+      {route === 'kb' ? (
+        <KnowledgeBase />
+      ) : (
+        <>
+          <nav className="pane-tabs" aria-label="Panels">
+            {(
+              [
+                ['sessions', 'Sessions'],
+                ['feed', 'Chat'],
+                ['buyers', 'Buyers'],
+                ['questions', 'Q&A'],
+              ] as const
+            ).map(([key, label]) => (
+              <button key={key} type="button" aria-pressed={pane === key} onClick={() => setPane(key)}>
+                {label}
+                {key === 'buyers' && unseenBuyers > 0 && pane !== 'buyers' && <span className="tab-badge">{unseenBuyers}</span>}
+              </button>
+            ))}
+          </nav>
+          <main className="layout" id="main" data-pane={pane}>
+            <div className="col col-sessions">
+              <StartForm onStarted={onStarted} onGesture={() => beeper.unlock()} />
+              <h2 className="col-title">Sessions</h2>
+              {sessionsPoll.loading && !sessionsPoll.value ? (
+                <p className="muted small">Loading sessions…</p>
+              ) : (
+                <SessionList
+                  sessions={sessions}
+                  selectedId={selectedId}
+                  onSelect={(id) => {
+                    setSelectedId(id);
+                    setPane('feed');
+                  }}
+                  onStopped={sessionsPoll.refresh}
+                  feedOf={(id) => store.peek(id)}
+                />
+              )}
+            </div>
+            {selected ? (
+              <>
+                <div className="col col-feed">
+                  <SessionHealth
+                    feed={selected}
+                    version={feedVersion}
+                    info={selectedInfo}
+                    health={healthPoll.value}
+                    connection={connection}
+                  />
+                  <Feed
+                    key={selected.sessionId}
+                    feed={selected}
+                    version={feedVersion}
+                    emptyHint={emptyHintFor(selected.status !== 'unknown' ? selected.status : selectedInfo?.status)}
+                  />
+                </div>
+                <div className="col col-side">
+                  <BuyersPanel
+                    feed={selected}
+                    version={feedVersion}
+                    fresh={fresh}
+                    muted={muted}
+                    onMutedChange={changeMuted}
+                  />
+                  <QuestionsPanel feed={selected} version={feedVersion} />
+                </div>
+              </>
+            ) : (
+              <div className="col col-feed col-empty">
+                <div className="welcome">
+                  <h1>Hear every buyer.</h1>
+                  <p>
+                    Paste the URL of a live show (Whatnot, YouTube, Twitch, Kick, TikTok) to capture its chat, or press{' '}
+                    <strong>Try the demo</strong> to watch a simulated live-shopping show.
+                  </p>
+                </div>
+              </div>
+            )}
+          </main>
+        </>
+      )}
+      <div className="toasts" role="status" aria-live="polite">
+        {toasts.map((t) => (
+          <div key={t.id} className="toast" data-testid="toast">
+            {t.text}
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function emptyHintFor(status: string | undefined): string {
+  switch (status) {
+    case 'no_chat_found':
+      return 'No chat found on this page yet. Check the screenshot above.';
+    case 'ended':
+    case 'stopped':
+      return 'No messages were captured in this session.';
+    case 'error':
+      return 'The session failed to start; see the status above.';
+    default:
+      return 'Waiting for the first chat message…';
+  }
+}

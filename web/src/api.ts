@@ -1,0 +1,91 @@
+/**
+ * HTTP calls to the service: the API token (when the service has API_TOKEN set) goes in
+ * `Authorization: Bearer`, and every failure becomes an ApiError with the service's stable code.
+ */
+import type { ErrorWire } from './wire.ts';
+
+const TOKEN_KEY = 'earshot.apiToken';
+
+/** A failed call: `code` is the service's error code, or `network_error` / `http_<status>`. */
+export class ApiError extends Error {
+  readonly code: string;
+  readonly status: number;
+  constructor(code: string, message: string, status: number) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/** The API token stored in this browser ('' when none). */
+export function readToken(): string {
+  try {
+    return localStorage.getItem(TOKEN_KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+export function writeToken(token: string): void {
+  try {
+    if (token) localStorage.setItem(TOKEN_KEY, token);
+    else localStorage.removeItem(TOKEN_KEY);
+  } catch {
+    // storage disabled (private mode): the token lasts for this page only
+  }
+}
+
+function authHeaders(): Record<string, string> {
+  const token = readToken();
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+/** The /ws URL on this origin, with `?token=` when a token is set (browsers cannot send headers there). */
+export function socketUrl(): string {
+  const url = new URL('/ws', location.href);
+  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const token = readToken();
+  if (token) url.searchParams.set('token', token);
+  return url.href;
+}
+
+/** fetch with the token; rejects with ApiError on network failures and non-2xx answers. */
+export async function request(path: string, init: RequestInit = {}): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(path, { ...init, headers: { ...authHeaders(), ...(init.headers as Record<string, string>) } });
+  } catch (error) {
+    throw new ApiError('network_error', `The service cannot be reached (${(error as Error).message})`, 0);
+  }
+  if (res.ok) return res;
+  let code = `http_${res.status}`;
+  let message = `${res.status} ${res.statusText}`.trim();
+  try {
+    const body = (await res.json()) as Partial<ErrorWire>;
+    if (body.error?.code) code = body.error.code;
+    if (body.error?.message) message = body.error.message;
+  } catch {
+    // not JSON: keep the status line
+  }
+  throw new ApiError(code, message, res.status);
+}
+
+/** GET or send JSON, answer parsed as JSON. */
+export async function json<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+  const res = await request(path, {
+    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+    signal: init.signal,
+    headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+/** A readable line for any thrown value. */
+export function describe(error: unknown): string {
+  if (error instanceof ApiError) return error.code === 'unauthorized' ? 'This service needs an API token: set it under "Token".' : error.message;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,214 @@
+/**
+ * The live chat feed of one session: a virtualized list (only the rows in view exist in the DOM, so tens
+ * of thousands of messages stay smooth), filters, and auto-scroll that pauses while the reader is up
+ * in older messages ("N new messages" jumps back down). Chat text is rendered as React text only.
+ */
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import type { SessionFeed } from '../feed/session-feed.ts';
+import type { Answer, Buyer, FeedMessage } from '../feed/types.ts';
+import { formatTime } from '../hooks.ts';
+
+interface Filters {
+  buyers: boolean;
+  questions: boolean;
+  query: string;
+}
+
+/** Rows that pass the filters; the feed's own array when none is set (no copy per render). */
+export function selectRows(feed: SessionFeed, filters: Filters): readonly FeedMessage[] {
+  const query = filters.query.trim().toLowerCase();
+  if (!filters.buyers && !filters.questions && !query) return feed.messages;
+  return feed.messages.filter((m) => {
+    if (filters.buyers && !feed.buyerFor(m.id)) return false;
+    if (filters.questions && !(m.question || feed.answerFor(m.id))) return false;
+    if (query && !m.text.toLowerCase().includes(query) && !m.author.toLowerCase().includes(query)) return false;
+    return true;
+  });
+}
+
+const KNOWN_BADGES = new Set(['owner', 'moderator', 'vip', 'subscriber', 'member', 'verified', 'broadcaster', 'founder']);
+
+/** Pixels from the bottom that still count as "at the bottom". */
+const BOTTOM_SLACK = 48;
+
+export function Feed({ feed, version, emptyHint }: { feed: SessionFeed; version: number; emptyHint: string }) {
+  const [buyersOnly, setBuyersOnly] = useState(false);
+  const [questionsOnly, setQuestionsOnly] = useState(false);
+  const [query, setQuery] = useState('');
+  const deferredQuery = useDeferredValue(query);
+  const rows = useMemo(
+    () => selectRows(feed, { buyers: buyersOnly, questions: questionsOnly, query: deferredQuery }),
+    // `version` changes whenever the feed's content does (the arrays are mutated in place).
+    [feed, version, buyersOnly, questionsOnly, deferredQuery],
+  );
+  const count = rows.length;
+  const filtered = rows !== feed.messages;
+
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => 34,
+    overscan: 10,
+    getItemKey: (index) => rows[index]?.id ?? index,
+  });
+
+  // Auto-scroll: follow new messages while the reader is at the bottom; stop as soon as they scroll up.
+  const [following, setFollowing] = useState(true);
+  const followingRef = useRef(true);
+  const [seenCount, setSeenCount] = useState(0);
+  const lastTop = useRef(0);
+
+  const follow = useCallback((value: boolean, seen: number) => {
+    followingRef.current = value;
+    setFollowing(value);
+    setSeenCount(seen);
+  }, []);
+
+  const onScroll = useCallback(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const distance = el.scrollHeight - el.scrollTop - el.clientHeight;
+    const movedUp = el.scrollTop < lastTop.current - 1;
+    lastTop.current = el.scrollTop;
+    if (distance <= BOTTOM_SLACK) {
+      if (!followingRef.current) follow(true, count);
+    } else if (movedUp && followingRef.current) {
+      follow(false, count);
+    }
+  }, [count, follow]);
+
+  const jumpToLatest = useCallback(() => {
+    follow(true, count);
+    if (count > 0) virtualizer.scrollToIndex(count - 1, { align: 'end' });
+  }, [count, follow, virtualizer]);
+
+  useLayoutEffect(() => {
+    if (followingRef.current && count > 0) virtualizer.scrollToIndex(count - 1, { align: 'end' });
+  }, [count, virtualizer]);
+
+  // The list's box changes size (a status note appears above it, a phone tab shows it again): a reader
+  // who was following must still see the newest message.
+  const countRef = useRef(count);
+  countRef.current = count;
+  useEffect(() => {
+    const el = scrollRef.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => {
+      if (followingRef.current && countRef.current > 0 && el.clientHeight > 0) {
+        virtualizer.scrollToIndex(countRef.current - 1, { align: 'end' });
+      }
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [virtualizer]);
+
+  // A new filter is a new list: show its latest rows.
+  useLayoutEffect(() => {
+    follow(true, 0);
+  }, [buyersOnly, questionsOnly, deferredQuery, feed, follow]);
+
+  const unseen = following ? 0 : Math.max(0, count - seenCount);
+  const items = virtualizer.getVirtualItems();
+
+  return (
+    <section className="feed" aria-label="Live chat">
+      <div className="feed-tools" role="toolbar" aria-label="Filters">
+        <label className="search">
+          <span className="visually-hidden">Search messages</span>
+          <input
+            type="search"
+            placeholder="Search text or author"
+            value={query}
+            maxLength={200}
+            onChange={(e) => setQuery(e.target.value)}
+          />
+        </label>
+        <button type="button" className="chip-toggle" aria-pressed={buyersOnly} onClick={() => setBuyersOnly((v) => !v)}>
+          Buyers
+        </button>
+        <button type="button" className="chip-toggle" aria-pressed={questionsOnly} onClick={() => setQuestionsOnly((v) => !v)}>
+          Questions
+        </button>
+        <span className="feed-count" aria-live="off">
+          {filtered ? `${count.toLocaleString()} of ${feed.messages.length.toLocaleString()}` : `${count.toLocaleString()} messages`}
+        </span>
+      </div>
+      <div
+        className="feed-scroll"
+        ref={scrollRef}
+        onScroll={onScroll}
+        tabIndex={0}
+        role="log"
+        aria-live="off"
+        aria-label="Chat messages, newest at the bottom"
+        data-testid="feed"
+      >
+        {count === 0 ? (
+          <p className="empty">{filtered ? 'No messages match these filters.' : emptyHint}</p>
+        ) : (
+          <div className="feed-inner" style={{ height: virtualizer.getTotalSize() }}>
+            {items.map((item) => {
+              const message = rows[item.index]!;
+              return (
+                <div
+                  key={item.key}
+                  data-index={item.index}
+                  ref={virtualizer.measureElement}
+                  className="feed-row"
+                  style={{ transform: `translateY(${item.start}px)` }}
+                >
+                  <MessageRow message={message} buyer={feed.buyerFor(message.id)} answer={feed.answerFor(message.id)} />
+                </div>
+              );
+            })}
+          </div>
+        )}
+      </div>
+      {unseen > 0 && (
+        <button type="button" className="new-messages" onClick={jumpToLatest}>
+          {unseen === 1 ? '1 new message' : `${unseen.toLocaleString()} new messages`} ↓
+        </button>
+      )}
+    </section>
+  );
+}
+
+const MessageRow = memo(function MessageRow({ message, buyer, answer }: { message: FeedMessage; buyer?: Buyer; answer?: Answer }) {
+  const classes = ['msg'];
+  if (message.deleted) classes.push('deleted');
+  if (buyer) classes.push('is-buyer');
+  if (message.backfill) classes.push('backfill');
+  return (
+    <div className={classes.join(' ')} data-testid="message" data-id={message.id}>
+      <time dateTime={message.time} title={new Date(message.time).toLocaleString()}>
+        {formatTime(message.time)}
+      </time>{' '}
+      <span className="author" data-testid="author">
+        {message.author}
+      </span>
+      {message.badges.map((badge) => (
+        <span key={badge} className={`badge ${KNOWN_BADGES.has(badge) ? `badge-${badge}` : ''}`}>
+          {badge}
+        </span>
+      ))}
+      {buyer && (
+        <span className="tag tag-buyer" title={`Buyer (confidence ${Math.round(buyer.confidence * 100)}%)`}>
+          buyer{buyer.item ? ` · ${buyer.item}` : ''}
+          {buyer.quantity ? ` ×${buyer.quantity}` : ''}
+        </span>
+      )}
+      {(message.question || answer) && (
+        <span className="tag tag-question" title={answer ? `Answer ${answer.status}` : 'Looks like a question'}>
+          {answer ? `answered · ${answer.status}` : 'question'}
+        </span>
+      )}
+      {message.paidDisplay && <span className="tag tag-paid">{message.paidDisplay}</span>}
+      {message.deleted && <span className="tag">deleted</span>}{' '}
+      <span className="text" data-testid="text">
+        {message.text}
+      </span>
+    </div>
+  );
+});

@@ -1,0 +1,33 @@
+/**
+ * Fills a hole the hub could not replay (its resume ring had moved on) from stored history,
+ * GET /api/sessions/:id/messages, when the service has a backend that keeps it.
+ */
+import { ApiError, json } from '../api.ts';
+import { listOf, toFeedMessage } from './rows.ts';
+import type { FeedStore } from './store.ts';
+
+export type HistoryOutcome = { loaded: number } | { unavailable: string };
+
+/** Loads up to `limit` recent stored messages of a session into its feed. */
+export async function loadHistory(store: FeedStore, sessionId: string, limit = 500): Promise<HistoryOutcome> {
+  const feed = store.feed(sessionId);
+  let body: unknown;
+  try {
+    body = await json<unknown>(`/api/sessions/${encodeURIComponent(sessionId)}/messages?limit=${limit}`);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    feed.history = { unavailable: error.message };
+    store.changed();
+    return feed.history;
+  }
+  const now = Date.now();
+  const messages = listOf(body, 'messages', 'items', 'data')
+    .map((raw) => toFeedMessage(raw, 'history', now))
+    .filter((m) => m !== undefined);
+  // Newest first on the wire; the feed wants capture order.
+  messages.sort((a, b) => a.capturedAtMs - b.capturedAtMs);
+  const loaded = feed.mergeHistory(messages);
+  feed.history = { loaded };
+  store.changed();
+  return feed.history;
+}
