@@ -88,12 +88,18 @@ interface Session {
   resumeState?: unknown;
   /** Stopped through the API (not by a shutdown): not resumed at the next start. */
   stoppedByUser: boolean;
+  /** Messages already announced as buyers in this service run. */
+  buyerMessageIds: Set<string>;
 }
 
 /** A readable id that is the same for the same URL, so starting it twice finds the running session. */
 export function deriveSessionId(platform: Platform, url: URL): string {
-  const normalized = `${url.protocol}//${url.host.toLowerCase()}${url.pathname.replace(/\/+$/, '')}${url.search}`;
-  return `${platform}-${createHash('sha256').update(normalized).digest('hex').slice(0, 10)}`;
+  return `${platform}-${createHash('sha256').update(urlKey(url)).digest('hex').slice(0, 10)}`;
+}
+
+/** A URL with the differences that do not change the page (host case, trailing slash, fragment) removed. */
+function urlKey(url: URL): string {
+  return `${url.protocol}//${url.host.toLowerCase()}${url.pathname.replace(/\/+$/, '')}${url.search}`;
 }
 
 const RUNNING: ReadonlySet<SessionStatus> = new Set(['starting', 'live', 'recovering', 'no_chat_found', 'quota_exhausted']);
@@ -133,6 +139,7 @@ export class SessionManager {
         run: 1,
         resumeState: record.state,
         stoppedByUser: !record.resume,
+        buyerMessageIds: new Set(),
       };
       this.sessions.set(record.info.sessionId, previous);
       if (record.resume) resumable.push(record);
@@ -193,7 +200,7 @@ export class SessionManager {
     if (inflight) return { info: (await inflight).info, created: false };
     const existing = this.sessions.get(sessionId);
     if (existing && RUNNING.has(existing.info.status)) {
-      if (existing.info.url !== url.href) {
+      if (urlKey(new URL(existing.info.url)) !== urlKey(url)) {
         throw new EarshotError('invalid_body', `Session ${sessionId} is already monitoring another URL`, {
           sessionId,
           url: existing.info.url,
@@ -242,6 +249,7 @@ export class SessionManager {
       dedup: previous?.dedup ?? new Deduplicator(this.options.dedup),
       run: (previous?.run ?? 0) + 1,
       stoppedByUser: false,
+      buyerMessageIds: previous?.buyerMessageIds ?? new Set(),
     };
     const resumeState = previous?.resumeState;
     this.sessions.set(sessionId, session);
@@ -309,7 +317,13 @@ export class SessionManager {
   /** Publishes an event for a session from downstream (buyers, answers), keeping counters current. */
   publish(sessionId: string, body: SessionEventBody): void {
     const session = this.sessions.get(sessionId);
-    if (session && body.type === 'buyer_detected') session.info.buyerCount += 1;
+    if (session && body.type === 'buyer_detected') {
+      // A verdict repeated for the same message (a retried batch) is one buyer, not two.
+      if (session.buyerMessageIds.has(body.messageId)) return;
+      session.buyerMessageIds.add(body.messageId);
+      session.info.buyerCount += 1;
+      this.dirty = true;
+    }
     this.options.hub.publish(sessionId, body);
   }
 

@@ -1,0 +1,80 @@
+import type { SessionEventBody } from '../domain/events.ts';
+import { silentLogger } from '../log.ts';
+import type { ChatSource } from '../capture/source.ts';
+import { SessionManager, deriveSessionId, type SourceFactoryInput } from './session-manager.ts';
+
+function setup() {
+  const published: Array<{ sessionId: string; body: SessionEventBody }> = [];
+  const inputs: SourceFactoryInput[] = [];
+  const manager = new SessionManager({
+    logger: silentLogger(),
+    hub: { publish: (sessionId, body) => published.push({ sessionId, body }) },
+    dedup: { max: 100, ttlMs: 60_000 },
+    maxSessions: 2,
+    checkUrl: async (raw) => new URL(raw),
+    createSource: (input) => {
+      inputs.push(input);
+      const source: ChatSource = { kind: 'browser', start: async () => input.sink.status('live'), stop: async () => undefined };
+      return source;
+    },
+  });
+  return { manager, published, inputs };
+}
+
+const message = (id: string, text = id) => ({
+  id,
+  platform: 'twitch' as const,
+  author: { name: 'a', badges: [] },
+  text,
+  capturedAt: new Date().toISOString(),
+  backfill: false,
+});
+
+test('start is idempotent per URL and the derived id is stable', async () => {
+  const { manager } = setup();
+  const a = await manager.start({ url: 'https://www.twitch.tv/somechannel' });
+  const b = await manager.start({ url: 'https://www.twitch.tv/somechannel/' });
+  expect(a.created).toBe(true);
+  expect(b.created).toBe(false);
+  expect(b.info.sessionId).toBe(a.info.sessionId);
+  expect(a.info.sessionId).toBe(deriveSessionId('twitch', new URL('https://www.twitch.tv/somechannel')));
+});
+
+test('the same message id from a source reaches subscribers and sinks once', async () => {
+  const { manager, published, inputs } = setup();
+  const accepted: string[] = [];
+  manager.addSink({ accept: (_id, messages) => accepted.push(...messages.map((m) => m.id)) });
+  await manager.start({ url: 'https://www.twitch.tv/x', sessionId: 's' });
+  inputs[0]!.sink.messages([message('1'), message('2')]);
+  inputs[0]!.sink.messages([message('2'), message('3')]);
+  expect(published.filter((p) => p.body.type === 'new_message').length).toBe(3);
+  expect(accepted).toEqual(['1', '2', '3']);
+  expect(manager.get('s')?.messageCount).toBe(3);
+});
+
+test('a buyer verdict repeated for one message counts once', async () => {
+  const { manager, published } = setup();
+  await manager.start({ url: 'https://www.twitch.tv/x', sessionId: 's' });
+  const buyer = { username: 'a', message: 'sold', confidence: 0.9 };
+  manager.publish('s', { type: 'buyer_detected', messageId: 'm1', buyer });
+  manager.publish('s', { type: 'buyer_detected', messageId: 'm1', buyer });
+  manager.publish('s', { type: 'buyer_detected', messageId: 'm2', buyer });
+  expect(manager.get('s')?.buyerCount).toBe(2);
+  expect(published.filter((p) => p.body.type === 'buyer_detected').length).toBe(2);
+});
+
+test('the session limit is enforced with a coded error', async () => {
+  const { manager } = setup();
+  await manager.start({ url: 'https://www.twitch.tv/a' });
+  await manager.start({ url: 'https://www.twitch.tv/b' });
+  await expect(manager.start({ url: 'https://www.twitch.tv/c' })).rejects.toMatchObject({ code: 'session_limit' });
+});
+
+test('messages after stop are dropped', async () => {
+  const { manager, inputs, published } = setup();
+  await manager.start({ url: 'https://www.twitch.tv/x', sessionId: 's' });
+  await manager.stop('s');
+  inputs[0]!.sink.messages([message('late')]);
+  expect(published.filter((p) => p.body.type === 'new_message')).toEqual([]);
+  await expect(manager.stop('nope')).rejects.toMatchObject({ code: 'session_not_found' });
+});
