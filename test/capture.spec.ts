@@ -14,6 +14,11 @@ beforeAll(async () => {
   service = await startTestService();
 });
 
+// Each fixture page holds an SSE connection and Chromium allows six per host: stop sessions as tests end.
+afterEach(async () => {
+  for (const session of service.sessions.list()) await service.sessions.stop(session.sessionId).catch(() => undefined);
+});
+
 afterAll(async () => {
   await service?.close();
   await fixtures?.close();

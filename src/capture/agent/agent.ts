@@ -29,6 +29,8 @@ export interface AgentConfig {
     badges?: { selector: string; attribute?: string };
     authorIdAttribute?: string;
     paidAmount?: string;
+    /** A visible match anywhere in the document means the stream has ended (reported in probes). */
+    ended?: string;
   };
   sweepMs: number;
   /** The last known rows of the stream (oldest first), so a reloaded page realigns instead of repeating. */
@@ -68,7 +70,7 @@ export interface AgentRow {
 export type AgentReport =
   | { type: 'rows'; rows: AgentRow[]; reason: 'backfill' | 'mutation' | 'sweep' }
   | { type: 'deleted'; pids: string[]; positions: number[] }
-  | { type: 'probe'; containerFound: boolean; rowCount: number; href: string };
+  | { type: 'probe'; containerFound: boolean; rowCount: number; href: string; ended?: boolean };
 
 /** Installs the agent in the current document. Serialized into the page; keep it self-contained. */
 export function installAgent(config: AgentConfig): void {
@@ -366,7 +368,14 @@ export function installAgent(config: AgentConfig): void {
     if (now - lastProbe >= 1000) {
       lastProbe = now;
       const rowCount = container ? container.querySelectorAll(spec.row).length : 0;
-      send({ type: 'probe', containerFound: Boolean(container && container.isConnected), rowCount, href: location.href });
+      let ended = false;
+      if (spec.ended) {
+        // Only a visible banner counts: pages often keep a hidden "ended" element in the markup.
+        document.querySelectorAll(spec.ended).forEach((el) => {
+          if (el.getClientRects().length > 0) ended = true;
+        });
+      }
+      send({ type: 'probe', containerFound: Boolean(container && container.isConnected), rowCount, href: location.href, ended });
     }
   };
 

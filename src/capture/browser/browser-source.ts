@@ -6,9 +6,11 @@
 import type { CDPSession, Page, Protocol } from 'puppeteer-core';
 import type { ChatMessage, SessionStatus } from '../../domain/message.ts';
 import { MAX_AUTHOR_LENGTH, MAX_TEXT_LENGTH, sanitizeText } from '../../domain/message.ts';
-import { describeError } from '../../errors.ts';
+import { describeError, EarshotError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import { agentScript, type AgentConfig, type AgentReport, type AgentRow, type AgentTailEntry } from '../agent/agent.ts';
+import type { DomGate } from '../network/reconcile.ts';
+import { normalizeBadges, parseAmount } from '../platforms/common.ts';
 import type { PlatformAdapter } from '../platforms/types.ts';
 import type { ChatSource, SourceSink } from '../source.ts';
 import type { BrowserPool } from './pool.ts';
@@ -38,6 +40,13 @@ export interface BrowserSourceOptions {
   resumeState?: unknown;
   /** Extra hook for network-path capture (platform frame parsers); receives the page's CDP session. */
   attachNetwork?: (client: CDPSession, context: NetworkContext) => Promise<void> | void;
+  /**
+   * Network first, DOM as fallback: when a network path runs, DOM rows and DOM deletions pass through
+   * this gate, which drops what the network already delivered and hands on the rest (possibly later).
+   */
+  domGate?: DomGate;
+  /** Reload the page when no new chat arrived for this long (YouTube's web chat stalls silently). */
+  stallReloadMs?: number;
 }
 
 /** What a network-path attachment can do with a page. */
@@ -63,6 +72,8 @@ export class BrowserSource implements ChatSource {
   private everSynced = false;
   private pageOpenedAt = 0;
   private chatSeenAt = 0;
+  /** When the last new message arrived on either path (stall detection; chatSeenAt also counts visible rows). */
+  private newChatAt = 0;
   private recoveries = 0;
   private readonly onPoolLost = (): void => {
     void this.recover('browser lost');
@@ -104,12 +115,18 @@ export class BrowserSource implements ChatSource {
   }
 
   async screenshot(): Promise<Buffer> {
-    if (!this.page) throw new Error('no page open');
+    if (!this.page) throw new EarshotError('no_page', 'The session has no page open right now', { sessionId: this.options.sessionId });
     return Buffer.from(await this.page.screenshot({ type: 'png' }));
   }
 
   describe(): Record<string, unknown> {
-    return { recoveries: this.recoveries, streamPosition: this.nextPos, pageUrl: this.page?.url() };
+    return {
+      recoveries: this.recoveries,
+      streamPosition: this.nextPos,
+      pageUrl: this.page?.url(),
+      ...(this.options.adapter.name ? { adapter: this.options.adapter.name } : {}),
+      ...this.options.domGate?.describe?.(),
+    };
   }
 
   private setStatus(status: SessionStatus, detail?: string): void {
@@ -156,13 +173,20 @@ export class BrowserSource implements ChatSource {
     await client.send('Page.addScriptToEvaluateOnNewDocument', { source: agentScript(this.agentConfig()) });
     if (this.options.attachNetwork) {
       await this.options.attachNetwork(client, {
-        emit: (messages) => this.options.sink.messages(messages),
-        deleted: (ids) => this.options.sink.deleted(ids),
+        emit: (messages) => {
+          if (this.stopped || this.page !== page || messages.length === 0) return;
+          this.chatArrived();
+          this.options.sink.messages(messages);
+        },
+        deleted: (ids) => {
+          if (!this.stopped) this.options.sink.deleted(ids);
+        },
         status: (status, detail) => this.setStatus(status, detail),
       });
     }
     this.pageOpenedAt = Date.now();
     this.chatSeenAt = 0;
+    this.newChatAt = 0;
     try {
       await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 45_000 });
     } catch (error) {
@@ -205,11 +229,13 @@ export class BrowserSource implements ChatSource {
           ...report.pids.map((pid) => sanitizeText(pid, 200)),
           ...report.positions.map((pos) => `${this.idPrefix}-${pos}`),
         ];
-        if (ids.length > 0) this.options.sink.deleted(ids);
+        if (ids.length === 0) break;
+        if (this.options.domGate) this.options.domGate.deleted(ids, (kept) => this.deliverDeleted(kept));
+        else this.options.sink.deleted(ids);
         break;
       }
       case 'probe':
-        this.onProbe(report.containerFound, report.rowCount);
+        this.onProbe(report.containerFound, report.rowCount, report.ended === true);
         break;
     }
   }
@@ -254,14 +280,39 @@ export class BrowserSource implements ChatSource {
     if (this.tail.length > TAIL_KEEP * 2) this.tail = this.tail.slice(-TAIL_KEEP);
     if (this.seenIds.length > SEEN_KEEP * 2) this.seenIds = this.seenIds.slice(-SEEN_KEEP);
     if (messages.length > 0) {
-      this.chatSeenAt = Date.now();
-      if (this.status !== 'live' && this.status !== 'ended') this.setStatus('live');
-      this.options.sink.messages(messages);
+      this.chatArrived();
+      if (this.options.domGate) this.options.domGate.rows(messages, this.idPrefix, (kept) => this.deliverRows(kept));
+      else this.options.sink.messages(messages);
     }
   }
 
-  private onProbe(containerFound: boolean, rowCount: number): void {
+  /** New chat on either path: the page is live and not stalled. */
+  private chatArrived(): void {
+    this.chatSeenAt = this.newChatAt = Date.now();
+    if (this.status !== 'live' && this.status !== 'ended') this.setStatus('live');
+  }
+
+  /** DOM rows the gate let through (it may call back later, after a stop). */
+  private deliverRows(messages: ChatMessage[]): void {
+    if (!this.stopped && messages.length > 0) this.options.sink.messages(messages);
+  }
+
+  private deliverDeleted(ids: string[]): void {
+    if (!this.stopped && ids.length > 0) this.options.sink.deleted(ids);
+  }
+
+  private onProbe(containerFound: boolean, rowCount: number, ended = false): void {
     const now = Date.now();
+    if (ended) {
+      this.setStatus('ended', 'the page says the stream has ended');
+      return;
+    }
+    const stallMs = this.options.stallReloadMs;
+    if (stallMs && !this.recovering && this.status !== 'ended' && now - Math.max(this.pageOpenedAt, this.newChatAt) >= stallMs) {
+      this.options.logger.info({ sessionId: this.options.sessionId, stallMs }, 'no new chat for a while; reloading the page');
+      void this.recover('chat stalled');
+      return;
+    }
     if (containerFound && rowCount > 0) {
       this.chatSeenAt = now;
       if (this.status !== 'live' && this.status !== 'ended') this.setStatus('live');
@@ -351,51 +402,8 @@ function parseSavedState(value: unknown): SavedBrowserState | undefined {
   };
 }
 
-const BADGE_ALIASES: Record<string, string> = {
-  broadcaster: 'owner',
-  owner: 'owner',
-  host: 'owner',
-  moderator: 'moderator',
-  mod: 'moderator',
-  vip: 'vip',
-  subscriber: 'subscriber',
-  sub: 'subscriber',
-  member: 'member',
-  verified: 'verified',
-};
-
-/** Maps platform badge names to Earshot's (owner, moderator, vip, subscriber, member, verified). */
-export function normalizeBadges(raw: unknown): string[] {
-  if (!Array.isArray(raw)) return [];
-  const out: string[] = [];
-  for (const value of raw.slice(0, 20)) {
-    if (typeof value !== 'string') continue;
-    const key = value.toLowerCase().trim();
-    const word = key.split(/[\s/_-]+/)[0] ?? key;
-    const name = BADGE_ALIASES[key] ?? BADGE_ALIASES[word] ?? sanitizeText(key, 40);
-    if (name && !out.includes(name)) out.push(name);
-  }
-  return out;
-}
-
-const CURRENCY_SYMBOLS: Record<string, string> = { $: 'USD', '€': 'EUR', '£': 'GBP', '¥': 'JPY', '₹': 'INR', '₩': 'KRW' };
-
-/** Parses "$5.00", "CA$10", "€2,50", "100 JPY" into an amount and ISO currency. */
-export function parseAmount(display: string): { amount: number; currency: string; display: string } | undefined {
-  const text = sanitizeText(display, 40);
-  const match = /([A-Z]{2,3})?\s*([$€£¥₹₩])?\s*([\d.,]+)\s*([A-Z]{3})?/.exec(text);
-  if (!match) return undefined;
-  let numeric = match[3]!;
-  if (/,\d{2}$/.test(numeric) && !numeric.includes('.')) numeric = numeric.replace(',', '.');
-  const amount = Number(numeric.replace(/,/g, ''));
-  if (!Number.isFinite(amount)) return undefined;
-  const prefix = match[1];
-  const symbol = match[2];
-  let currency = match[4] ?? (symbol ? CURRENCY_SYMBOLS[symbol] : undefined) ?? 'USD';
-  if (prefix && symbol === '$') currency = prefix.length === 2 ? `${prefix}D` : prefix;
-  else if (prefix && prefix.length === 3) currency = prefix;
-  return { amount, currency, display: text };
-}
+// Moved to platforms/common.ts (the network parsers share them); re-exported for existing importers.
+export { normalizeBadges, parseAmount };
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

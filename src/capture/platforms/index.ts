@@ -11,6 +11,20 @@ import { youtube } from './youtube.ts';
 
 export const BUILTIN_ADAPTERS: readonly PlatformAdapter[] = [whatnot, youtube, twitch, kick, tiktok];
 
+/**
+ * The page to open for a URL: the adapter's lightest chat page, but only on the platform's own hosts.
+ * A URL the adapter does not match (a local fixture passed with an explicit `platform`) is kept as given.
+ */
+export function chatPageUrl(adapter: PlatformAdapter, url: URL): string {
+  return adapter.chatUrl && adapter.matches(url) ? adapter.chatUrl(url) : url.href;
+}
+
+/** The first adapter loaded from a file (DATA_DIR/adapters) that handles a URL no built-in adapter knows. */
+export function findFileAdapter(adapters: readonly PlatformAdapter[], url: URL): PlatformAdapter | undefined {
+  if (detectPlatform(url)) return undefined;
+  return adapters.find((a) => a.matches(url));
+}
+
 /** The platform a URL belongs to, or undefined for hosts Earshot has no adapter for. */
 export function detectPlatform(url: URL): Platform | undefined {
   return BUILTIN_ADAPTERS.find((a) => a.matches(url))?.platform;

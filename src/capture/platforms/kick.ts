@@ -1,10 +1,69 @@
-/** Kick: the popout chat page. data-index slots are recycled, never an identity. Facts: shared/PLATFORMS.md. */
-import type { PlatformAdapter } from './types.ts';
+/** Kick: the popout chat page and its Pusher WebSocket. data-index slots are recycled, never an identity. Facts: shared/PLATFORMS.md. */
+import { idOf, isoTime, isRecord, parseJson } from './common.ts';
+import type { KickChatMessageWire, KickMessageDeletedWire, KickUserBannedWire, PusherFrame } from './kick.external.ts';
+import type { NetworkChatEvent, PlatformAdapter } from './types.ts';
 
 export function kickChannel(url: URL): string | undefined {
   const parts = url.pathname.split('/').filter(Boolean);
   if (parts[0] === 'popout' && parts[1]) return parts[1].toLowerCase();
   return parts[0]?.toLowerCase();
+}
+
+const EVENT_PREFIX = /^App\\Events\\/;
+
+/** `data` decoded whether the frame carries it as a JSON string (current) or already as an object (older). */
+function frameData(frame: PusherFrame): Record<string, unknown> | undefined {
+  const data = typeof frame.data === 'string' ? parseJson(frame.data) : frame.data;
+  return isRecord(data) ? data : undefined;
+}
+
+function chatMessage(data: KickChatMessageWire): NetworkChatEvent | undefined {
+  const id = idOf(data.id);
+  if (!id || typeof data.content !== 'string') return undefined;
+  const sender = isRecord(data.sender) ? data.sender : {};
+  const badges = Array.isArray(sender.identity?.badges) ? sender.identity.badges : [];
+  return {
+    type: 'message',
+    message: {
+      id,
+      author: {
+        name: sender.username ?? sender.slug ?? '',
+        id: idOf(sender.id),
+        badges: badges.map((b) => b?.type).filter((t): t is string => typeof t === 'string'),
+      },
+      // Emotes travel as [emote:37226:KEKW]; the page shows an image whose alt is the name.
+      text: data.content.replace(/\[emote:\d+:([^\]]*)\]/g, '$1'),
+      sentAt: isoTime(data.created_at),
+    },
+  };
+}
+
+/** Parses one Pusher frame: chat, deletions, bans and the end of the stream; protocol frames are ignored. */
+export function parseKickFrame(payload: string): NetworkChatEvent[] {
+  const frame = parseJson(payload) as PusherFrame | undefined;
+  if (!isRecord(frame) || typeof frame.event !== 'string') return [];
+  const event = frame.event.replace(EVENT_PREFIX, '');
+  if (event !== 'ChatMessageEvent' && event !== 'MessageDeletedEvent' && event !== 'UserBannedEvent' && event !== 'StopStreamBroadcast') {
+    return [];
+  }
+  const data = frameData(frame);
+  if (!data) return event === 'StopStreamBroadcast' ? [{ type: 'ended', detail: 'stream stopped' }] : [];
+  switch (event) {
+    case 'ChatMessageEvent': {
+      const message = chatMessage(data as KickChatMessageWire);
+      return message ? [message] : [];
+    }
+    case 'MessageDeletedEvent': {
+      const id = idOf((data as KickMessageDeletedWire).message?.id);
+      return id ? [{ type: 'deleted', messageId: id }] : [];
+    }
+    case 'UserBannedEvent': {
+      const id = idOf((data as KickUserBannedWire).user?.id);
+      return id ? [{ type: 'author_removed', authorId: id }] : [];
+    }
+    default:
+      return [{ type: 'ended', detail: 'stream stopped' }];
+  }
 }
 
 export const kick: PlatformAdapter = {
@@ -16,8 +75,10 @@ export const kick: PlatformAdapter = {
   },
   dom: {
     container: '#chatroom-messages',
-    row: '[data-chat-entry], [data-index]',
+    // Older markup nests [data-chat-entry] inside the [data-index] slot: count each row once.
+    row: '[data-index], [data-chat-entry]:not([data-index] *)',
     author: 'button[title], .chat-entry-username',
     text: '.chat-entry-content',
   },
+  network: { parseWebSocketFrame: parseKickFrame },
 };

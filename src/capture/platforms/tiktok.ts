@@ -1,6 +1,11 @@
 /** TikTok Live: DOM only (its network path is signed protobuf). Facts: shared/PLATFORMS.md. */
 import type { PlatformAdapter } from './types.ts';
 
+/** The host of a TikTok live URL (`/@name/live`); another name means the page moved on to another stream. */
+export function tiktokHost(url: URL): string | undefined {
+  return /\/@([^/?#]+)/.exec(url.pathname)?.[1]?.toLowerCase();
+}
+
 export const tiktok: PlatformAdapter = {
   platform: 'tiktok',
   matches: (url) => /(^|\.)tiktok\.com$/i.test(url.hostname),
@@ -10,4 +15,6 @@ export const tiktok: PlatformAdapter = {
     author: "[data-e2e='message-owner-name']",
     text: "[class*='-DivComment']",
   },
+  // When a live ends, TikTok scrolls on to someone else's live: that is the end of ours, not more chat.
+  streamIdentity: tiktokHost,
 };

@@ -23,28 +23,45 @@ export interface DomSpec {
   authorIdAttribute?: string;
   /** Paid-message amount inside a row (e.g. YouTube's #purchase-amount). */
   paidAmount?: string;
+  /** Anywhere in the document: a visible match means the stream is over (an "ended" banner). */
+  ended?: string;
 }
+
+/** A chat message as a network parser produces it: capture stamps platform and capture time. */
+export type NetworkChatMessage = Omit<ChatMessage, 'capturedAt' | 'backfill' | 'platform'> & { backfill?: boolean };
 
 /** An event parsed from the page's own network traffic (WebSocket frames, JSON responses). */
 export type NetworkChatEvent =
-  | { type: 'message'; message: Omit<ChatMessage, 'capturedAt' | 'backfill' | 'platform'> & { backfill?: boolean } }
+  | { type: 'message'; message: NetworkChatMessage }
   | { type: 'deleted'; messageId: string }
+  /** A ban or timeout: the platform removes every message of this author (their author.id). */
+  | { type: 'author_removed'; authorId: string }
   | { type: 'ended'; detail?: string };
 
 export interface NetworkSpec {
   /** Parses one WebSocket text frame the page received. Returns [] for frames that are not chat. */
   parseWebSocketFrame?(payload: string, socketUrl: string): NetworkChatEvent[];
-  /** Responses whose JSON bodies carry chat (e.g. YouTube's get_live_chat). */
+  /** Responses whose bodies carry chat: JSON (YouTube's get_live_chat) or the chat page's own HTML (ytInitialData). */
   responseUrlPattern?: RegExp;
+  /** Parses one response body whose URL matched `responseUrlPattern`. Returns [] when it holds no chat. */
   parseResponse?(body: string, url: string): NetworkChatEvent[];
 }
 
 export interface PlatformAdapter {
   platform: Platform;
+  /** A name for adapters that are not built in (JSON adapters under DATA_DIR/adapters report platform 'generic'). */
+  name?: string;
   /** Whether this adapter handles a URL. */
   matches(url: URL): boolean;
   /** The lightest page that shows the chat for this URL (e.g. a popout). Defaults to the URL itself. */
   chatUrl?(url: URL): string;
   dom: DomSpec;
   network?: NetworkSpec;
+  /**
+   * Which stream a page URL shows (e.g. the TikTok host's @name). When the page moves on to a URL with
+   * another identity (TikTok scrolls on to the next live), the stream we watched is over.
+   */
+  streamIdentity?(url: URL): string | undefined;
+  /** Reload the page when no chat arrived for CHAT_STALL_RELOAD_MS (YouTube's web chat stalls silently). */
+  reloadWhenStalled?: boolean;
 }

@@ -1,0 +1,113 @@
+import { EventEmitter } from 'node:events';
+import type { ChatMessage, SessionStatus } from '../../domain/message.ts';
+import { silentLogger } from '../../log.ts';
+import { kick } from '../platforms/kick.ts';
+import { tiktok } from '../platforms/tiktok.ts';
+import { youtube } from '../platforms/youtube.ts';
+import { NetworkTap, type CdpClient } from './tap.ts';
+
+/** A CDP session stand-in: the test emits protocol events; `send` answers from a table. */
+class FakeCdp extends EventEmitter implements CdpClient {
+  readonly sent: string[] = [];
+  bodies = new Map<string, string>();
+  override on(event: string, handler: (params: any) => void): this {
+    return super.on(event, handler);
+  }
+  async send(method: string, params?: Record<string, unknown>): Promise<any> {
+    this.sent.push(method);
+    if (method === 'Page.getFrameTree') return { frameTree: { frame: { id: 'main' } } };
+    if (method === 'Network.getResponseBody') {
+      const body = this.bodies.get(String(params?.requestId));
+      if (body === undefined) throw new Error('No resource with given identifier found');
+      return { body, base64Encoded: false };
+    }
+    return {};
+  }
+}
+
+function context() {
+  const emitted: ChatMessage[] = [];
+  const deleted: string[] = [];
+  const statuses: Array<[SessionStatus, string | undefined]> = [];
+  return {
+    emitted,
+    deleted,
+    statuses,
+    ctx: {
+      emit: (m: ChatMessage[]) => emitted.push(...m),
+      deleted: (ids: string[]) => deleted.push(...ids),
+      status: (s: SessionStatus, d?: string) => statuses.push([s, d]),
+    },
+  };
+}
+
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('NetworkTap', () => {
+  it('turns WebSocket text frames into sanitized chat messages and ignores binary frames', async () => {
+    const cdp = new FakeCdp();
+    const tap = new NetworkTap({ sessionId: 's', adapter: kick, pageUrl: 'https://kick.com/popout/a/chat', logger: silentLogger() });
+    const { ctx, emitted, deleted } = context();
+    await tap.attach(cdp, ctx);
+    expect(cdp.sent).toContain('Network.enable');
+    const data = JSON.stringify({ id: 'k1', content: 'hi\u0007 there', sender: { id: 3, username: 'A', identity: { badges: [{ type: 'broadcaster' }] } } });
+    cdp.emit('Network.webSocketCreated', { requestId: 'ws1', url: 'wss://ws-us2.pusher.com/app/x' });
+    cdp.emit('Network.webSocketFrameReceived', { requestId: 'ws1', response: { opcode: 2, payloadData: 'AAAA' } });
+    cdp.emit('Network.webSocketFrameReceived', {
+      requestId: 'ws1',
+      response: { opcode: 1, payloadData: JSON.stringify({ event: 'App\\Events\\ChatMessageEvent', data }) },
+    });
+    expect(emitted).toHaveLength(1);
+    expect(emitted[0]).toMatchObject({ id: 'k1', platform: 'kick', text: 'hi there', author: { name: 'A', id: '3', badges: ['owner'] }, backfill: false });
+    // A ban removes that author's recent messages.
+    cdp.emit('Network.webSocketFrameReceived', {
+      requestId: 'ws1',
+      response: { opcode: 1, payloadData: JSON.stringify({ event: 'App\\Events\\UserBannedEvent', data: JSON.stringify({ user: { id: 3 } }) }) },
+    });
+    expect(deleted).toEqual(['k1']);
+  });
+
+  it('reads matching response bodies in the order they finished, and reports the end of the chat', async () => {
+    const cdp = new FakeCdp();
+    const tap = new NetworkTap({ sessionId: 's', adapter: youtube, pageUrl: 'https://www.youtube.com/live_chat?v=x', logger: silentLogger() });
+    const { ctx, emitted, statuses } = context();
+    await tap.attach(cdp, ctx);
+    const item = (id: string) => ({ addChatItemAction: { item: { liveChatTextMessageRenderer: { id, authorName: { simpleText: 'V' }, message: { runs: [{ text: id }] } } } } });
+    const body = (ids: string[], live = true) =>
+      JSON.stringify({ continuationContents: { liveChatContinuation: { continuations: live ? [{ timedContinuationData: { continuation: 'c' } }] : [], actions: ids.map(item) } } });
+    const poll = 'https://www.youtube.com/youtubei/v1/live_chat/get_live_chat?prettyPrint=false';
+    cdp.bodies.set('r1', body(['a', 'b']));
+    cdp.bodies.set('r2', body(['c'], false));
+    cdp.emit('Network.responseReceived', { requestId: 'other', response: { url: 'https://www.youtube.com/s/player.js' } });
+    cdp.emit('Network.responseReceived', { requestId: 'r1', response: { url: poll } });
+    cdp.emit('Network.responseReceived', { requestId: 'r2', response: { url: poll } });
+    cdp.emit('Network.loadingFinished', { requestId: 'other' });
+    cdp.emit('Network.loadingFinished', { requestId: 'r1' });
+    cdp.emit('Network.loadingFinished', { requestId: 'r2' });
+    await flush();
+    await flush();
+    expect(emitted.map((m) => m.id)).toEqual(['a', 'b', 'c']);
+    expect(statuses).toEqual([['ended', 'live chat ended']]);
+  });
+
+  it('ends the session when the page moves on to another stream', async () => {
+    const cdp = new FakeCdp();
+    const tap = new NetworkTap({ sessionId: 's', adapter: tiktok, pageUrl: 'https://www.tiktok.com/@seller/live', logger: silentLogger() });
+    const { ctx, statuses } = context();
+    await tap.attach(cdp, ctx);
+    expect(cdp.sent).not.toContain('Network.enable');
+    cdp.emit('Page.frameNavigated', { frame: { id: 'main', url: 'https://www.tiktok.com/@seller/live?lang=en' } });
+    cdp.emit('Page.navigatedWithinDocument', { frameId: 'child', url: 'https://www.tiktok.com/@other/live' });
+    expect(statuses).toEqual([]);
+    cdp.emit('Page.navigatedWithinDocument', { frameId: 'main', url: 'https://www.tiktok.com/@other/live' });
+    expect(statuses).toEqual([['ended', 'stream changed to other']]);
+  });
+
+  it('leaves the page traffic alone and gates nothing when network capture is off (NETWORK_CAPTURE=false)', async () => {
+    const cdp = new FakeCdp();
+    const tap = new NetworkTap({ sessionId: 's', adapter: kick, pageUrl: 'https://kick.com/popout/a/chat', logger: silentLogger(), network: false });
+    await tap.attach(cdp, context().ctx);
+    expect(cdp.sent).not.toContain('Network.enable');
+    expect(tap.domGate).toBeUndefined();
+  });
+});

@@ -1,0 +1,252 @@
+/**
+ * The network path of browser capture: reads the chat the page itself receives, through CDP, before the
+ * DOM renders it. WebSocket text frames (`Network.webSocketFrameReceived`) and the bodies of responses
+ * whose URL matches the adapter's `responseUrlPattern` (`Network.loadingFinished` +
+ * `Network.getResponseBody`) go through the adapter's parsers; what they yield becomes ChatMessages with
+ * the platform's own ids. DOM rows go through the same session's DomReconciler, so the two paths never
+ * emit one message twice.
+ *
+ * It also watches the page's main-frame URL: a page that moves on to another stream (TikTok scrolls to
+ * the next live) ends the session instead of capturing someone else's chat.
+ */
+import type { ChatMessage, SessionStatus } from '../../domain/message.ts';
+import { MAX_AUTHOR_LENGTH, MAX_TEXT_LENGTH, sanitizeText } from '../../domain/message.ts';
+import { describeError } from '../../errors.ts';
+import type { Logger } from '../../log.ts';
+import { normalizeBadges } from '../platforms/common.ts';
+import type { NetworkChatEvent, NetworkChatMessage, PlatformAdapter } from '../platforms/types.ts';
+import { DomReconciler, type DomGate, type Scheduler } from './reconcile.ts';
+
+/** The part of a CDP session the tap uses (puppeteer's CDPSession satisfies it). */
+export interface CdpClient {
+  on(event: string, handler: (params: any) => void): unknown;
+  send(method: string, params?: Record<string, unknown>): Promise<any>;
+}
+
+/** What the tap may do with the page's session (BrowserSource's NetworkContext). */
+export interface TapContext {
+  emit(messages: ChatMessage[]): void;
+  deleted(ids: string[]): void;
+  status(status: SessionStatus, detail?: string): void;
+}
+
+export interface NetworkTapOptions {
+  sessionId: string;
+  adapter: PlatformAdapter;
+  /** The page the session opens: its stream identity is the one we watch. */
+  pageUrl: string;
+  logger: Logger;
+  /** Parse the page's chat traffic (NETWORK_CAPTURE). Off: DOM only, navigation still watched. */
+  network?: boolean;
+  scheduler?: Scheduler;
+}
+
+const MAX_FRAME_CHARS = 1024 * 1024;
+const MAX_BODY_BYTES = 5 * 1024 * 1024;
+const MAX_IDS_PER_AUTHOR = 200;
+const MAX_AUTHORS = 5_000;
+const ID_LENGTH = 200;
+
+/** One per session; `attach` runs for every page the session opens (first load, recoveries). */
+export class NetworkTap {
+  /** Where BrowserSource sends DOM rows (network first, DOM as fallback); undefined when no network path runs. */
+  readonly domGate: DomGate | undefined;
+  private readonly options: NetworkTapOptions;
+  private readonly reconciler: DomReconciler;
+  private readonly baseline: string | undefined;
+  /** Recent message ids per author id, for bans that remove an author's messages. */
+  private readonly byAuthor = new Map<string, string[]>();
+  private readonly counts = { frames: 0, responses: 0, messages: 0, parseErrors: 0 };
+
+  constructor(options: NetworkTapOptions) {
+    this.options = options;
+    this.reconciler = new DomReconciler({ scheduler: options.scheduler });
+    this.domGate = this.networkSpec()
+      ? {
+          rows: (messages, idPrefix, deliver) => this.reconciler.rows(messages, idPrefix, deliver),
+          deleted: (ids, deliver) => this.reconciler.deleted(ids, deliver),
+          describe: () => ({ network: { ...this.counts, ...this.reconciler.describe() } }),
+        }
+      : undefined;
+    this.baseline = this.identityOf(options.pageUrl);
+  }
+
+  /** Whether this adapter gives the tap anything to do (a network parser or a stream identity). */
+  static wanted(adapter: PlatformAdapter): boolean {
+    return Boolean(adapter.network || adapter.streamIdentity);
+  }
+
+  private networkSpec(): PlatformAdapter['network'] {
+    return this.options.network === false ? undefined : this.options.adapter.network;
+  }
+
+  /** BrowserSource's `attachNetwork` hook: subscribes to one page's CDP session. */
+  readonly attach = async (client: CdpClient, context: TapContext): Promise<void> => {
+    const network = this.networkSpec();
+    if (this.options.adapter.streamIdentity) await this.watchNavigation(client, context);
+    if (!network) return;
+    const sockets = new Map<string, string>();
+    const responses = new Map<string, string>();
+    // Bodies are fetched asynchronously; a chain keeps their events in the order the responses finished.
+    let bodies: Promise<void> = Promise.resolve();
+
+    if (network.parseWebSocketFrame) {
+      const parseFrame = network.parseWebSocketFrame;
+      client.on('Network.webSocketCreated', (event: { requestId: string; url: string }) => {
+        sockets.set(event.requestId, event.url);
+      });
+      client.on('Network.webSocketClosed', (event: { requestId: string }) => {
+        sockets.delete(event.requestId);
+      });
+      client.on('Network.webSocketFrameReceived', (event: { requestId: string; response: { opcode: number; payloadData: string } }) => {
+        // Text frames only: binary payloads are base64 and no adapter reads them.
+        if (event.response.opcode !== 1 || event.response.payloadData.length > MAX_FRAME_CHARS) return;
+        this.counts.frames++;
+        this.handle(context, () => parseFrame(event.response.payloadData, sockets.get(event.requestId) ?? ''));
+      });
+    }
+    if (network.parseResponse && network.responseUrlPattern) {
+      const parseResponse = network.parseResponse;
+      const pattern = network.responseUrlPattern;
+      client.on('Network.responseReceived', (event: { requestId: string; response: { url: string } }) => {
+        if (pattern.test(event.response.url)) responses.set(event.requestId, event.response.url);
+      });
+      client.on('Network.loadingFailed', (event: { requestId: string }) => {
+        responses.delete(event.requestId);
+      });
+      client.on('Network.loadingFinished', (event: { requestId: string }) => {
+        const url = responses.get(event.requestId);
+        if (url === undefined) return;
+        responses.delete(event.requestId);
+        const body = client.send('Network.getResponseBody', { requestId: event.requestId }).then(
+          (r: { body: string; base64Encoded: boolean }) => (r.base64Encoded ? Buffer.from(r.body, 'base64').toString('utf8') : r.body),
+          () => undefined, // the page navigated away or the body was evicted: the DOM path still has it
+        );
+        bodies = bodies.then(async () => {
+          const text = await body;
+          if (text === undefined || text.length > MAX_BODY_BYTES) return;
+          this.counts.responses++;
+          this.handle(context, () => parseResponse(text, url));
+        });
+      });
+    }
+    // Chromium keeps copies of response bodies for getResponseBody. Socket-only platforms need none (and a
+    // long-lived stream would otherwise pin megabytes per page); response readers need the matching ones.
+    const buffers = network.parseResponse
+      ? { maxTotalBufferSize: 4 * MAX_BODY_BYTES, maxResourceBufferSize: MAX_BODY_BYTES }
+      : { maxTotalBufferSize: 0, maxResourceBufferSize: 0 };
+    await client.send('Network.enable', buffers);
+  };
+
+  /** Runs a parser and applies its events; a parser that throws on a strange frame costs that frame only. */
+  private handle(context: TapContext, parse: () => NetworkChatEvent[]): void {
+    let events: NetworkChatEvent[];
+    try {
+      events = parse();
+    } catch (error) {
+      this.counts.parseErrors++;
+      this.options.logger.debug({ sessionId: this.options.sessionId, err: describeError(error) }, 'network frame not parsed');
+      return;
+    }
+    if (events.length === 0) return;
+    const capturedAt = new Date().toISOString();
+    const messages: ChatMessage[] = [];
+    const deleted: string[] = [];
+    let ended: string | undefined;
+    for (const event of events) {
+      switch (event.type) {
+        case 'message': {
+          const message = this.toChatMessage(event.message, capturedAt);
+          if (message && this.reconciler.network(message)) messages.push(message);
+          break;
+        }
+        case 'deleted':
+          deleted.push(sanitizeText(event.messageId, ID_LENGTH));
+          break;
+        case 'author_removed':
+          deleted.push(...(this.byAuthor.get(sanitizeText(event.authorId, MAX_AUTHOR_LENGTH)) ?? []));
+          break;
+        case 'ended':
+          ended = event.detail ?? 'stream ended';
+          break;
+      }
+    }
+    if (messages.length > 0) {
+      this.counts.messages += messages.length;
+      context.emit(messages);
+    }
+    if (deleted.length > 0) this.reconciler.deleted(deleted, (ids) => context.deleted(ids));
+    if (ended !== undefined) context.status('ended', sanitizeText(ended, 200));
+  }
+
+  /** Sanitizes a parsed message the same way the DOM path does; undefined when it has nothing to show. */
+  private toChatMessage(raw: NetworkChatMessage, capturedAt: string): ChatMessage | undefined {
+    const id = sanitizeText(raw.id, ID_LENGTH);
+    const name = sanitizeText(raw.author?.name, MAX_AUTHOR_LENGTH);
+    const text = sanitizeText(raw.text, MAX_TEXT_LENGTH);
+    if (!id || (!name && !text && !raw.paid)) return undefined;
+    const authorId = raw.author?.id ? sanitizeText(raw.author.id, MAX_AUTHOR_LENGTH) : undefined;
+    const message: ChatMessage = {
+      id,
+      platform: this.options.adapter.platform,
+      author: { name, ...(authorId ? { id: authorId } : {}), badges: normalizeBadges(raw.author?.badges) },
+      text,
+      ...(raw.sentAt ? { sentAt: raw.sentAt } : {}),
+      capturedAt,
+      backfill: raw.backfill === true,
+      ...(raw.kind ? { kind: raw.kind } : {}),
+    };
+    if (raw.paid && Number.isFinite(raw.paid.amount)) {
+      message.paid = {
+        amount: raw.paid.amount,
+        currency: sanitizeText(raw.paid.currency, 10) || 'USD',
+        ...(raw.paid.display ? { display: sanitizeText(raw.paid.display, 40) } : {}),
+      };
+    }
+    if (authorId) this.rememberAuthor(authorId, id);
+    return message;
+  }
+
+  private rememberAuthor(authorId: string, messageId: string): void {
+    let ids = this.byAuthor.get(authorId);
+    if (ids) this.byAuthor.delete(authorId);
+    else ids = [];
+    ids.push(messageId);
+    if (ids.length > MAX_IDS_PER_AUTHOR) ids.shift();
+    this.byAuthor.set(authorId, ids); // re-inserted: the map's order is least recently active first
+    if (this.byAuthor.size > MAX_AUTHORS) this.byAuthor.delete(this.byAuthor.keys().next().value as string);
+  }
+
+  private identityOf(raw: string): string | undefined {
+    try {
+      return this.options.adapter.streamIdentity?.(new URL(raw));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Ends the session when the main frame moves on to another stream (a navigation or a history change). */
+  private async watchNavigation(client: CdpClient, context: TapContext): Promise<void> {
+    if (this.baseline === undefined) return;
+    let mainFrameId: string | undefined;
+    try {
+      const tree = (await client.send('Page.getFrameTree')) as { frameTree: { frame: { id: string } } };
+      mainFrameId = tree.frameTree.frame.id;
+    } catch {
+      // without the id, full navigations are still seen (they carry no parentId)
+    }
+    const check = (url: string): void => {
+      if (!/^https?:/i.test(url)) return;
+      const identity = this.identityOf(url);
+      if (identity === this.baseline) return;
+      this.options.logger.info({ sessionId: this.options.sessionId, url }, 'page moved on to another stream');
+      context.status('ended', `stream changed to ${identity ?? 'another page'}`);
+    };
+    client.on('Page.frameNavigated', (event: { frame: { id: string; parentId?: string; url: string } }) => {
+      if (!event.frame.parentId) check(event.frame.url);
+    });
+    client.on('Page.navigatedWithinDocument', (event: { frameId: string; url: string }) => {
+      if (mainFrameId === undefined || event.frameId === mainFrameId) check(event.url);
+    });
+  }
+}
