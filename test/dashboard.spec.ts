@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import WebSocket, { type WebSocketServer } from 'ws';
+import WebSocket from 'ws';
 import type { ChatMessage } from '../src/domain/message.ts';
 import { buyersCsv, csvCell, toCsv } from '../web/src/csv.ts';
 import { backoffDelay, FeedConnection, type SocketLike } from '../web/src/feed/connection.ts';
@@ -280,7 +280,7 @@ describe('the dashboard in a browser', () => {
       await waitUntil(() => connection.state.phase === 'open' && feed.liveAfterSeq !== Number.POSITIVE_INFINITY);
       service.hub.publish(sessionId, { type: 'new_message', message: chatMessage('c1', 'before') });
       await waitUntil(() => feed.messages.length === 1);
-      for (const ws of (service.hub as unknown as { wss: WebSocketServer }).wss.clients) ws.terminate();
+      service.hub.dropClients();
       service.hub.publish(sessionId, { type: 'new_message', message: chatMessage('c2', 'during 1') });
       service.hub.publish(sessionId, { type: 'new_message', message: chatMessage('c3', 'during 2') });
       await waitUntil(() => feed.messages.length === 3);
@@ -422,7 +422,7 @@ describe('the dashboard in a browser', () => {
     const before = (await snapshot(page, shopId))!;
     expect(before.holes).toEqual([]);
     // Cut every client socket from the server side, as a proxy restart or a network blip would.
-    for (const ws of (service.hub as unknown as { wss: WebSocketServer }).wss.clients) ws.terminate();
+    service.hub.dropClients();
     // Events issued while the dashboard is away: only a resubscribe with `since` can deliver them.
     const blip = ['blip-1', 'blip-2', 'blip-3'];
     for (const id of blip) service.sessions.publish(shopId, { type: 'new_message', message: chatMessage(id, `sent during the blip ${id}`) });

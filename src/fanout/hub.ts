@@ -110,6 +110,13 @@ export class Hub {
     return { clients: this.clients.size, sessions: this.rings.size, delivered: this.delivered, slowConsumersClosed: this.slowClosed };
   }
 
+  /** Cuts every client's connection at once, as a network failure would (operations, tests). */
+  dropClients(): number {
+    const count = this.clients.size;
+    for (const client of this.clients) client.ws.terminate();
+    return count;
+  }
+
   /** Closes every client (going away) and stops pinging. */
   async close(): Promise<void> {
     if (this.pingTimer) clearInterval(this.pingTimer);
