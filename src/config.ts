@@ -33,6 +33,8 @@ const EnvSchema = z.object({
   SWEEP_INTERVAL_MS: int(250, 600_000).default(3_000),
   NO_CHAT_TIMEOUT_MS: int(1_000, 3600_000).default(45_000),
   SAVE_SCREENSHOTS: bool.default(false),
+  CHAT_STALL_RELOAD_MS: int(0, 24 * 3600_000).default(15 * 60_000),
+  NETWORK_CAPTURE: bool.default(true),
   WS_RING_SIZE: int(16, 1_000_000).default(2_000),
   WS_MAX_BUFFERED_BYTES: int(1024, 1024 ** 3).default(4 * 1024 * 1024),
   WS_PING_INTERVAL_MS: int(100, 600_000).default(30_000),
@@ -40,6 +42,7 @@ const EnvSchema = z.object({
   SUPABASE_URL: optionalUrl,
   SUPABASE_SERVICE_ROLE_KEY: optionalString,
   SUPABASE_DB_URL: optionalString,
+  SUPABASE_OWNER_ID: optionalString.pipe(z.uuid().optional()),
   INGEST_SIGNING_SECRET: optionalString,
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalUrl,
@@ -48,6 +51,11 @@ const EnvSchema = z.object({
   OPENAI_TIMEOUT_MS: int(100, 600_000).default(15_000),
   BUYER_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.7),
   BOT_TRIGGER: z.string().min(1).default('@earshot'),
+  KB_MAX_UPLOAD_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
+  REPLY_RATE_PER_MINUTE: int(0, 600).default(6),
+  REPLY_MIN_INTERVAL_MS: int(0, 600_000).default(2_000),
+  REPLY_MAX_AGE_MS: int(1_000, 24 * 3600_000).default(120_000),
+  REPLY_POLL_MS: int(50, 600_000).default(1_000),
   YOUTUBE_API_KEY: optionalString,
   YOUTUBE_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://www.googleapis.com/youtube/v3'),
   YOUTUBE_OAUTH_CLIENT_ID: optionalString,
@@ -60,6 +68,10 @@ const EnvSchema = z.object({
   STALE_SESSION_HOURS: int(1, 24 * 365).default(24),
   FORWARD_BATCH_SIZE: int(1, 5_000).default(100),
   FORWARD_BATCH_DELAY_MS: int(0, 60_000).default(50),
+  FORWARD_RETRY_INITIAL_MS: int(1, 600_000).default(500),
+  FORWARD_RETRY_MAX_MS: int(1, 3600_000).default(30_000),
+  HOUSEKEEPING_INTERVAL_MS: int(1_000, 7 * 24 * 3600_000).default(3600_000),
+  PGLITE_TEMPLATE_DIR: optionalString,
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -74,13 +86,36 @@ export interface Config {
   allowPrivateUrls: boolean;
   apiToken?: string;
   dedup: { max: number; ttlMs: number };
-  capture: { sweepIntervalMs: number; noChatTimeoutMs: number; saveScreenshots: boolean; maxSessions: number };
+  capture: {
+    sweepIntervalMs: number;
+    noChatTimeoutMs: number;
+    saveScreenshots: boolean;
+    maxSessions: number;
+    /** Reload a stalled page (adapters that ask for it, YouTube) after this long without new chat; 0 = never. */
+    stallReloadMs: number;
+    /** Read chat from the page's own network traffic first (DOM as fallback); false = DOM only. */
+    networkCapture: boolean;
+  };
   ws: { ringSize: number; maxBufferedBytes: number; pingIntervalMs: number };
-  supabase?: { url: string; serviceRoleKey: string; dbUrl?: string };
+  /** Set = Supabase backend; unset = embedded PGlite. `ownerId` owns the sessions this service creates (RLS). */
+  supabase?: { url: string; serviceRoleKey: string; dbUrl?: string; ownerId?: string };
   ingestSigningSecret?: string;
   openai?: { apiKey: string; baseUrl?: string; model: string; embeddingModel: string; timeoutMs: number };
   buyerConfidenceThreshold: number;
   botTrigger: string;
+  /** Knowledge base uploads and the reply outbox. */
+  kb: {
+    /** Largest document upload (KB_MAX_UPLOAD_BYTES). */
+    maxUploadBytes: number;
+    /** Replies sent per session per minute; more stay suggestions (REPLY_RATE_PER_MINUTE). */
+    repliesPerMinute: number;
+    /** Least time between two replies sent into one chat (REPLY_MIN_INTERVAL_MS). */
+    replyMinIntervalMs: number;
+    /** A reply not delivered within this long fails as expired (REPLY_MAX_AGE_MS). */
+    replyMaxAgeMs: number;
+    /** How often delivery workers look for pending replies (REPLY_POLL_MS). */
+    replyPollMs: number;
+  };
   youtube: {
     apiKey?: string;
     baseUrl: string;
@@ -90,7 +125,10 @@ export interface Config {
   };
   retentionDays: number;
   staleSessionHours: number;
-  forward: { batchSize: number; batchDelayMs: number };
+  forward: { batchSize: number; batchDelayMs: number; retryInitialMs: number; retryMaxMs: number };
+  housekeepingIntervalMs: number;
+  /** Cache of a migrated embedded database that new DATA_DIRs are copied from (tests). */
+  pgliteTemplateDir?: string;
 }
 
 /** Thrown when the environment is invalid; the message lists every problem with its fix. */
@@ -140,12 +178,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sweepIntervalMs: e.SWEEP_INTERVAL_MS,
       noChatTimeoutMs: e.NO_CHAT_TIMEOUT_MS,
       saveScreenshots: e.SAVE_SCREENSHOTS,
+      stallReloadMs: e.CHAT_STALL_RELOAD_MS,
+      networkCapture: e.NETWORK_CAPTURE,
       maxSessions: e.MAX_SESSIONS,
     },
     ws: { ringSize: e.WS_RING_SIZE, maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES, pingIntervalMs: e.WS_PING_INTERVAL_MS },
     supabase:
       e.SUPABASE_URL && e.SUPABASE_SERVICE_ROLE_KEY
-        ? { url: e.SUPABASE_URL, serviceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY, dbUrl: e.SUPABASE_DB_URL }
+        ? {
+            url: e.SUPABASE_URL,
+            serviceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY,
+            dbUrl: e.SUPABASE_DB_URL,
+            ownerId: e.SUPABASE_OWNER_ID,
+          }
         : undefined,
     ingestSigningSecret: e.INGEST_SIGNING_SECRET,
     openai: e.OPENAI_API_KEY
@@ -159,6 +204,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : undefined,
     buyerConfidenceThreshold: e.BUYER_CONFIDENCE_THRESHOLD,
     botTrigger: e.BOT_TRIGGER,
+    kb: {
+      maxUploadBytes: e.KB_MAX_UPLOAD_BYTES,
+      repliesPerMinute: e.REPLY_RATE_PER_MINUTE,
+      replyMinIntervalMs: e.REPLY_MIN_INTERVAL_MS,
+      replyMaxAgeMs: e.REPLY_MAX_AGE_MS,
+      replyPollMs: e.REPLY_POLL_MS,
+    },
     youtube: {
       apiKey: e.YOUTUBE_API_KEY,
       baseUrl: e.YOUTUBE_API_BASE_URL.replace(/\/+$/, ''),
@@ -176,6 +228,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     retentionDays: e.RETENTION_DAYS,
     staleSessionHours: e.STALE_SESSION_HOURS,
-    forward: { batchSize: e.FORWARD_BATCH_SIZE, batchDelayMs: e.FORWARD_BATCH_DELAY_MS },
+    forward: {
+      batchSize: e.FORWARD_BATCH_SIZE,
+      batchDelayMs: e.FORWARD_BATCH_DELAY_MS,
+      retryInitialMs: e.FORWARD_RETRY_INITIAL_MS,
+      retryMaxMs: Math.max(e.FORWARD_RETRY_MAX_MS, e.FORWARD_RETRY_INITIAL_MS),
+    },
+    housekeepingIntervalMs: e.HOUSEKEEPING_INTERVAL_MS,
+    pgliteTemplateDir: e.PGLITE_TEMPLATE_DIR ? path.resolve(e.PGLITE_TEMPLATE_DIR) : undefined,
   };
 }

@@ -1,0 +1,242 @@
+/**
+ * Knowledge-base, command, reply and bot-settings routes:
+ *
+ *   POST   /api/kb/documents           multipart `file` (PDF, TXT, Markdown; optional `title` field), or JSON
+ *                                      {title, text, format?: "txt"|"md"} -> 201 document (200 when already stored)
+ *   GET    /api/kb/documents           documents, newest first
+ *   DELETE /api/kb/documents/:id       -> {id, deleted: true}
+ *   POST   /api/kb/ask                 {question} -> {answer: {text, sources, method} | null} (try the knowledge base)
+ *   GET    /api/commands               POST /api/commands   PATCH|PUT /api/commands/:id   DELETE /api/commands/:id
+ *   GET    /api/replies?sessionId=&status=&limit=
+ *   POST   /api/replies/:id/send       a suggestion (or a failed reply) goes to the outbox as pending
+ *   GET    /api/sessions/:id/bot       PUT /api/sessions/:id/bot {autoAnswer?, delivery?, trigger?, profile?}
+ *
+ * Uploaded text is extracted (src/kb/extract.ts: pdf-parse for PDFs) and handed to the shared core, which
+ * chunks, embeds and stores it. Documents are data: nothing in them is ever run or rendered as HTML.
+ */
+import path from 'node:path';
+import busboy from 'busboy';
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { SessionEventBody } from '../domain/events.ts';
+import { EarshotError } from '../errors.ts';
+import { replyStatusEvent } from '../delivery/status.ts';
+import { extractDocument, extractPdfText } from '../kb/extract.ts';
+import { COMMAND_ROLES, KbError, type KnowledgeBase } from '../../supabase/functions/_shared/kb/index.ts';
+import { parseBody } from './sessions.ts';
+
+export interface KbRoutesOptions {
+  /** Undefined when no database is reachable for it (Supabase mode without SUPABASE_DB_URL). */
+  kb: KnowledgeBase | undefined;
+  /** KB_MAX_UPLOAD_BYTES. */
+  maxUploadBytes: number;
+  /** Announces reply status changes made through the API (reply_status on the WebSocket). */
+  publish: (sessionId: string, body: SessionEventBody) => void;
+  /** Extracts a PDF's text (pdf-parse by default). */
+  extractPdf?: (data: Uint8Array) => Promise<string>;
+}
+
+/** Session ids as the start route accepts them (plus derived ids). */
+const SESSION_ID = /^[A-Za-z0-9._:-]{1,200}$/;
+const TITLE_MAX = 300;
+
+const DocumentJson = z
+  .object({
+    title: z.string().trim().min(1).max(TITLE_MAX),
+    text: z.string().min(1),
+    format: z.enum(['txt', 'md']).optional(),
+  })
+  .strict();
+
+const CommandBody = z
+  .object({
+    name: z.string().trim().min(1).max(33),
+    response: z.string().min(1).max(500),
+    enabled: z.boolean().optional(),
+    cooldownGlobalSec: z.number().int().min(0).max(86_400).optional(),
+    cooldownUserSec: z.number().int().min(0).max(86_400).optional(),
+    allowedRoles: z.array(z.enum(COMMAND_ROLES)).max(COMMAND_ROLES.length).optional(),
+    allowedUsers: z.array(z.string().trim().min(1).max(100)).max(500).optional(),
+    onlyWhenLive: z.boolean().optional(),
+  })
+  .strict();
+
+const SettingsBody = z
+  .object({
+    autoAnswer: z.boolean().optional(),
+    delivery: z.enum(['suggest', 'send']).optional(),
+    trigger: z.string().trim().min(1).max(50).nullable().optional(),
+    profile: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only (a file name under DATA_DIR/profiles)')
+      .nullable()
+      .optional(),
+  })
+  .strict();
+
+const RepliesQuery = z.object({
+  sessionId: z.string().regex(SESSION_ID, 'a session id'),
+  status: z.enum(['suggested', 'pending', 'sent', 'failed']).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+const AskBody = z.object({ question: z.string().trim().min(1).max(500) }).strict();
+
+/** Knowledge-base errors carry the same code names as the service's. */
+function toEarshot(error: unknown): unknown {
+  if (error instanceof KbError) return new EarshotError(error.code, error.message);
+  return error;
+}
+
+async function call<T>(promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (error) {
+    throw toEarshot(error);
+  }
+}
+
+interface Upload {
+  filename: string;
+  mimeType: string;
+  data: Buffer;
+  title?: string;
+}
+
+/** Reads one multipart file (and an optional `title` field) within the size limit. */
+function readUpload(req: Request, maxBytes: number): Promise<Upload> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxBytes, fields: 4, fieldSize: 1_000, parts: 6 } });
+    } catch (error) {
+      reject(new EarshotError('invalid_body', `Expected multipart/form-data with a "file" part: ${(error as Error).message}`));
+      return;
+    }
+    let upload: Upload | null = null;
+    let title: string | undefined;
+    let failure: EarshotError | null = null;
+    parser.on('file', (_name, stream, info) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('limit', () => {
+        failure ??= new EarshotError('document_too_large', `Documents may be at most ${maxBytes} bytes`);
+      });
+      stream.on('end', () => {
+        upload = { filename: info.filename ?? '', mimeType: info.mimeType ?? '', data: Buffer.concat(chunks) };
+      });
+    });
+    parser.on('field', (name, value) => {
+      if (name === 'title') title = value;
+    });
+    parser.on('error', (error: Error) => reject(new EarshotError('invalid_body', `Malformed multipart body: ${error.message}`)));
+    parser.on('close', () => {
+      if (failure) reject(failure);
+      else if (!upload) reject(new EarshotError('invalid_body', 'Expected a "file" part (PDF, TXT or Markdown)'));
+      else resolve({ ...(upload as Upload), title });
+    });
+    req.pipe(parser);
+  });
+}
+
+function titleOf(upload: Upload): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = (value: string): string => value.replace(/[\u0000-\u001F\u007F]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, TITLE_MAX);
+  return clean(upload.title ?? '') || clean(path.basename(upload.filename.replace(/\\/g, '/'))) || 'Untitled';
+}
+
+export function kbRoutes(options: KbRoutesOptions): Router {
+  const router = Router();
+  const extractPdf = options.extractPdf ?? extractPdfText;
+  const kb = (): KnowledgeBase => {
+    if (!options.kb) {
+      throw new EarshotError('kb_unavailable', 'The knowledge base needs a database: set SUPABASE_DB_URL in Supabase mode');
+    }
+    return options.kb;
+  };
+
+  router.post('/api/kb/documents', async (req, res) => {
+    const store = kb();
+    let upload: Upload;
+    if (req.is('application/json')) {
+      const body = parseBody(DocumentJson, req.body);
+      upload = { filename: body.title, mimeType: body.format === 'md' ? 'text/markdown' : 'text/plain', data: Buffer.from(body.text), title: body.title };
+    } else {
+      const declared = Number(req.headers['content-length'] ?? '0');
+      if (declared > options.maxUploadBytes + 64 * 1024) {
+        res.setHeader('connection', 'close');
+        throw new EarshotError('document_too_large', `Documents may be at most ${options.maxUploadBytes} bytes`);
+      }
+      upload = await readUpload(req, options.maxUploadBytes);
+    }
+    const { sourceType, text } = await extractDocument(upload.filename, upload.mimeType, new Uint8Array(upload.data), extractPdf);
+    const { document, created } = await call(store.addDocument({ title: titleOf(upload), sourceType, text, byteSize: upload.data.length }));
+    res.status(created ? 201 : 200).json(document);
+  });
+
+  router.get('/api/kb/documents', async (_req, res) => {
+    res.json(await call(kb().listDocuments()));
+  });
+
+  router.delete('/api/kb/documents/:id', async (req, res) => {
+    await call(kb().deleteDocument(req.params.id));
+    res.json({ id: req.params.id, deleted: true });
+  });
+
+  router.post('/api/kb/ask', async (req, res) => {
+    const { question } = parseBody(AskBody, req.body);
+    res.json({ answer: await call(kb().answer(question)) });
+  });
+
+  router.get('/api/commands', async (_req, res) => {
+    res.json(await call(kb().listCommands()));
+  });
+
+  router.post('/api/commands', async (req, res) => {
+    res.status(201).json(await call(kb().createCommand(parseBody(CommandBody, req.body))));
+  });
+
+  const update = async (req: Request<{ id: string }>, res: Response): Promise<void> => {
+    res.json(await call(kb().updateCommand(req.params.id, parseBody(CommandBody.partial().strict(), req.body))));
+  };
+  router.patch('/api/commands/:id', update);
+  router.put('/api/commands/:id', update);
+
+  router.delete('/api/commands/:id', async (req, res) => {
+    await call(kb().deleteCommand(req.params.id));
+    res.json({ id: req.params.id, deleted: true });
+  });
+
+  router.get('/api/replies', async (req, res) => {
+    const parsed = RepliesQuery.safeParse(req.query);
+    if (!parsed.success) throw new EarshotError('invalid_body', 'Query needs sessionId (and optional status, limit)');
+    const { sessionId, status, limit } = parsed.data;
+    res.json(await call(kb().listReplies(sessionId, { status, limit })));
+  });
+
+  router.post('/api/replies/:id/send', async (req, res) => {
+    const store = kb();
+    const reply = await call(store.setStatus(req.params.id, 'pending'));
+    if (!reply) {
+      const existing = await call(store.getReply(req.params.id));
+      if (!existing) throw new EarshotError('reply_not_found', `No reply ${req.params.id.slice(0, 60)}`);
+      throw new EarshotError('reply_not_sendable', `Reply is ${existing.status}; only suggested or failed replies can be sent`);
+    }
+    options.publish(reply.sessionId, replyStatusEvent(reply));
+    res.json(reply);
+  });
+
+  const sessionId = (req: Request<{ id: string }>): string => {
+    if (!SESSION_ID.test(req.params.id)) throw new EarshotError('invalid_body', 'Bad session id');
+    return req.params.id;
+  };
+  router.get('/api/sessions/:id/bot', async (req, res) => {
+    res.json(await call(kb().getSettings(sessionId(req))));
+  });
+  router.put('/api/sessions/:id/bot', async (req, res) => {
+    const id = sessionId(req);
+    res.json(await call(kb().putSettings(id, parseBody(SettingsBody, req.body))));
+  });
+
+  return router;
+}

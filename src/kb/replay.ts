@@ -1,0 +1,24 @@
+/**
+ * `earshot replay --kb <file>`: documents loaded into the replay's fresh database before the chat log
+ * runs, and the knowledge-base hook answering its questions (every question: a replay is a dry run of
+ * what the bot would say, so auto-answer is on).
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config.ts';
+import type { ReplayKnowledge } from '../replay.ts';
+import { createKbHook, createKnowledgeBase } from '../../supabase/functions/_shared/kb/index.ts';
+import { extractDocument } from './extract.ts';
+import { kbModelsFromConfig } from './models.ts';
+
+export function replayKnowledge(config: Config): ReplayKnowledge {
+  const { embedder, model } = kbModelsFromConfig(config.openai);
+  return {
+    answer: createKbHook({ trigger: config.botTrigger, embedder, model, defaultAutoAnswer: true }),
+    async load(backend, file) {
+      const data = new Uint8Array(await fs.readFile(file));
+      const { sourceType, text } = await extractDocument(file, '', data);
+      await createKnowledgeBase(backend.sql, { embedder }).addDocument({ title: path.basename(file), sourceType, text, byteSize: data.length });
+    },
+  };
+}

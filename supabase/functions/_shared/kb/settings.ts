@@ -1,0 +1,95 @@
+/**
+ * Per-session bot settings (auto-answer, delivery, trigger override), and the one read the ingest hook
+ * makes per batch: the session's owner and status with its settings.
+ * Dependency-free apart from the Sql interface: loaded by Node and by Deno.
+ */
+import type { Sql } from '../db.ts';
+import { isoOrNull } from './rows.ts';
+import type { BotSettings, BotSettingsPatch, DeliveryMode } from './types.ts';
+
+const COLUMNS = 'stream_session_id, auto_answer, delivery, trigger, browser_profile, updated_at';
+
+interface SettingsRow {
+  stream_session_id: string;
+  auto_answer: boolean | null;
+  delivery: DeliveryMode | null;
+  trigger: string | null;
+  browser_profile: string | null;
+  updated_at: unknown;
+}
+
+function toSettings(sessionId: string, row: SettingsRow | undefined): BotSettings {
+  return {
+    sessionId,
+    autoAnswer: row?.auto_answer === true,
+    delivery: row?.delivery === 'send' ? 'send' : 'suggest',
+    trigger: row?.trigger ?? null,
+    profile: row?.browser_profile ?? null,
+    updatedAt: isoOrNull(row?.updated_at),
+  };
+}
+
+/** A session's settings; defaults (answer the trigger only, suggest) when none were saved. */
+export async function getBotSettings(sql: Sql, sessionId: string): Promise<BotSettings> {
+  const rows = await sql.query<SettingsRow>(
+    `select ${COLUMNS} from public.bot_settings where stream_session_id = $1`,
+    [sessionId],
+  );
+  return toSettings(sessionId, rows[0]);
+}
+
+/** Saves the given fields; the rest keep their saved (or default) values. */
+export async function putBotSettings(
+  sql: Sql,
+  sessionId: string,
+  patch: BotSettingsPatch,
+  now: number = Date.now(),
+): Promise<BotSettings> {
+  const trigger = patch.trigger === undefined ? undefined : patch.trigger === null ? null : patch.trigger.trim() || null;
+  const profile = patch.profile === undefined ? undefined : patch.profile || null;
+  const rows = await sql.query<SettingsRow>(
+    `insert into public.bot_settings (stream_session_id, auto_answer, delivery, trigger, browser_profile, updated_at)
+     values ($1, coalesce($2, false), coalesce($3, 'suggest'), $5, $8, $6::timestamptz)
+     on conflict (stream_session_id) do update set
+       auto_answer = coalesce($2, bot_settings.auto_answer),
+       delivery = coalesce($3, bot_settings.delivery),
+       trigger = case when $4 then $5 else bot_settings.trigger end,
+       browser_profile = case when $7 then $8 else bot_settings.browser_profile end,
+       updated_at = $6::timestamptz
+     returning ${COLUMNS}`,
+    [
+      sessionId,
+      patch.autoAnswer ?? null,
+      patch.delivery ?? null,
+      trigger !== undefined,
+      trigger ?? null,
+      new Date(now).toISOString(),
+      profile !== undefined,
+      profile ?? null,
+    ],
+  );
+  return toSettings(sessionId, rows[0]);
+}
+
+/** What the hook needs to know about a session for one batch. */
+export interface SessionContext {
+  ownerId: string | null;
+  status: string | null;
+  settings: BotSettings;
+}
+
+export async function readSessionContext(sql: Sql, sessionId: string): Promise<SessionContext> {
+  const rows = await sql.query<SettingsRow & { owner_id: string | null; status: string | null }>(
+    `select s.owner_id::text as owner_id, s.status, b.stream_session_id, b.auto_answer, b.delivery, b.trigger, b.browser_profile, b.updated_at
+       from (select $1::text as id) k
+       left join public.stream_sessions s on s.id = k.id
+       left join public.bot_settings b on b.stream_session_id = k.id`,
+    [sessionId],
+  );
+  const row = rows[0];
+  return {
+    ownerId: row?.owner_id ?? null,
+    status: row?.status ?? null,
+    settings: toSettings(sessionId, row?.stream_session_id ? row : undefined),
+  };
+}
