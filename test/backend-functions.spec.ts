@@ -165,8 +165,10 @@ describe('monitor-realtime-stream under Deno', () => {
     };
     await supabase.upsertSession(info);
     const old = chat('old blue jacket', 'eve', { capturedAt: '2020-01-01T00:00:00.000Z' });
-    const recent = [chat('blue hat please', 'fay'), chat('red scarf', 'gus')];
+    const recent = [chat('blue hat please', 'fay'), chat('red scarf', 'gus'), chat('sold 2 size M', 'hal')];
     await supabase.ingest('fn-history', [old, ...recent]);
+    const buyers = await supabase.listBuyers('fn-history', 100);
+    expect(buyers.map((b) => [b.messageId, b.buyer.username, b.buyer.quantity, b.buyer.size])).toEqual([[recent[2]!.id, 'hal', 2, 'M']]);
     await supabase.markDeleted('fn-history', [recent[1]!.id]);
 
     const page = await supabase.listMessages('fn-history', { q: 'blue', limit: 1 });

@@ -49,6 +49,17 @@ describe('service with the embedded backend', () => {
       expect(found.messages.map((m) => m.id)).toContain(buyer.messageId);
       expect(found.messages.length).toBeLessThan(page.messages.length);
 
+      // the pick list: every buyer announced on /ws is in the session's stored buyers, in claim order
+      const buyersRes = await fetch(`${service.url}/api/sessions/${sessionId}/buyers`);
+      expect(buyersRes.status).toBe(200);
+      const pick = (await buyersRes.json()) as { buyers: Array<{ messageId: string; capturedAt: string; buyer: { username: string } }> };
+      const announced = sub.events.filter((e): e is BuyerEvent => e.type === 'buyer_detected');
+      for (const event of announced) {
+        expect(pick.buyers.find((b) => b.messageId === event.messageId)?.buyer).toEqual(event.buyer);
+      }
+      const times = pick.buyers.map((b) => b.capturedAt);
+      expect([...times].sort()).toEqual(times);
+
       const bad = await fetch(`${service.url}/api/sessions/${sessionId}/messages?limit=0`);
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('invalid_body');

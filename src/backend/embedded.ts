@@ -10,7 +10,7 @@ import type { ChatMessage, SessionInfo } from '../domain/message.ts';
 import { EarshotError } from '../errors.ts';
 import type { Sql } from '../../supabase/functions/_shared/db.ts';
 import { CoreError, isDataError } from '../../supabase/functions/_shared/errors.ts';
-import { listMessages } from '../../supabase/functions/_shared/history.ts';
+import { listBuyers, listMessages } from '../../supabase/functions/_shared/history.ts';
 import { runHousekeeping } from '../../supabase/functions/_shared/housekeeping.ts';
 import { ingestMessages, type AnswerFn } from '../../supabase/functions/_shared/ingest.ts';
 import { classifyMessages, createOpenAiClassifier, type LlmClassifier } from '../../supabase/functions/_shared/intent/index.ts';
@@ -21,6 +21,7 @@ import { pgliteSql } from './pglite-sql.ts';
 import {
   toSessionUpsert,
   type Backend,
+  type CapturedBuyer,
   type HousekeepingCutoffs,
   type HousekeepingReport,
   type IngestResult,
@@ -103,6 +104,10 @@ export class EmbeddedBackend implements Backend {
 
   async markDeleted(sessionId: string, messageIds: string[]): Promise<void> {
     await rejectBadData(() => markDeleted(this.sql, sessionId, messageIds));
+  }
+
+  async listBuyers(sessionId: string, limit: number): Promise<CapturedBuyer[]> {
+    return listBuyers(this.sql, sessionId, limit);
   }
 
   async listMessages(sessionId: string, query: MessageQuery): Promise<MessagePage> {

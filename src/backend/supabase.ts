@@ -13,6 +13,7 @@ import {
   type HousekeepingCutoffs,
   type HousekeepingReport,
   type IngestResult,
+  type CapturedBuyer,
   type MessagePage,
   type MessageQuery,
 } from './types.ts';
@@ -81,6 +82,9 @@ const PageResponse = z.object({
   ),
   nextCursor: z.string().nullable(),
 });
+const BuyersResponse = z.object({
+  buyers: z.array(z.object({ messageId: z.string(), capturedAt: z.string(), buyer: Buyer })),
+});
 const HousekeepResponse = z.object({ deletedMessages: z.number(), closedSessions: z.array(z.string()) });
 const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
@@ -124,6 +128,11 @@ export class SupabaseBackend implements Backend {
       }
       throw error;
     }
+  }
+
+  async listBuyers(sessionId: string, limit: number): Promise<CapturedBuyer[]> {
+    const params = new URLSearchParams({ action: 'buyers', streamSessionId: sessionId, limit: String(limit) });
+    return parseResponse(BuyersResponse, await this.request('GET', `?${params}`)).buyers;
   }
 
   async housekeep(cutoffs: HousekeepingCutoffs): Promise<HousekeepingReport> {

@@ -9,12 +9,13 @@ import type {
   SessionUpsert,
   IngestResult,
   Intent,
+  CapturedBuyer,
   MessagePage,
   MessageQuery,
   StoredMessage,
 } from '../../supabase/functions/_shared/types.ts';
 
-export type { HousekeepingReport, IngestResult, Intent, MessagePage, MessageQuery, StoredMessage };
+export type { CapturedBuyer, HousekeepingReport, IngestResult, Intent, MessagePage, MessageQuery, StoredMessage };
 
 /** The session row both backends write for a session of the service. */
 export function toSessionUpsert(info: SessionInfo, ownerId?: string): SessionUpsert {
@@ -54,6 +55,8 @@ export interface Backend {
   markDeleted(sessionId: string, messageIds: string[]): Promise<void>;
   /** A page of stored messages, newest first. */
   listMessages(sessionId: string, query: MessageQuery): Promise<MessagePage>;
+  /** The session's captured buyers, first claimer first. */
+  listBuyers(sessionId: string, limit: number): Promise<CapturedBuyer[]>;
   /** Retention and stale-session closing. */
   housekeep(cutoffs: HousekeepingCutoffs): Promise<HousekeepingReport>;
   /** Throws when the backend cannot be reached. */

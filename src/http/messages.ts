@@ -12,11 +12,13 @@ export const MessagesQuery = z.object({
   before: z.string().trim().min(1).max(200).optional(),
 });
 
+const BuyersQuery = z.object({ limit: z.coerce.number().int().min(1).max(5_000).default(1_000) });
+
 /**
  * Answers `{sessionId, messages, nextCursor}`; `nextCursor` is null on the last page. Messages of
  * sessions that were never stored give an empty page (history outlives the running session list).
  */
-export function messageRoutes(backend: Pick<Backend, 'listMessages'>): Router {
+export function messageRoutes(backend: Pick<Backend, 'listMessages' | 'listBuyers'>): Router {
   const router = Router();
   router.get('/api/sessions/:id/messages', async (req, res) => {
     const sessionId = req.params.id;
@@ -29,6 +31,14 @@ export function messageRoutes(backend: Pick<Backend, 'listMessages'>): Router {
       before: parsed.data.before,
     });
     res.json({ sessionId, ...page });
+  });
+  /** The seller's pick list: every captured buyer of a session, first claimer first (`?limit=`, max 5,000). */
+  router.get('/api/sessions/:id/buyers', async (req, res) => {
+    const sessionId = req.params.id;
+    if (sessionId.length > 200) throw new EarshotError('invalid_body', 'Session id too long');
+    const parsed = BuyersQuery.safeParse(firstValues(req.query));
+    if (!parsed.success) throw new EarshotError('invalid_body', describeZod(parsed.error));
+    res.json({ sessionId, buyers: await backend.listBuyers(sessionId, parsed.data.limit) });
   });
   return router;
 }

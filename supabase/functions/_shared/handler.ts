@@ -4,18 +4,19 @@
  *
  * - POST: ingest (seed single body or batch) -> `{results: IngestResult[]}`; actions
  *   upsert_session -> `{ok:true}`, mark_deleted -> `{updated}`, housekeep -> HousekeepingReport.
- * - GET `?streamSessionId=&q=&limit=&before=` -> MessagePage; GET `?action=ping` -> `{status:"ok"}`.
+ * - GET `?streamSessionId=&q=&limit=&before=` -> MessagePage; GET `?action=buyers&streamSessionId=&limit=`
+ *   -> `{buyers}`; GET `?action=ping` -> `{status:"ok"}`.
  * Errors: `{error:{code,message}}` with a 4xx for the caller's mistakes (never retried by the service)
  * and a 5xx for ours (retried). Database messages are logged, not returned: they can quote data.
  */
 import type { Sql } from './db.ts';
 import { authenticate, type AuthSecrets } from './auth.ts';
 import { CoreError, isDataError } from './errors.ts';
-import { listMessages } from './history.ts';
+import { listBuyers, listMessages } from './history.ts';
 import { runHousekeeping } from './housekeeping.ts';
 import { ingestMessages, type IngestOptions } from './ingest.ts';
 import { markDeleted, upsertSession } from './sessions.ts';
-import { HistoryQuery, parseIngestBody, parseWith } from './wire.ts';
+import { BuyersQuery, HistoryQuery, parseIngestBody, parseWith } from './wire.ts';
 
 export interface MonitorHandlerOptions extends AuthSecrets {
   sql: Sql;
@@ -75,6 +76,12 @@ export function createMonitorHandler(options: MonitorHandlerOptions): (request: 
     if (url.searchParams.get('action') === 'ping') {
       await options.sql.query('select 1');
       return { status: 'ok' };
+    }
+    if (url.searchParams.get('action') === 'buyers') {
+      const params = Object.fromEntries(url.searchParams);
+      delete params.action;
+      const query = parseWith(BuyersQuery, params);
+      return { buyers: await listBuyers(options.sql, query.streamSessionId, query.limit) };
     }
     const query = parseWith(HistoryQuery, Object.fromEntries(url.searchParams));
     return listMessages(options.sql, query.streamSessionId, query);

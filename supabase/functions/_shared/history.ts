@@ -4,7 +4,7 @@
  */
 import type { Sql } from './db.ts';
 import { CoreError } from './errors.ts';
-import type { Intent, MessagePage, MessageQuery, StoredMessage } from './types.ts';
+import type { CapturedBuyer, Intent, MessagePage, MessageQuery, StoredMessage } from './types.ts';
 
 interface HistoryRow {
   row_id: number;
@@ -98,4 +98,44 @@ function parseTextArray(value: string[] | string | null): string[] {
     .replace(/^\{|\}$/g, '')
     .split(',')
     .map((part) => part.replace(/^"|"$/g, ''));
+}
+
+interface BuyerRow {
+  message_key: string;
+  buyer_username: string;
+  message_text: string;
+  item_description: string | null;
+  estimated_value: string | number | null;
+  quantity: number | null;
+  size: string | null;
+  confidence: number;
+  captured_at: Date | string;
+}
+
+/**
+ * The captured buyers of a session, first claimer first (the seller's pick list). Sales outlive chat
+ * retention, so this reads sales_captured alone.
+ */
+export async function listBuyers(sql: Sql, sessionId: string, limit: number): Promise<CapturedBuyer[]> {
+  const rows = await sql.query<BuyerRow>(
+    `select message_key, buyer_username, message_text, item_description, estimated_value::float8 as estimated_value,
+            quantity, size, confidence::float8 as confidence, captured_at
+       from public.sales_captured
+      where stream_session_id = $1
+      order by captured_at asc, id asc
+      limit $2`,
+    [sessionId, Math.max(1, Math.min(5_000, Math.floor(limit)))],
+  );
+  return rows.map((row) => {
+    const buyer: CapturedBuyer['buyer'] = {
+      username: row.buyer_username,
+      message: row.message_text,
+      confidence: Number(row.confidence),
+    };
+    if (row.item_description) buyer.item = row.item_description;
+    if (row.estimated_value !== null) buyer.price = Number(row.estimated_value);
+    if (row.quantity !== null) buyer.quantity = row.quantity;
+    if (row.size) buyer.size = row.size;
+    return { messageId: row.message_key, capturedAt: toIso(row.captured_at), buyer };
+  });
 }

@@ -51,6 +51,13 @@ export interface BuyerPayload {
   size?: string;
 }
 
+/** A captured sale as the pick list shows it (sales_captured, oldest first). */
+export interface CapturedBuyer {
+  messageId: string;
+  capturedAt: string;
+  buyer: BuyerPayload;
+}
+
 export type AnswerStatus = 'suggested' | 'pending' | 'sent' | 'failed';
 
 /** An answer to a viewer's question (filled by the knowledge-base hook). */

@@ -105,6 +105,11 @@ export const HistoryQuery = z.object({
   before: z.string().trim().min(1).max(MAX_ID_LENGTH).optional(),
 });
 
+export const BuyersQuery = z.object({
+  streamSessionId: id,
+  limit: z.coerce.number().int().min(1).max(5_000).default(1_000),
+});
+
 export type IngestBody =
   | { kind: 'messages'; sessionId: string; messages: unknown[]; single: boolean }
   | { kind: 'session'; session: SessionUpsert }

@@ -1,6 +1,7 @@
 /**
  * Fills a hole the hub could not replay (its resume ring had moved on) from stored history,
- * GET /api/sessions/:id/messages, when the service has a backend that keeps it.
+ * GET /api/sessions/:id/messages, and the session's captured buyers (GET /api/sessions/:id/buyers),
+ * when the service has a backend that keeps them.
  */
 import { ApiError, json } from '../api.ts';
 import { listOf, toFeedMessage } from './rows.ts';
@@ -28,6 +29,33 @@ export async function loadHistory(store: FeedStore, sessionId: string, limit = 5
   messages.sort((a, b) => a.capturedAtMs - b.capturedAtMs);
   const loaded = feed.mergeHistory(messages);
   feed.history = { loaded };
+  await loadBuyers(store, sessionId).catch(() => undefined);
   store.changed();
   return feed.history;
+}
+
+interface StoredBuyer {
+  messageId: string;
+  capturedAt: string;
+  buyer: { username: string; message: string; confidence: number; item?: string; price?: number; quantity?: number; size?: string };
+}
+
+/** Merges the stored pick list: buyers announced before this dashboard connected are not lost. */
+async function loadBuyers(store: FeedStore, sessionId: string): Promise<void> {
+  const body = await json<{ buyers?: StoredBuyer[] }>(`/api/sessions/${encodeURIComponent(sessionId)}/buyers`);
+  const feed = store.feed(sessionId);
+  for (const stored of body.buyers ?? []) {
+    feed.mergeBuyer({
+      messageId: stored.messageId,
+      username: stored.buyer.username,
+      message: stored.buyer.message,
+      confidence: stored.buyer.confidence,
+      item: stored.buyer.item,
+      price: stored.buyer.price,
+      quantity: stored.buyer.quantity,
+      size: stored.buyer.size,
+      detectedAt: Date.parse(stored.capturedAt) || Date.now(),
+      origin: 'history',
+    });
+  }
 }
