@@ -3,66 +3,21 @@
  * embedded PGlite served over pglite-socket, which postgres.js connects to like any Postgres), driven
  * by the service's SupabaseBackend and by raw requests (seed body, HMAC signatures, bad input).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import readline from 'node:readline';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { EmbeddedBackend } from '../src/backend/embedded.ts';
 import { SupabaseBackend } from '../src/backend/supabase.ts';
 import type { SessionInfo } from '../src/domain/message.ts';
 import { signatureHeaders } from '../supabase/functions/_shared/auth.ts';
 import { chat, openEmbedded } from './support/backend.ts';
+import { startDenoFunction, type RunningFunction } from './support/deno-function.ts';
 
-const ROOT = path.resolve(__dirname, '..');
 const SERVICE_KEY = 'test-service-role-key';
 const SIGNING_SECRET = 'test-ingest-signing-secret';
-
-/** Starts the function under Deno; resolves with its base URL once it listens. */
-function startFunction(dbUrl: string): Promise<{ url: string; child: ChildProcess; stderr: () => string }> {
-  const child = spawn(
-    path.join(ROOT, 'node_modules/.bin/deno'),
-    [
-      'run',
-      '--no-lock',
-      '--config',
-      'supabase/functions/deno.json',
-      '--allow-net',
-      '--allow-env',
-      '--allow-read',
-      'supabase/functions/monitor-realtime-stream/index.ts',
-    ],
-    {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        ...(process.env.DENO_DIR ? { DENO_DIR: process.env.DENO_DIR } : {}),
-        NO_COLOR: '1',
-        SUPABASE_DB_URL: dbUrl,
-        SUPABASE_SERVICE_ROLE_KEY: SERVICE_KEY,
-        INGEST_SIGNING_SECRET: SIGNING_SECRET,
-        EARSHOT_FUNCTION_PORT: '0',
-        DB_POOL_MAX: '2',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
-  return new Promise((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      const port = /^\{"listening":(\d+)\}$/.exec(line.trim())?.[1];
-      if (port) resolve({ url: `http://127.0.0.1:${port}`, child, stderr: () => stderr });
-    });
-    child.once('exit', (code) => reject(new Error(`deno exited with ${code}: ${stderr}`)));
-  });
-}
 
 describe('monitor-realtime-stream under Deno', () => {
   let backend: EmbeddedBackend;
   let server: PGLiteSocketServer;
-  let fn: { url: string; child: ChildProcess; stderr: () => string };
+  let fn: RunningFunction;
   let supabase: SupabaseBackend;
   let endpoint: string;
 
@@ -71,17 +26,18 @@ describe('monitor-realtime-stream under Deno', () => {
     server = new PGLiteSocketServer({ db: backend.db, host: '127.0.0.1', port: 0, maxConnections: 4 });
     await server.start();
     // Deno fetches npm packages on its first run: allow for it.
-    fn = await startFunction(`postgres://postgres:postgres@${server.getServerConn()}/postgres`);
+    fn = await startDenoFunction('monitor-realtime-stream', {
+      SUPABASE_DB_URL: `postgres://postgres:postgres@${server.getServerConn()}/postgres`,
+      SUPABASE_SERVICE_ROLE_KEY: SERVICE_KEY,
+      INGEST_SIGNING_SECRET: SIGNING_SECRET,
+      DB_POOL_MAX: '2',
+    });
     supabase = new SupabaseBackend({ url: fn.url, serviceRoleKey: SERVICE_KEY, timeoutMs: 20_000 });
     endpoint = `${fn.url}/functions/v1/monitor-realtime-stream`;
   }, 180_000);
 
   afterAll(async () => {
-    if (fn?.child.exitCode === null) {
-      const exited = new Promise((resolve) => fn.child.once('exit', resolve));
-      fn.child.kill('SIGTERM');
-      await exited;
-    }
+    await fn?.stop();
     await server?.stop();
     await backend?.close();
   });

@@ -1,18 +1,10 @@
 /** Events fanned out to WebSocket subscribers: the typed map behind the public WebSocket contract. */
+import type { AnswerStatus, BuyerPayload } from '../../supabase/functions/_shared/types.ts';
 import type { ChatMessage, SessionStatus } from './message.ts';
 
-/** The seed dashboard's buyer payload (DealFlow reads exactly these names). */
-export interface BuyerPayload {
-  username: string;
-  message: string;
-  confidence: number;
-  item?: string;
-  price?: number;
-  quantity?: number;
-  size?: string;
-}
+/** The seed dashboard's buyer payload (DealFlow reads exactly these names), defined once in the shared core. */
+export type { AnswerStatus, BuyerPayload };
 
-export type AnswerStatus = 'suggested' | 'pending' | 'sent' | 'failed';
 
 /** Events before the hub stamps them with a sequence number. */
 export type SessionEventBody =

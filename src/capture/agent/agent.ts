@@ -15,23 +15,12 @@
  * same text typed twice by one viewer is two rows at two positions, hence two messages.
  */
 
+import type { DomSpec } from '../platforms/types.ts';
+
 /** Settings and carried-over state handed to the agent. */
 export interface AgentConfig {
   bindingName: string;
-  spec: {
-    container: string;
-    row: string;
-    author: string;
-    text: string;
-    idAttribute?: string;
-    deleted?: string;
-    exclude?: string;
-    badges?: { selector: string; attribute?: string };
-    authorIdAttribute?: string;
-    paidAmount?: string;
-    /** A visible match anywhere in the document means the stream has ended (reported in probes). */
-    ended?: string;
-  };
+  spec: DomSpec;
   sweepMs: number;
   /** The last known rows of the stream (oldest first), so a reloaded page realigns instead of repeating. */
   tail: AgentTailEntry[];
