@@ -2,7 +2,8 @@
 'use strict';
 /**
  * Builds the server (tsc -> dist/) and the dashboard (vite -> web/dist/).
- * `--if-missing` skips what is already built and newer than its sources (npm start uses it).
+ * `--if-missing` skips what is already built and newer than its sources (npm start uses it);
+ * `--server-only` / `--web-only` build one half (tests use them).
  */
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -11,6 +12,7 @@ const path = require('node:path');
 const root = path.join(__dirname, '..');
 const ifMissing = process.argv.includes('--if-missing');
 const serverOnly = process.argv.includes('--server-only');
+const webOnly = process.argv.includes('--web-only');
 
 function newestMtime(dir, exts) {
   let newest = 0;
@@ -42,12 +44,12 @@ function binOf(pkg) {
   return path.join(path.dirname(manifest), typeof bin === 'string' ? bin : bin[pkg]);
 }
 
-function run(bin, args) {
-  execFileSync(process.execPath, [require.resolve(bin), ...args], { cwd: root, stdio: 'inherit' });
+function run(bin, args, env = process.env) {
+  execFileSync(process.execPath, [require.resolve(bin), ...args], { cwd: root, stdio: 'inherit', env });
 }
 
 const serverOut = path.join(root, 'dist', 'src', 'cli.js');
-if (!ifMissing || stale(serverOut, ['src', 'supabase/functions/_shared'], ['.ts'])) {
+if (!webOnly && (!ifMissing || stale(serverOut, ['src', 'supabase/functions/_shared'], ['.ts']))) {
   process.stdout.write('building server...\n');
   run('typescript/bin/tsc', ['-p', 'tsconfig.build.json']);
   fs.utimesSync(serverOut, new Date(), new Date());
@@ -55,5 +57,10 @@ if (!ifMissing || stale(serverOut, ['src', 'supabase/functions/_shared'], ['.ts'
 const webOut = path.join(root, 'web', 'dist', 'index.html');
 if (!serverOnly && fs.existsSync(path.join(root, 'web', 'vite.config.ts')) && (!ifMissing || stale(webOut, ['web/src', 'web/index.html', 'web/vite.config.ts'], ['.ts', '.tsx', '.css', '.html']))) {
   process.stdout.write('building dashboard...\n');
-  run(binOf('vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
+  // A test runner's NODE_ENV=test would make vite bundle React's development build.
+  run(binOf('vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
+    ...process.env,
+    NODE_ENV: 'production',
+    VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true',
+  });
 }

@@ -292,6 +292,7 @@ describe('LLM classifier against an OpenAI-compatible server', () => {
     await classifyMessages(items(`mine?\u0000\u001b[31m ${'x'.repeat(5_000)}`), { llm });
     const text = sentItems(fake.chatRequests()[0]!)[0]!.text;
     expect(text.length).toBeLessThanOrEqual(300);
+    // eslint-disable-next-line no-control-regex -- asserting control characters were stripped
     expect(text).not.toMatch(/[\u0000-\u001f]/);
     expect(JSON.stringify(failures)).not.toContain('sk-test-secret');
   });

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
 import WebSocket from 'ws';
 import type { ChatMessage } from '../src/domain/message.ts';
 import { buyersCsv, csvCell, toCsv } from '../web/src/csv.ts';
@@ -168,22 +168,7 @@ let downloads: string;
 
 /** Builds web/dist when it is missing or older than its sources (CI starts from a clean clone). */
 function ensureDashboardBuilt(): void {
-  const out = path.join(ROOT, 'web', 'dist', 'index.html');
-  const newest = (p: string): number => {
-    const stat = fs.statSync(p);
-    if (stat.isFile()) return stat.mtimeMs;
-    return Math.max(0, ...fs.readdirSync(p).map((name) => newest(path.join(p, name))));
-  };
-  const sources = ['web/src', 'web/index.html', 'web/vite.config.ts'].map((s) => path.join(ROOT, s));
-  if (fs.existsSync(out) && fs.statSync(out).mtimeMs >= Math.max(...sources.map(newest))) return;
-  const manifest = require.resolve('vite/package.json');
-  const vite = path.join(path.dirname(manifest), (require(manifest) as { bin: { vite: string } }).bin.vite);
-  execFileSync(process.execPath, [vite, 'build', '--config', 'web/vite.config.ts', '--logLevel', 'error'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-    // jest sets NODE_ENV=test, which would make vite bundle React's development build.
-    env: { ...process.env, NODE_ENV: 'production', VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
-  });
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.js'), '--if-missing', '--web-only'], { cwd: ROOT, stdio: 'inherit' });
 }
 
 /** The packaged Chromium, launched the way src/capture/browser/pool.ts does. */
@@ -565,7 +550,7 @@ describe('the dashboard in a browser', () => {
     await page.waitForSelector('.kb-upload');
     const doc = path.join(downloads, 'shipping-policy.md');
     fs.writeFileSync(doc, '# Shipping\n\nWe ship within 2 business days. Returns accepted for 14 days.\n');
-    const input = (await page.$('#kb-file')) as import('puppeteer-core').ElementHandle<HTMLInputElement>;
+    const input = (await page.$('#kb-file')) as ElementHandle<HTMLInputElement>;
     await input.uploadFile(doc);
     await page.click('.kb-upload button[type="submit"]');
     await page.waitForFunction(() => [...document.querySelectorAll('.kb-title')].some((e) => e.textContent === 'shipping-policy.md'), {

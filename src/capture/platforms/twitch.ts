@@ -59,8 +59,9 @@ function privmsg(line: IrcLine): NetworkChatEvent | undefined {
   let text = line.params[1];
   if (!id || typeof text !== 'string') return undefined;
   // `/me waves` arrives as a CTCP ACTION; the page shows just the words.
+  // eslint-disable-next-line no-control-regex -- CTCP ACTION is delimited by \x01 by definition
   const action = /^\u0001ACTION (.*)\u0001?$/.exec(text);
-  if (action) text = action[1]!.replace(/\u0001$/, '');
+  if (action) text = action[1]!.endsWith('\u0001') ? action[1]!.slice(0, -1) : action[1]!;
   const login = line.prefix?.split('!')[0];
   const bits = Number(line.tags.bits);
   return {

@@ -263,6 +263,7 @@ export function createOpenAiClassifier(options: OpenAiClassifierOptions): OpenAi
 
 /** Control characters out, length capped: the text is data, and bounded data. */
 function cleanText(text: string): string {
+  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
   return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, MAX_LLM_TEXT_CHARS);
 }
 
