@@ -3,10 +3,16 @@
  * port (EARSHOT_FUNCTION_PORT=0), with only the environment given. Resolves once it listens.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 
-const ROOT = path.resolve(__dirname, '../..');
+/** The repository root, from test/support or from its compiled copy in dist/test/support (npm run bench). */
+const ROOT = ((): string => {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'supabase', 'functions', 'deno.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+})();
 
 export interface RunningFunction {
   /** Base URL; the function answers on any path. */
@@ -48,5 +54,6 @@ export function startDenoFunction(name: string, env: Record<string, string>): Pr
       if (port) resolve({ url: `http://127.0.0.1:${port}`, child, stderr: () => stderr, stop });
     });
     child.once('exit', (code) => reject(new Error(`deno exited with ${code}: ${stderr}`)));
+    child.once('error', reject);
   });
 }
