@@ -84,9 +84,21 @@ export function Feed({ feed, version, emptyHint }: { feed: SessionFeed; version:
     if (count > 0) virtualizer.scrollToIndex(count - 1, { align: 'end' });
   }, [count, follow, virtualizer]);
 
+  const renderedCount = useRef(0);
   useLayoutEffect(() => {
-    if (followingRef.current && count > 0) virtualizer.scrollToIndex(count - 1, { align: 'end' });
-  }, [count, virtualizer]);
+    const before = renderedCount.current;
+    renderedCount.current = count;
+    if (!followingRef.current || count === 0) return;
+    // The reader may have scrolled up a long way while its scroll event is still queued (scroll events
+    // wait for the next frame; new messages may not): keep their place instead of pulling them down.
+    const el = scrollRef.current;
+    if (el && lastTop.current - el.scrollTop > el.clientHeight / 2 && el.scrollHeight - el.scrollTop - el.clientHeight > BOTTOM_SLACK) {
+      lastTop.current = el.scrollTop;
+      follow(false, before);
+      return;
+    }
+    virtualizer.scrollToIndex(count - 1, { align: 'end' });
+  }, [count, follow, virtualizer]);
 
   // The list's box changes size (a status note appears above it, a phone tab shows it again): a reader
   // who was following must still see the newest message.
