@@ -94,6 +94,9 @@ export class BrowserSource implements ChatSource {
   /** When the last new message arrived on either path (stall detection; chatSeenAt also counts visible rows). */
   private newChatAt = 0;
   private recoveries = 0;
+  /** Images, media and fonts failed at once; sub-requests the URL guard refused. */
+  private blockedRequests = 0;
+  private refusedRequests = 0;
   private readonly onPoolLost = (): void => {
     void this.recover('browser lost');
   };
@@ -160,6 +163,8 @@ export class BrowserSource implements ChatSource {
     return {
       recoveries: this.recoveries,
       streamPosition: this.nextPos,
+      blockedRequests: this.blockedRequests,
+      refusedRequests: this.refusedRequests,
       pageUrl: this.page?.url(),
       ...(this.options.adapter.name ? { adapter: this.options.adapter.name } : {}),
       ...this.options.domGate?.describe?.(),
@@ -237,10 +242,12 @@ export class BrowserSource implements ChatSource {
   private async onRequestPaused(client: CDPSession, event: Protocol.Fetch.RequestPausedEvent): Promise<void> {
     try {
       if (BLOCKED_RESOURCE_TYPES.has(event.resourceType)) {
+        this.blockedRequests++;
         await client.send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'BlockedByClient' });
         return;
       }
       if (!(await this.options.allowRequest(event.request.url))) {
+        this.refusedRequests++;
         this.options.logger.debug({ sessionId: this.options.sessionId, url: event.request.url }, 'sub-request blocked');
         await client.send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'AccessDenied' });
         return;

@@ -59,6 +59,8 @@ export class BrowserPool extends EventEmitter<BrowserPoolEvents> {
   constructor(options: BrowserPoolOptions) {
     super();
     this.options = options;
+    // Every session's source listens for `lost`: dozens of listeners are expected, not a leak.
+    this.setMaxListeners(0);
   }
 
   /** True while a browser process is connected. */
