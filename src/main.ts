@@ -80,6 +80,10 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     onError: onKbError,
   });
 
+  // Verdicts of the LLM survive restarts (DATA_DIR/llm-cache.json): a restart does not start cold.
+  const llm = config.supabase ? undefined : classifierFromConfig(config.openai, path.join(config.dataDir, 'llm-cache.json'));
+  const llmPersistTimer = llm ? setInterval(() => llm.persist(), 60_000) : undefined;
+  llmPersistTimer?.unref();
   // The backend comes first: with it unusable (a broken database) the service must not start.
   const backend: Backend = config.supabase
     ? new SupabaseBackend({
@@ -92,7 +96,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         dataDir: config.dataDir,
         templateDir: config.pgliteTemplateDir,
         buyerThreshold: config.buyerConfidenceThreshold,
-        llm: classifierFromConfig(config.openai),
+        llm,
         answer: kbHook,
       });
   await backend.init();
@@ -333,6 +337,12 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await pool.close();
       await backend.close();
+      clearInterval(llmPersistTimer);
+      try {
+        llm?.persist();
+      } catch (error) {
+        logger.warn({ err: String(error) }, 'could not save the LLM verdict cache');
+      }
       await kbPostgres?.close();
     })();
     return closing;

@@ -339,3 +339,27 @@ describe('fake OpenAI server embeddings (reused by the knowledge-base tests)', (
     expect(viaFloat.data.map((d) => d.embedding)).toEqual(texts.map((t) => fakeEmbedding(t, 64)));
   });
 });
+
+describe('remembered verdicts across restarts', () => {
+  test('a classifier seeded with an earlier run\'s answers does not ask again; bad entries are ignored', async () => {
+    fake.onChat(model(() => ({ intent: 'purchase', confidence: 0.91, quantity: 1 })));
+    const first = classifier().llm;
+    await classifyMessages(items('want', 'mine?'), { llm: first });
+    expect(fake.chatRequests()).toHaveLength(1);
+    const saved = JSON.parse(JSON.stringify(first.exportCache())) as Array<[string, unknown]>;
+    expect(saved).toHaveLength(2);
+
+    // the first remembered answer is corrupted on disk: it must be ignored, not trusted
+    const tampered = [[saved[0]![0], { intent: 'purchase', confidence: 7, source: 'llm' }], saved[1], ['dibs?', 'nonsense']];
+    const second = classifier({ initialCache: tampered as never }).llm;
+    const results = await classifyMessages(items('want', 'mine?'), { llm: second });
+    expect(results.map((r) => [r.intent, r.source])).toEqual([
+      ['purchase', 'llm'],
+      ['purchase', 'llm'],
+    ]);
+    const requests = fake.chatRequests();
+    expect(requests).toHaveLength(2);
+    expect(sentItems(requests[1]!).map((i) => i.text)).toEqual(['want']);
+    expect(second.stats.cacheHits).toBe(1);
+  });
+});

@@ -135,10 +135,44 @@ export class EmbeddedBackend implements Backend {
   }
 }
 
-/** The LLM second opinion for ambiguous messages, when OPENAI_API_KEY is configured. */
-export function classifierFromConfig(openai: Config['openai']): LlmClassifier | undefined {
+/**
+ * The LLM second opinion for ambiguous messages, when OPENAI_API_KEY is configured. With `cacheFile`, its
+ * remembered answers are read at start and written by `persist()`, so a restarted service does not ask
+ * the model again about texts it has already judged.
+ */
+export function classifierFromConfig(
+  openai: Config['openai'],
+  cacheFile?: string,
+): (LlmClassifier & { persist(): void }) | undefined {
   if (!openai) return undefined;
-  return createOpenAiClassifier({ apiKey: openai.apiKey, baseUrl: openai.baseUrl, model: openai.model, timeoutMs: openai.timeoutMs });
+  const classifier = createOpenAiClassifier({
+    apiKey: openai.apiKey,
+    baseUrl: openai.baseUrl,
+    model: openai.model,
+    timeoutMs: openai.timeoutMs,
+    initialCache: cacheFile ? readCacheFile(cacheFile) : undefined,
+  });
+  return {
+    classify: (items) => classifier.classify(items),
+    persist: () => {
+      if (cacheFile) writeFileAtomic(cacheFile, JSON.stringify(classifier.exportCache()));
+    },
+  };
+}
+
+function readCacheFile(file: string): Array<[string, never]> {
+  try {
+    const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+    return Array.isArray(parsed) ? (parsed as Array<[string, never]>) : [];
+  } catch {
+    return []; // missing or unreadable: start cold, entries are validated by the classifier anyway
+  }
+}
+
+function writeFileAtomic(file: string, data: string): void {
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
 }
 
 /** Input the core or the database refuses can never succeed: report it as `backend_rejected`. */

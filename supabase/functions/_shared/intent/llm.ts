@@ -125,6 +125,8 @@ export interface OpenAiClassifierOptions {
   cooldownMs?: number;
   /** How many answers to remember by normalized text (default 2,000). */
   cacheSize?: number;
+  /** Answers remembered from an earlier run (`exportCache()`), so a restart does not start cold. */
+  initialCache?: Iterable<readonly [string, Classification]>;
   /** Injected for tests: the wait before the 429 retry, and the clock for the cool-down. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -134,6 +136,23 @@ export interface OpenAiClassifierOptions {
 /** An LlmClassifier with counters. */
 export interface OpenAiClassifier extends LlmClassifier {
   readonly stats: LlmStats;
+  /** The remembered answers, oldest first, to persist and hand to the next run as `initialCache`. */
+  exportCache(): Array<[string, Classification]>;
+}
+
+/** A remembered answer read back from storage is trusted only in the shape this module writes. */
+function isCachedAnswer(value: unknown): value is Classification {
+  const v = value as Partial<Classification> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.intent === 'string' &&
+    (INTENTS as readonly string[]).includes(v.intent) &&
+    typeof v.confidence === 'number' &&
+    v.confidence >= 0 &&
+    v.confidence <= 1 &&
+    v.source === 'llm'
+  );
 }
 
 interface Group {
@@ -168,6 +187,9 @@ export function createOpenAiClassifier(options: OpenAiClassifierOptions): OpenAi
     cache.set(key, value);
     if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
   };
+  for (const entry of options.initialCache ?? []) {
+    if (Array.isArray(entry) && typeof entry[0] === 'string' && isCachedAnswer(entry[1])) remember(entry[0], entry[1]);
+  }
 
   const fail = (failure: LlmFailure, outage: boolean): null => {
     stats.failures++;
@@ -258,7 +280,7 @@ export function createOpenAiClassifier(options: OpenAiClassifierOptions): OpenAi
     return out;
   }
 
-  return { classify, stats };
+  return { classify, stats, exportCache: () => [...cache.entries()] };
 }
 
 /** Control characters out, length capped: the text is data, and bounded data. */
