@@ -6,23 +6,13 @@ import type { EmbeddedBackend } from '../src/backend/embedded.ts';
 import type { SessionInfo } from '../src/domain/message.ts';
 import { silentLogger } from '../src/log.ts';
 import { Housekeeper } from '../src/pipeline/housekeeping.ts';
-import { chat, openEmbedded, tempDir } from './support/backend.ts';
+import { chat, openEmbedded, sessionInfo, tempDir } from './support/backend.ts';
 
 const USER_A = '00000000-0000-4000-8000-00000000000a';
 const USER_B = '00000000-0000-4000-8000-00000000000b';
 
 function session(sessionId: string, status: SessionInfo['status'] = 'live'): SessionInfo {
-  return {
-    sessionId,
-    url: `https://www.whatnot.com/live/${sessionId}`,
-    platform: 'whatnot',
-    source: 'browser',
-    status,
-    messageCount: 0,
-    buyerCount: 0,
-    lastMessageAt: null,
-    startedAt: '2026-01-01T11:00:00.000Z',
-  };
+  return sessionInfo(sessionId, { status });
 }
 
 async function count(backend: EmbeddedBackend, table: string, sessionId: string): Promise<number> {

@@ -6,9 +6,8 @@
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { EmbeddedBackend } from '../src/backend/embedded.ts';
 import { SupabaseBackend } from '../src/backend/supabase.ts';
-import type { SessionInfo } from '../src/domain/message.ts';
 import { signatureHeaders } from '../supabase/functions/_shared/auth.ts';
-import { chat, openEmbedded } from './support/backend.ts';
+import { chat, openEmbedded, sessionInfo } from './support/backend.ts';
 import { startDenoFunction, type RunningFunction } from './support/deno-function.ts';
 
 const SERVICE_KEY = 'test-service-role-key';
@@ -108,17 +107,7 @@ describe('monitor-realtime-stream under Deno', () => {
   });
 
   test('serves history, sessions, deletions and housekeeping through the same core', async () => {
-    const info: SessionInfo = {
-      sessionId: 'fn-history',
-      url: 'https://www.whatnot.com/live/abc',
-      platform: 'whatnot',
-      source: 'browser',
-      status: 'live',
-      messageCount: 0,
-      buyerCount: 0,
-      lastMessageAt: null,
-      startedAt: '2020-01-01T00:00:00.000Z',
-    };
+    const info = sessionInfo('fn-history', { url: 'https://www.whatnot.com/live/abc', startedAt: '2020-01-01T00:00:00.000Z' });
     await supabase.upsertSession(info);
     const old = chat('old blue jacket', 'eve', { capturedAt: '2020-01-01T00:00:00.000Z' });
     const recent = [chat('blue hat please', 'fay'), chat('red scarf', 'gus'), chat('sold 2 size M', 'hal')];

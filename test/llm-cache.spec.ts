@@ -2,8 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { SessionInfo } from '../src/domain/message.ts';
-import { chat } from './support/backend.ts';
+import { chat, sessionInfo as session } from './support/backend.ts';
 import { chatMessagesOf, startFakeOpenAi, type FakeOpenAi } from './fakes/openai-server.ts';
 import { startTestService } from './support/service.ts';
 
@@ -23,19 +22,6 @@ afterAll(async () => {
   await fake?.close();
 });
 
-function session(sessionId: string): SessionInfo {
-  return {
-    sessionId,
-    url: 'https://www.whatnot.com/live/x',
-    platform: 'whatnot',
-    source: 'browser',
-    status: 'live',
-    messageCount: 0,
-    buyerCount: 0,
-    lastMessageAt: null,
-    startedAt: new Date().toISOString(),
-  };
-}
 
 test('a restarted service answers texts the model already judged without asking it again', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-llm-cache-'));

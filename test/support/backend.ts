@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EmbeddedBackend, type EmbeddedBackendOptions } from '../../src/backend/embedded.ts';
-import type { ChatMessage } from '../../src/domain/message.ts';
+import type { ChatMessage, SessionInfo } from '../../src/domain/message.ts';
 
 /** Shared by every spec (and worker): building the template once saves seconds per database. */
 export const PGLITE_TEMPLATE_DIR = path.join(os.tmpdir(), 'earshot-pglite-templates');
@@ -36,6 +36,22 @@ export function chat(text: string, author = 'viewer', overrides: Partial<ChatMes
     text,
     capturedAt: new Date(Date.UTC(2026, 0, 1, 12, 0, 0) + counter * 1000).toISOString(),
     backfill: false,
+    ...overrides,
+  };
+}
+
+/** A live Whatnot session as the service would upsert it; `overrides` change any field. */
+export function sessionInfo(sessionId: string, overrides: Partial<SessionInfo> = {}): SessionInfo {
+  return {
+    sessionId,
+    url: `https://www.whatnot.com/live/${sessionId}`,
+    platform: 'whatnot',
+    source: 'browser',
+    status: 'live',
+    messageCount: 0,
+    buyerCount: 0,
+    lastMessageAt: null,
+    startedAt: '2026-01-01T11:00:00.000Z',
     ...overrides,
   };
 }
