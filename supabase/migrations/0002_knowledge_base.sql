@@ -14,9 +14,13 @@
 
 -- Supabase keeps extensions in the `extensions` schema (on its roles' search_path); PGlite has no such
 -- schema and installs into public. `if not exists` leaves an already enabled vector where it is.
+-- A PostgreSQL without pgvector (Debian's packages, a self-hosted server) still gets the whole schema:
+-- chunks keep their embeddings as real[] and search is full-text only (/health: vectorSearch false).
 do $$
 begin
-  if exists (select 1 from pg_namespace where nspname = 'extensions') then
+  if not exists (select 1 from pg_available_extensions where name = 'vector') then
+    raise notice 'pgvector is not installed: the knowledge base searches full text only';
+  elsif exists (select 1 from pg_namespace where nspname = 'extensions') then
     create extension if not exists vector with schema extensions;
   else
     create extension if not exists vector;
@@ -57,13 +61,23 @@ create table public.kb_chunks (
   fts tsvector generated always as (
     setweight(to_tsvector('english', heading), 'A') || setweight(to_tsvector('english', content), 'B')
   ) stored,
-  embedding vector(1536),
   constraint kb_chunks_document_ordinal unique (document_id, ordinal)
 );
 
 create index kb_chunks_fts_idx on public.kb_chunks using gin (fts);
 create index kb_chunks_owner_idx on public.kb_chunks (owner_id);
-create index kb_chunks_embedding_idx on public.kb_chunks using hnsw (embedding vector_cosine_ops);
+
+-- The embedding column: a pgvector column with an HNSW index where pgvector is installed, else real[]
+-- (documents.ts writes real[] either way; pgvector's assignment cast turns it into a vector).
+do $$
+begin
+  if exists (select 1 from pg_extension where extname = 'vector') then
+    execute 'alter table public.kb_chunks add column embedding vector(1536)';
+    execute 'create index kb_chunks_embedding_idx on public.kb_chunks using hnsw (embedding vector_cosine_ops)';
+  else
+    execute 'alter table public.kb_chunks add column embedding real[]';
+  end if;
+end $$;
 
 create table public.bot_commands (
   id uuid primary key default gen_random_uuid(),
@@ -137,6 +151,11 @@ create index bot_replies_command_idx on public.bot_replies (command_id, stream_s
 
 -- Hybrid search over one owner's chunks. `query_text` is web-search syntax (the core joins a question's
 -- words with "or"); `query_embedding` may be null (no LLM configured): then it is full-text only.
+-- Without pgvector the same function takes the (always null) embedding as text and ranks by full text.
+do $do$
+begin
+  if exists (select 1 from pg_extension where extname = 'vector') then
+    execute $sql$
 create or replace function public.hybrid_search(
   query_text text,
   query_embedding vector(1536),
@@ -159,7 +178,7 @@ returns table (
 language sql
 stable
 set search_path = public, extensions
-as $$
+as $body$
   with full_text as (
     select c.id,
            ts_rank_cd(c.fts, websearch_to_tsquery('english', query_text)) as rank,
@@ -192,7 +211,57 @@ as $$
     join public.kb_documents d on d.id = c.document_id
    order by 8 desc, c.id
    limit least(match_count, 30)
-$$;
+$body$;
+    $sql$;
+    execute 'grant execute on function public.hybrid_search(text, vector, integer, uuid, double precision, double precision, integer) to authenticated, service_role';
+  else
+    execute $sql$
+create or replace function public.hybrid_search(
+  query_text text,
+  query_embedding text,
+  match_count integer,
+  owner uuid default null,
+  full_text_weight double precision default 1,
+  semantic_weight double precision default 1,
+  rrf_k integer default 50
+)
+returns table (
+  chunk_id bigint,
+  document_id uuid,
+  title text,
+  heading text,
+  content text,
+  fts_rank real,
+  similarity double precision,
+  score double precision
+)
+language sql
+stable
+set search_path = public
+as $body$
+  with full_text as (
+    select c.id,
+           ts_rank_cd(c.fts, websearch_to_tsquery('english', query_text)) as rank,
+           row_number() over (order by ts_rank_cd(c.fts, websearch_to_tsquery('english', query_text)) desc, c.id) as rank_ix
+      from public.kb_chunks c
+     where c.owner_id is not distinct from owner
+       and c.fts @@ websearch_to_tsquery('english', query_text)
+     order by rank_ix
+     limit least(match_count, 30)
+  )
+  select c.id, c.document_id, d.title, c.heading, c.content,
+         full_text.rank::real,
+         null::double precision,
+         (1.0 / (rrf_k + full_text.rank_ix)) * full_text_weight
+    from full_text
+    join public.kb_chunks c on c.id = full_text.id
+    join public.kb_documents d on d.id = c.document_id
+   order by 8 desc, c.id
+$body$;
+    $sql$;
+    execute 'grant execute on function public.hybrid_search(text, text, integer, uuid, double precision, double precision, integer) to authenticated, service_role';
+  end if;
+end $do$;
 
 -- Row level security: sellers read (and manage) their own documents and commands, and read the replies
 -- and settings of their own sessions; the service writes with service_role (which bypasses RLS).
@@ -236,8 +305,6 @@ grant select, insert, update, delete on public.kb_documents, public.kb_chunks, p
 grant select on public.bot_settings, public.bot_replies to authenticated;
 grant all on public.kb_documents, public.kb_chunks, public.bot_commands, public.bot_settings, public.bot_replies to service_role;
 grant usage, select on all sequences in schema public to service_role, authenticated;
-grant execute on function public.hybrid_search(text, vector, integer, uuid, double precision, double precision, integer)
-  to authenticated, service_role;
 
 -- Dashboards follow reply statuses live (RLS applies to what they receive).
 alter publication supabase_realtime add table public.bot_replies;

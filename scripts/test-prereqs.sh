@@ -1,0 +1,39 @@
+#!/usr/bin/env sh
+# What `npm test` needs that npm cannot install: a PostgreSQL server (15 or newer) for the specs that run
+# the Supabase path and its row level security on a real PostgreSQL. Idempotent: it checks first and
+# installs only what is missing, saying so. As root on Debian/Ubuntu it installs Debian's `postgresql`
+# package; elsewhere it says what to install (or set PG_BIN to a folder holding initdb and postgres).
+set -eu
+
+have_postgres() {
+  if [ -n "${PG_BIN:-}" ] && [ -x "$PG_BIN/initdb" ] && [ -x "$PG_BIN/postgres" ]; then return 0; fi
+  for dir in /usr/lib/postgresql/*/bin; do
+    [ -x "$dir/initdb" ] && [ -x "$dir/postgres" ] || continue
+    major=$(basename "$(dirname "$dir")")
+    [ "$major" -ge 15 ] 2>/dev/null && return 0
+  done
+  if command -v pg_config >/dev/null 2>&1; then
+    dir=$(pg_config --bindir)
+    [ -x "$dir/initdb" ] && [ -x "$dir/postgres" ] && return 0
+  fi
+  return 1
+}
+
+is_root() { [ "$(id -u)" = "0" ]; }
+
+if have_postgres && { ! is_root || id postgres >/dev/null 2>&1; }; then
+  echo "test-prereqs: PostgreSQL server found"
+else
+  if is_root && command -v apt-get >/dev/null 2>&1; then
+    echo "test-prereqs: installing Debian's PostgreSQL server (apt-get install postgresql; about a minute, once)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+    have_postgres || { echo "test-prereqs: postgresql installed but no server binaries found" >&2; exit 1; }
+    echo "test-prereqs: PostgreSQL server installed"
+  else
+    echo "test-prereqs: no PostgreSQL 15+ server found. Install one (Debian/Ubuntu: sudo apt-get install postgresql;" >&2
+    echo "  macOS: brew install postgresql@16) or set PG_BIN to the folder with initdb and postgres." >&2
+    exit 1
+  fi
+fi
