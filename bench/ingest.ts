@@ -4,13 +4,12 @@
  *   - embedded: through the Forwarder (durable outbox journal, batching) into the embedded backend,
  *     as the default service runs;
  *   - edge-function: through the Forwarder and SupabaseBackend (HTTP) into monitor-realtime-stream
- *     running under real Deno, whose postgres.js talks to PGlite served over pglite-socket.
+ *     running under real Deno (npm packages from node_modules), whose postgres.js talks to a real PostgreSQL.
  * Each is fed a backlog of a realistic live-shopping mix at once and timed until the last message is
  * acknowledged. LLM off (rules only): llm-economy covers the model.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { Backend } from '../src/backend/types.ts';
 import { SupabaseBackend } from '../src/backend/supabase.ts';
 import type { ChatMessage } from '../src/domain/message.ts';
@@ -20,6 +19,7 @@ import { Outbox } from '../src/pipeline/outbox.ts';
 import { generateChatMix } from '../supabase/functions/_shared/intent/corpus.ts';
 import { openEmbedded, tempDir } from '../test/support/backend.ts';
 import { startDenoFunction, type RunningFunction } from '../test/support/deno-function.ts';
+import { startPostgres, type RealPostgres } from '../test/support/postgres.ts';
 import { now, waitUntil, type BenchContext, type BenchResult, type Benchmark } from './lib/harness.ts';
 import { cpuWindow } from './lib/proc.ts';
 import { round } from './lib/stats.ts';
@@ -149,18 +149,15 @@ export const ingest: Benchmark = {
       fs.rmSync(embeddedDir, { recursive: true, force: true });
     }
 
-    // The edge function under Deno, over HTTP, against PGlite served as a Postgres socket.
-    const databaseDir = tempDir('earshot-bench-db-');
-    const database = await openEmbedded({ dataDir: databaseDir });
-    const server = new PGLiteSocketServer({ db: database.db, host: '127.0.0.1', port: 0, maxConnections: 4 });
+    // The edge function under Deno, over HTTP, against a real PostgreSQL server (as on Supabase).
+    let pgServer: RealPostgres | undefined;
     let fn: RunningFunction | undefined;
     try {
-      await server.start();
+      pgServer = await startPostgres();
       const serviceKey = 'bench-service-role-key';
       const denoStarted = now();
-      // Deno fetches the function's npm packages on its very first run (a fresh clone): allow for it.
       const starting = startDenoFunction('monitor-realtime-stream', {
-        SUPABASE_DB_URL: `postgres://postgres:postgres@${server.getServerConn()}/postgres`,
+        SUPABASE_DB_URL: pgServer.url,
         SUPABASE_SERVICE_ROLE_KEY: serviceKey,
       });
       fn = await withTimeout(starting, 180_000, 'the edge function did not start under Deno within 180 s').catch((error: unknown) => {
@@ -181,9 +178,7 @@ export const ingest: Benchmark = {
       results.push({ name: 'ingest', params: { mode: 'edge-function' }, metrics: { error: (error as Error).message.slice(0, 300) } });
     } finally {
       await fn?.stop();
-      await server.stop().catch(() => undefined);
-      await database.close();
-      fs.rmSync(databaseDir, { recursive: true, force: true });
+      await pgServer?.stop().catch(() => undefined);
     }
     return results;
   },

@@ -80,6 +80,8 @@ describe('bad input gets 4xx with a stable code and nothing breaks', () => {
     expect(((await res.json()) as any).error.code).toBe('not_found');
     const health = (await (await fetch(`${strict.url}/health`)).json()) as any;
     expect(health).toMatchObject({ status: 'ok', service: 'earshot', activeSessions: 0 });
+    // The embedded PGlite has pgvector: knowledge-base search is hybrid.
+    expect(health.vectorSearch).toBe(true);
   });
 });
 

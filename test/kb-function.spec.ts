@@ -14,6 +14,7 @@ import { fakeEmbedding } from './fakes/openai-server.ts';
 import { chat, openEmbedded } from './support/backend.ts';
 import { startDenoFunction, type RunningFunction } from './support/deno-function.ts';
 import { startPostgres, type RealPostgres } from './support/postgres.ts';
+import { startTestService } from './support/service.ts';
 
 const SERVICE_KEY = 'kb-test-service-role-key';
 
@@ -67,6 +68,16 @@ describe('knowledge base over Supabase Postgres and the edge function', () => {
     const { claimed } = await kb.claimDueReplies({ now: Date.now(), limit: 5, leaseMs: 30_000, maxAgeMs: 60_000, maxAttempts: 3 });
     expect(claimed.map((r) => r.kind)).toEqual(['answer', 'command']);
     expect(await kb.markSent(claimed[0]!.id, 'p-1')).toMatchObject({ status: 'sent', platformReplyId: 'p-1' });
+  });
+
+  test('a service on that database says so in /health (vectorSearch: false)', async () => {
+    const service = await startTestService({ SUPABASE_URL: fn.url, SUPABASE_SERVICE_ROLE_KEY: SERVICE_KEY, SUPABASE_DB_URL: pgServer.url });
+    try {
+      const health = (await (await fetch(`${service.url}/health`)).json()) as { backend: string; vectorSearch: boolean };
+      expect(health).toMatchObject({ backend: 'supabase', vectorSearch: false });
+    } finally {
+      await service.close();
+    }
   });
 
   test('without pgvector, documents with embeddings are stored and searched by full text', async () => {
