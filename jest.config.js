@@ -8,6 +8,9 @@ const moduleNameMapper = { '^(\\.{1,2}/.*)\\.js$': '$1' };
 module.exports = {
   // End-to-end specs drive real Chromium and Deno; unit tests finish far below this.
   testTimeout: 60000,
+  // The run fails if a process the tests started (Chromium, Deno, the service) is still alive afterwards.
+  globalSetup: '<rootDir>/test/support/leftovers-setup.ts',
+  globalTeardown: '<rootDir>/test/support/leftovers-teardown.ts',
   projects: [
     {
       displayName: 'unit',

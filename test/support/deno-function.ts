@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { trackChild } from './leftovers.ts';
 
 /** A port nothing listens on (discard): any connection through the proxy is refused at once. */
 export const CLOSED_PROXY = 'http://127.0.0.1:9';
@@ -65,6 +66,8 @@ export function startDenoFunction(name: string, env: Record<string, string>): Pr
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Deno gets an environment of its own (no run marker): registered so it cannot outlive the tests unseen.
+  trackChild(child);
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
   const stop = async (): Promise<void> => {

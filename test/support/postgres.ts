@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { applyMigrations, postgresTarget } from '../../src/backend/migrations.ts';
+import { trackChild } from './leftovers.ts';
 
 export interface RealPostgres {
   /** Superuser connection string (postgres://postgres@127.0.0.1:<port>/postgres). */
@@ -96,6 +97,8 @@ export async function startPostgres(options: { migrate?: boolean } = {}): Promis
       ],
       { stdio: ['ignore', 'ignore', 'pipe'], ...user },
     );
+    // The server runs as another user with its own environment: tracked so it never outlives the tests.
+    trackChild(child);
     let log = '';
     child.stderr!.on('data', (chunk) => (log += String(chunk)));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -8,6 +8,18 @@ import type { SessionEvent } from '../../src/domain/events.ts';
 import { silentLogger } from '../../src/log.ts';
 import { startService, type Service } from '../../src/main.ts';
 
+/** Services started by this spec file and not closed yet. */
+const openServices = new Set<Service>();
+// A spec that forgets close() would leave a Chromium and a database running in the jest worker, which goes
+// on to run other spec files: whatever a file left open is closed after it. `afterAll` is read from
+// globalThis because bench compiles and runs this file without jest.
+const afterAllHook = (globalThis as { afterAll?: (fn: () => Promise<void>) => void }).afterAll;
+if (afterAllHook) {
+  afterAllHook(async () => {
+    for (const service of [...openServices]) await service.close().catch(() => undefined);
+  });
+}
+
 export async function startTestService(env: Record<string, string> = {}): Promise<Service & { dataDir: string }> {
   const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-test-'));
   const config = loadConfig({
@@ -22,6 +34,12 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     ...env,
   });
   const service = await startService(config, { logger: silentLogger() });
+  const close = service.close;
+  openServices.add(service);
+  service.close = () => {
+    openServices.delete(service);
+    return close();
+  };
   return Object.assign(service, { dataDir });
 }
 

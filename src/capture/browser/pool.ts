@@ -3,9 +3,12 @@
  * browser is lost, and tells page owners so they can recover.
  */
 import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { EarshotError, describeError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
+import { endLeftoverBrowser, removeBrowserRecord, writeBrowserRecord } from './browser-record.ts';
 
 /** Flags that would weaken isolation or stability for hostile pages; dropped from the packaged defaults. */
 const DROPPED_FLAGS = new Set([
@@ -40,6 +43,12 @@ export interface BrowserPoolOptions {
   logger: Logger;
   /** Extra Chromium flags. */
   extraArgs?: string[];
+  /**
+   * The service's DATA_DIR. Given, the browser gets its own profile (DATA_DIR/chromium-profile) and is
+   * recorded in DATA_DIR/chromium.json, so the next start ends a browser this run left behind. Without
+   * it (benchmarks, specs that drive the pool alone) puppeteer's temp profile is used and nothing is recorded.
+   */
+  dataDir?: string;
 }
 
 export interface BrowserPoolEvents {
@@ -97,12 +106,30 @@ export class BrowserPool extends EventEmitter<BrowserPoolEvents> {
 
   private async launch(): Promise<Browser> {
     const { executablePath, args } = await resolveChromium(this.options.executablePath);
+    const userDataDir = this.options.dataDir ? path.resolve(this.options.dataDir, 'chromium-profile') : undefined;
+    const recordFile = this.options.dataDir ? path.resolve(this.options.dataDir, 'chromium.json') : undefined;
+    if (userDataDir && recordFile) {
+      // A browser an earlier run (or an earlier launch of this one) left behind goes first: a second
+      // Chromium beside it would double the memory, and it may still hold this profile.
+      await endLeftoverBrowser({ recordFile, userDataDir, logger: this.options.logger });
+      // Each launch starts from an empty profile, as puppeteer's temp profiles did.
+      try {
+        fs.rmSync(userDataDir, { recursive: true, force: true });
+      } catch (error) {
+        this.options.logger.warn({ err: describeError(error) }, 'could not clear the chromium profile; reusing it');
+      }
+    }
     const started = Date.now();
     let browser: Browser;
     try {
       browser = await puppeteer.launch({
         executablePath,
         headless: 'shell',
+        // --remote-debugging-pipe: Chromium talks CDP over fds 3/4 and exits when they close, i.e. when
+        // this process dies however it dies (SIGKILL included). puppeteer starts it in a session of its
+        // own (detached), so a signal to the service's process group alone would not reach it.
+        pipe: true,
+        userDataDir,
         args: [...args, ...REQUIRED_FLAGS, ...(this.options.extraArgs ?? [])],
         defaultViewport: { width: 1000, height: 900 },
         protocolTimeout: 60_000,
@@ -117,7 +144,15 @@ export class BrowserPool extends EventEmitter<BrowserPoolEvents> {
     }
     this.launches++;
     this.browser = browser;
-    this.options.logger.info({ ms: Date.now() - started, pid: browser.process()?.pid }, 'chromium launched');
+    const pid = browser.process()?.pid;
+    if (pid !== undefined && userDataDir && recordFile) {
+      try {
+        writeBrowserRecord(recordFile, { pid, userDataDir, executablePath });
+      } catch (error) {
+        this.options.logger.warn({ err: describeError(error) }, 'could not record the chromium pid');
+      }
+    }
+    this.options.logger.info({ ms: Date.now() - started, pid }, 'chromium launched');
     browser.on('disconnected', () => this.browserOnDisconnected(browser));
     this.emit('launched');
     return browser;
@@ -145,6 +180,7 @@ export class BrowserPool extends EventEmitter<BrowserPoolEvents> {
       clearTimeout(timer);
     }
     browser.process()?.kill('SIGKILL');
+    if (this.options.dataDir) removeBrowserRecord(path.resolve(this.options.dataDir, 'chromium.json'));
   }
 }
 
