@@ -1,5 +1,5 @@
 /**
- * concurrency: 1, 5, 10 and 25 sessions watched at once, each room at 10 msg/s, one Chromium with one page
+ * concurrency: 1, 5, 10, 25 and 50 sessions watched at once, each room at 10 msg/s, one Chromium with one page
  * per session. Reports p99 latency (creation -> /ws receipt), memory (Chromium's process tree from
  * /proc: RSS summed and PSS, which splits shared pages fairly; Node's RSS and heap) and CPU per session
  * (Chromium tree + Node, over the steady window). A fresh service per point keeps memory comparable.
@@ -25,7 +25,7 @@ import {
 import { cpuWindow, loopDelayWindow, nodeMemory, treeMemory } from './lib/proc.ts';
 import { round, summarize } from './lib/stats.ts';
 
-const SESSION_COUNTS = [1, 5, 10, 25] as const;
+const SESSION_COUNTS = [1, 5, 10, 25, 50] as const;
 const PER_SESSION_RATE = 10;
 
 async function measure(sessions: number, context: BenchContext): Promise<BenchResult> {

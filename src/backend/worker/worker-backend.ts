@@ -1,0 +1,309 @@
+/**
+ * The embedded backend, run on a worker thread (host.ts): the same Backend, so main.ts and everything
+ * above it cannot tell, but PGlite's queries, the shared core's ingest and classification never hold
+ * the thread that captures chat and fans it out (npm run bench: capture latency at 1,000 msg/s).
+ *
+ * A new database is first created and migrated by a short-lived child process (initdb's WebAssembly
+ * memory, ~400 MB at its peak, cannot shrink and leaves with that process), then the worker serves. A worker that dies is started again on the next call; calls in flight fail with
+ * `backend_unavailable`, which the forwarder retries from its durable outbox.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { ChatMessage, SessionInfo } from '../../domain/message.ts';
+import { EarshotError, type ErrorCode } from '../../errors.ts';
+import type { Logger } from '../../log.ts';
+import type { Sql } from '../../../supabase/functions/_shared/db.ts';
+import type {
+  Backend,
+  CapturedBuyer,
+  HousekeepingCutoffs,
+  HousekeepingReport,
+  IngestResult,
+  Lot,
+  LotPatch,
+  MessagePage,
+  MessageQuery,
+} from '../types.ts';
+import type { EmbeddedWorkerOptions, WireError, WorkerRequest, WorkerResponse } from './protocol.ts';
+
+/**
+ * Loads the worker's entry. From the compiled service (dist/) it is plain JavaScript; from the sources
+ * (jest runs the service in-process from .ts files) each .ts module is transpiled as it is required,
+ * with the TypeScript compiler the project already has (transpile only: typecheck is `npm test`'s job).
+ */
+const BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+const Module = require('node:module');
+const fs = require('node:fs');
+const entry = workerData ? workerData.entry : process.env.EARSHOT_ENTRY;
+const load = Module.createRequire(entry);
+if (entry.endsWith('.ts')) {
+  const ts = load('typescript');
+  const compilerOptions = {
+    module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true,
+    isolatedModules: true, inlineSourceMap: true,
+  };
+  Module._extensions['.ts'] = function (module, filename) {
+    const out = ts.transpileModule(fs.readFileSync(filename, 'utf8'), { fileName: filename, compilerOptions });
+    module._compile(out.outputText, filename);
+  };
+}
+load(entry);
+`;
+
+const EXT = __filename.endsWith('.ts') ? '.ts' : '.js';
+const ENTRY = path.join(__dirname, `host${EXT}`);
+const PREPARE_ENTRY = path.join(__dirname, `prepare${EXT}`);
+
+/** Named states of the worker (one field, transitions in one place). */
+type WorkerState = 'idle' | 'starting' | 'ready' | 'closed';
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+export interface WorkerBackendOptions extends EmbeddedWorkerOptions {
+  logger: Logger;
+}
+
+export class WorkerBackend implements Backend {
+  readonly kind = 'embedded' as const;
+  private readonly options: WorkerBackendOptions;
+  private state: WorkerState = 'idle';
+  private worker: Worker | null = null;
+  private starting: Promise<Worker> | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private restarts = 0;
+
+  constructor(options: WorkerBackendOptions) {
+    this.options = options;
+  }
+
+  /** Times the worker was started again after it died (health, tests). */
+  get restartCount(): number {
+    return this.restarts;
+  }
+
+  /** The worker's thread id while it runs. */
+  get threadId(): number | undefined {
+    return this.worker?.threadId;
+  }
+
+  async init(): Promise<void> {
+    await this.ensureWorker();
+  }
+
+  /** The shared core's Sql over the worker (knowledge base, replies): queries and transactions. */
+  readonly sql: Sql = this.sqlFor(undefined);
+
+  upsertSession(info: SessionInfo): Promise<void> {
+    return this.call('upsertSession', [info]) as Promise<void>;
+  }
+
+  ingest(sessionId: string, messages: ChatMessage[]): Promise<IngestResult[]> {
+    return this.call('ingest', [sessionId, messages]) as Promise<IngestResult[]>;
+  }
+
+  markDeleted(sessionId: string, messageIds: string[]): Promise<void> {
+    return this.call('markDeleted', [sessionId, messageIds]) as Promise<void>;
+  }
+
+  listMessages(sessionId: string, query: MessageQuery): Promise<MessagePage> {
+    return this.call('listMessages', [sessionId, query]) as Promise<MessagePage>;
+  }
+
+  listBuyers(sessionId: string, limit: number): Promise<CapturedBuyer[]> {
+    return this.call('listBuyers', [sessionId, limit]) as Promise<CapturedBuyer[]>;
+  }
+
+  listLots(sessionId: string): Promise<Lot[]> {
+    return this.call('listLots', [sessionId]) as Promise<Lot[]>;
+  }
+
+  correctLot(sessionId: string, code: string, patch: LotPatch): Promise<Lot | undefined> {
+    return this.call('correctLot', [sessionId, code, patch]) as Promise<Lot | undefined>;
+  }
+
+  housekeep(cutoffs: HousekeepingCutoffs): Promise<HousekeepingReport> {
+    return this.call('housekeep', [cutoffs]) as Promise<HousekeepingReport>;
+  }
+
+  ping(): Promise<void> {
+    return this.call('ping', []) as Promise<void>;
+  }
+
+  /** Forwards any other method of the embedded backend (the Backend interface grows with features). */
+  call(method: string, args: unknown[]): Promise<unknown> {
+    return this.request({ op: 'call', method, args });
+  }
+
+  /** Ends the worker abruptly, as a crash would (fault tests); the next call starts a new one. */
+  async kill(): Promise<void> {
+    await this.worker?.terminate();
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    const worker = this.worker ?? (await this.starting?.catch(() => null)) ?? null;
+    if (worker && this.state === 'ready') {
+      await this.request({ op: 'call', method: 'close', args: [] }).catch(() => undefined);
+    }
+    this.state = 'closed';
+    this.worker = null;
+    await worker?.terminate();
+    this.failPending('The embedded backend is closed');
+  }
+
+  private sqlFor(tx: number | undefined): Sql {
+    return {
+      query: <T>(text: string, params: unknown[] = []) => this.request({ op: 'query', tx, text, params }) as Promise<T[]>,
+      transaction: async <T>(fn: (sql: Sql) => Promise<T>): Promise<T> => {
+        const opened = (await this.request({ op: 'begin', parent: tx })) as number;
+        let result: T;
+        try {
+          result = await fn(this.sqlFor(opened));
+        } catch (error) {
+          await this.request({ op: 'end', tx: opened, commit: false }).catch(() => undefined);
+          throw error;
+        }
+        await this.request({ op: 'end', tx: opened, commit: true });
+        return result;
+      },
+    };
+  }
+
+  private async request(body: DistributiveOmit<WorkerRequest, 'id'>): Promise<unknown> {
+    const worker = await this.ensureWorker();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ ...body, id } as WorkerRequest);
+    });
+  }
+
+  private ensureWorker(): Promise<Worker> {
+    if (this.state === 'closed') return Promise.reject(new EarshotError('backend_unavailable', 'The embedded backend is closed'));
+    if (this.state === 'ready' && this.worker) return Promise.resolve(this.worker);
+    this.starting ??= this.startWorker().finally(() => {
+      this.starting = null;
+    });
+    return this.starting;
+  }
+
+  private async startWorker(): Promise<Worker> {
+    this.state = 'starting';
+    try {
+      // A new database is made by a process of its own, whose memory goes when it exits.
+      await prepareInChildProcess(this.options);
+      const worker = this.spawn();
+      await waitReady(worker);
+      if ((this.state as WorkerState) === 'closed') {
+        await worker.terminate();
+        throw new EarshotError('backend_unavailable', 'The embedded backend is closed');
+      }
+      worker.on('message', (message: WorkerResponse) => this.workerOnMessage(message));
+      worker.on('error', (error) => this.options.logger.error({ err: error.message }, 'embedded backend worker failed'));
+      worker.once('exit', (code) => this.workerOnExit(worker, code));
+      this.worker = worker;
+      this.state = 'ready';
+      return worker;
+    } catch (error) {
+      if ((this.state as WorkerState) !== 'closed') this.state = 'idle';
+      throw error instanceof EarshotError ? error : rebuildError(error as WireError | Error);
+    }
+  }
+
+  private spawn(): Worker {
+    const { logger: _logger, ...options } = this.options;
+    return new Worker(BOOTSTRAP, { eval: true, workerData: { entry: ENTRY, options } });
+  }
+
+  private workerOnMessage(message: WorkerResponse): void {
+    if (!('id' in message)) return;
+    const pending = this.pending.get(message.id);
+    if (!pending) return;
+    this.pending.delete(message.id);
+    if (message.ok) pending.resolve(message.value);
+    else pending.reject(rebuildError(message.error));
+  }
+
+  private workerOnExit(worker: Worker, code: number): void {
+    if (this.worker !== worker) return;
+    this.worker = null;
+    if (this.state === 'closed') return;
+    this.state = 'idle';
+    this.restarts++;
+    this.options.logger.error({ code }, 'embedded backend worker exited; it starts again on the next call');
+    this.failPending(`The embedded backend worker exited (${code})`);
+  }
+
+  private failPending(message: string): void {
+    for (const [id, pending] of this.pending) {
+      this.pending.delete(id);
+      pending.reject(new EarshotError('backend_unavailable', message));
+    }
+  }
+}
+
+/**
+ * Creates and migrates `<dataDir>/pglite` in a child process when it does not exist yet (prepare.ts).
+ * The service and `earshot replay` call it before opening the database themselves.
+ */
+export async function prepareInChildProcess(options: { dataDir?: string; templateDir?: string }): Promise<void> {
+  const { dataDir, templateDir } = options;
+  if (!dataDir || fs.existsSync(path.join(dataDir, 'pglite'))) return;
+  const child = spawn(process.execPath, ['-e', BOOTSTRAP], {
+    env: { ...process.env, EARSHOT_ENTRY: PREPARE_ENTRY, EARSHOT_PREPARE_OPTIONS: JSON.stringify({ dataDir, templateDir }) },
+    // The IPC channel lets the child notice when its parent is gone (it exits then).
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (exitCode) => resolve(exitCode));
+  });
+  if (code !== 0) {
+    const reason = stderr.trim().split('\n').slice(-3).join(' ');
+    throw new EarshotError('backend_unavailable', `Could not create the embedded database: ${reason}`, { dataDir });
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** Resolves when the worker says it is ready; rejects with its error if it fails or exits first. */
+function waitReady(worker: Worker): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: WorkerResponse): void => {
+      if ('op' in message && message.op === 'ready') settle(() => resolve());
+      else if ('op' in message && message.op === 'failed') settle(() => reject(rebuildError(message.error)));
+    };
+    const onError = (error: Error): void => settle(() => reject(error));
+    const onExit = (code: number): void => settle(() => reject(new EarshotError('backend_unavailable', `The embedded backend worker exited (${code}) while starting`)));
+    const settle = (fn: () => void): void => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      fn();
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  });
+}
+
+/** An error from the worker, rebuilt: EarshotErrors keep their code (HTTP maps it), others their fields. */
+function rebuildError(wire: WireError | Error): Error {
+  if (wire instanceof Error) return wire;
+  if (wire.name === 'EarshotError' && wire.code) return new EarshotError(wire.code as ErrorCode, wire.message, wire.context ?? {});
+  const error = new Error(wire.message) as Error & { code?: string; detail?: string; constraint?: string };
+  error.name = wire.name;
+  if (wire.code) error.code = wire.code;
+  if (wire.detail) error.detail = wire.detail;
+  if (wire.constraint) error.constraint = wire.constraint;
+  return error;
+}
