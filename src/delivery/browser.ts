@@ -2,7 +2,8 @@
  * Replies into browser platforms' chats by typing into the page's chat input, like a person would:
  * one page per session (opened on the first reply, closed after a while without replies), signed in
  * with the session's browser profile (DATA_DIR/profiles/<name>.json: the account's exported cookies)
- * when it has one. The page loads no images, media or fonts, and no sub-request the SSRF guard refuses.
+ * when it has one. The page loads no images, media or fonts. It shares the service's Chromium, whose
+ * every connection goes through the egress proxy (src/net/egress-proxy.ts), the SSRF guard.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -20,8 +21,8 @@ export interface BrowserReplyTransportOptions {
   openPage: () => Promise<Page>;
   /** DATA_DIR/profiles. */
   profilesDir: string;
-  /** The SSRF guard for the page's sub-requests; true = allowed. */
-  allowRequest: (url: string) => Promise<boolean>;
+  /** An extra per-URL check of the page's requests (true = allowed); addresses are the egress proxy's job. */
+  allowRequest?: (url: string) => Promise<boolean>;
   logger: Logger;
   /** Chat input selector per target (defaults to the per-platform table). */
   inputSelector?: (target: DeliveryTarget) => string | undefined;
@@ -117,7 +118,7 @@ export class BrowserReplyTransport implements ReplyTransport {
         return;
       }
       const url = request.url();
-      if (/^(data|blob|about):/i.test(url) || (await this.options.allowRequest(url))) await request.continue();
+      if (/^(data|blob|about):/i.test(url) || !this.options.allowRequest || (await this.options.allowRequest(url))) await request.continue();
       else await request.abort('blockedbyclient');
     } catch {
       // The page went away while we decided.

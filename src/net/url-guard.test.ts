@@ -1,4 +1,4 @@
-import { assertUrlAllowed, createSubrequestGuard, isPrivateAddress, type Resolver } from './url-guard.ts';
+import { assertUrlAllowed, isPrivateAddress, type Resolver } from './url-guard.ts';
 
 const publicResolver: Resolver = async () => ['93.184.216.34'];
 const rebinding: Resolver = async () => ['93.184.216.34', '10.1.2.3'];
@@ -21,6 +21,8 @@ describe('isPrivateAddress', () => {
     ['fd00:ec2::254', true],
     ['::ffff:127.0.0.1', true],
     ['::ffff:8.8.8.8', false],
+    ['::127.0.0.1', true],
+    ['2002:7f00:1::', true],
     ['2606:4700::1111', false],
     ['not-an-ip', true],
   ])('%s -> %s', (address, expected) => {
@@ -39,13 +41,44 @@ describe('assertUrlAllowed', () => {
     });
   });
 
-  test('refuses hosts that do not resolve', async () => {
+  test('a host that does not resolve is dns_failed (retryable), not a policy refusal', async () => {
     const failing: Resolver = async () => {
-      throw new Error('ENOTFOUND');
+      throw Object.assign(new Error('getaddrinfo EAI_AGAIN nowhere.example'), { code: 'EAI_AGAIN' });
     };
     await expect(assertUrlAllowed('https://nowhere.example/', { allowPrivate: false, resolver: failing })).rejects.toMatchObject({
-      code: 'url_not_allowed',
+      code: 'dns_failed',
     });
+  });
+
+  // Regression: the IPv4-compatible and 6to4 forms of loopback were accepted (201, a page was opened).
+  test.each([
+    'http://[::127.0.0.1]/',
+    'http://[::7f00:1]/',
+    'http://[2002:7f00:1::]/',
+    'http://[64:ff9b::7f00:1]/',
+    'http://[::ffff:7f00:1]/',
+    'http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/',
+    'http://[fd00:ec2::254]/',
+    'http://100.64.0.1/',
+    'http://0.0.0.0/',
+  ])('refuses %s without a lookup', async (url) => {
+    let looked = false;
+    const spy: Resolver = async () => {
+      looked = true;
+      return ['93.184.216.34'];
+    };
+    await expect(assertUrlAllowed(url, { allowPrivate: false, resolver: spy })).rejects.toMatchObject({ code: 'url_not_allowed' });
+    expect(looked).toBe(false);
+  });
+
+  test('with a list of origins only those private targets pass', async () => {
+    const options = { allowPrivate: false, allowedOrigins: ['http://127.0.0.2:4000'] };
+    await expect(assertUrlAllowed('http://127.0.0.2:4000/page', options)).resolves.toBeInstanceOf(URL);
+    await expect(assertUrlAllowed('http://127.0.0.2:4001/page', options)).rejects.toMatchObject({ code: 'url_not_allowed' });
+    await expect(assertUrlAllowed('http://127.0.0.3:4000/page', options)).rejects.toMatchObject({ code: 'url_not_allowed' });
+    // a name is judged by what it resolves to: this one lands on the listed address and port
+    const toListed: Resolver = async () => ['127.0.0.2'];
+    await expect(assertUrlAllowed('http://fixture.test:4000/', { ...options, resolver: toListed })).resolves.toBeInstanceOf(URL);
   });
 
   test('metadata host names are refused before any lookup', async () => {
@@ -66,22 +99,3 @@ describe('assertUrlAllowed', () => {
   });
 });
 
-describe('createSubrequestGuard', () => {
-  test('blocks private targets, allows public ones and listed origins, caches per host', async () => {
-    let lookups = 0;
-    const resolver: Resolver = async (host) => {
-      lookups++;
-      return host === 'cdn.example' ? ['93.184.216.34'] : ['192.168.1.1'];
-    };
-    const guard = createSubrequestGuard({ allowPrivate: false, allowedOrigins: ['http://127.0.0.1:3001'], resolver });
-    expect(await guard('https://cdn.example/app.js')).toBe(true);
-    expect(await guard('https://cdn.example/other.js')).toBe(true);
-    expect(await guard('http://router.lan/admin')).toBe(false);
-    expect(await guard('http://127.0.0.1:3001/demo/stream')).toBe(true);
-    expect(await guard('http://127.0.0.1:6379/')).toBe(false);
-    expect(await guard('ws://127.0.0.1:3001/socket')).toBe(true);
-    expect(await guard('file:///etc/passwd')).toBe(false);
-    expect(await guard('data:text/plain,hi')).toBe(true);
-    expect(lookups).toBe(2);
-  });
-});
