@@ -6,6 +6,11 @@
  * It observes the chat container with a MutationObserver and hands batches of new rows to Node through
  * a CDP binding; a slow sweep re-reads the visible rows as a safety net.
  *
+ * It runs in an isolated world (BrowserSource's AGENT_WORLD): it shares the page's DOM, so the observers
+ * see every row, but not the page's JavaScript globals, so the page's own scripts see neither
+ * `__earshotAgent` nor the binding, which exists only in that world: a hostile page cannot forge chat
+ * through it. What it reports is still validated in Node (report.ts).
+ *
  * Identity: a platform id when the row has one. Otherwise a row's identity is its position in the
  * stream. Virtualized lists remove, re-create and recycle row nodes, so neither a node nor an index
  * attribute can be an identity; instead each sync aligns the visible window of rows with the stream
