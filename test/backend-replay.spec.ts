@@ -32,7 +32,8 @@ describe('earshot replay', () => {
       '',
       JSON.stringify({ text: 42 }),
       JSON.stringify({ username: 'eve', message: 'dibs on B7' }),
-    ]);
+      // A live-shopping show: claims have something to claim (issue 16: no buyer without an offer).
+    ], ['--platform', 'whatnot']);
     expect(err).toBe('');
     expect(code).toBe(0);
     const rows = out.map((l) => JSON.parse(l));

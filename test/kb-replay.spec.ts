@@ -31,7 +31,8 @@ test('earshot replay --kb answers the log\'s questions from the loaded documents
 
   const out = new Collect();
   const err = new Collect();
-  const code = await runReplay([log, '--kb', faq, '--kb', sizing], out, err, { env: { PGLITE_TEMPLATE_DIR } });
+  // A live-shopping show, so the claim has something on offer (issue 16: no buyer without an offer).
+  const code = await runReplay([log, '--kb', faq, '--kb', sizing, '--platform', 'whatnot'], out, err, { env: { PGLITE_TEMPLATE_DIR } });
   expect(err.text).toBe('');
   expect(code).toBe(0);
   const rows = out.text.trim().split('\n').map((l) => JSON.parse(l));

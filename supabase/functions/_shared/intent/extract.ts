@@ -75,7 +75,8 @@ export function sizeToken(t: string | undefined): string | undefined {
 export function codeToken(t: string | undefined): string | undefined {
   if (t === undefined) return undefined;
   const hash = /^#([\p{L}\p{N}]{1,12})$/u.exec(t);
-  if (hash) return hash[1]!.toUpperCase();
+  // "#14", "#A2", "#AB" are codes; "#TEAMDREAM", "#haul" are hashtags (letters only, longer than a code).
+  if (hash) return /\p{N}/u.test(hash[1]!) || hash[1]!.length <= 3 ? hash[1]!.toUpperCase() : undefined;
   if (/^[a-z]{1,3}\d{1,4}$/.test(t) && !/^(?:x|sz|size|qty|no)\d/.test(t)) return t.toUpperCase();
   return undefined;
 }

@@ -103,3 +103,24 @@ describe('classifyMessages', () => {
     await expect(classifyMessages(batch, { llm: notAMap })).resolves.toEqual(batch.map((i) => classifyRules(i.text)));
   });
 });
+
+describe('classifyMessages with an offer context', () => {
+  const leans: ClassifyInput[] = [
+    { id: 'p', text: 'me' },
+    { id: 'q', text: 'mine?' },
+    { id: 'c', text: 'sold' },
+  ];
+
+  test('with nothing on offer, ambiguous purchase leans are not sent to the LLM; ambiguous questions still are', async () => {
+    const llm = recordingLlm(() => llmSays('purchase', 0.95));
+    const out = await classifyMessages(leans, { llm, offer: { shoppingPlatform: false } });
+    expect(llm.calls.map((c) => c.map((i) => i.id))).toEqual([['q']]);
+    expect(out[0]).toMatchObject({ source: 'rules', ambiguous: true });
+  });
+
+  test('with something on offer, every ambiguous message is asked', async () => {
+    const llm = recordingLlm(() => llmSays('purchase', 0.95));
+    await classifyMessages(leans, { llm, offer: { shoppingPlatform: true } });
+    expect(llm.calls.map((c) => c.map((i) => i.id))).toEqual([['p', 'q']]);
+  });
+});

@@ -4,6 +4,7 @@
  * mark ambiguous, many per request, and its failure never costs more than the rule result.
  * Imported by the Node service (embedded backend, replay) and by the Deno edge functions.
  */
+import { isOnOffer, type OfferContext } from './offer.ts';
 import { classifyRules } from './rules.ts';
 import { AMBIGUOUS_BELOW, type Classification, type ClassifyInput, type Intent, type LlmClassifier } from './types.ts';
 
@@ -11,6 +12,18 @@ export type { Classification, ClassifyInput, Intent, LlmClassifier } from './typ
 export { AMBIGUOUS_BELOW } from './types.ts';
 export { classifyRules, isWithdrawal, CONFIDENCE } from './rules.ts';
 export { normalize, tokenize, MAX_CLASSIFY_CHARS } from './normalize.ts';
+export {
+  deriveOfferContext,
+  isOfferAnnouncement,
+  isOnOffer,
+  isSaleEvent,
+  offerAt,
+  settleVerdict,
+  HOST_BADGES,
+  LIVE_SHOPPING_PLATFORMS,
+  type OfferContext,
+  type SessionLine,
+} from './offer.ts';
 export {
   createOpenAiClassifier,
   LLM_BATCH_SIZE,
@@ -28,15 +41,20 @@ const INTENTS: readonly Intent[] = ['purchase', 'question', 'other'];
  * only the ambiguous ones. Results come back in input order. An LLM answer replaces the rule verdict
  * but keeps details the rules found and the model did not; a missing, invalid or failed answer leaves
  * the rule result. Never rejects.
+ *
+ * With an `offer` context that has nothing on offer, an ambiguous purchase lean is not worth asking
+ * about: no answer could make it a buyer (ingest settles it to `other`).
  */
 export async function classifyMessages(
   items: ClassifyInput[],
-  options: { llm?: LlmClassifier } = {},
+  options: { llm?: LlmClassifier; offer?: OfferContext } = {},
 ): Promise<Classification[]> {
   const results = items.map((item) => classifyRules(item.text));
   const { llm } = options;
   if (!llm) return results;
-  const ambiguous = items.filter((_, i) => results[i]!.ambiguous);
+  const closed = options.offer !== undefined && !isOnOffer(options.offer);
+  const asked = (r: Classification): boolean => r.ambiguous && !(closed && r.intent === 'purchase');
+  const ambiguous = items.filter((_, i) => asked(results[i]!));
   if (ambiguous.length === 0) return results;
 
   let answers: Map<string, Classification>;
@@ -47,7 +65,7 @@ export async function classifyMessages(
   }
   if (!(answers instanceof Map)) return results;
   return results.map((rule, i) => {
-    if (!rule.ambiguous) return rule;
+    if (!asked(rule)) return rule;
     const answer = answers.get(items[i]!.id);
     return isUsable(answer) ? merge(rule, answer) : rule;
   });

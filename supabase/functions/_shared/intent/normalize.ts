@@ -11,6 +11,9 @@ export const MAX_CLASSIFY_CHARS = 500;
 // 🙋 (any skin tone or gender, the modifiers are stripped later) and ✋ mean "me!" in live selling.
 const HAND_RAISE = /[\u{1F64B}\u{270B}\u{1F91A}]/gu;
 
+/** A link: with a scheme or www, or a bare domain followed by a path or query ("youtube.com/watch?v=x"). */
+const LINK = /(?:\b[a-z][a-z0-9+.-]*:\/\/|\bwww\.)\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}[/?]\S*/gi;
+
 /** Contractions and chat spellings, keyed without apostrophes. */
 const EXPANSIONS: Record<string, string> = {
   im: 'i am',
@@ -82,6 +85,8 @@ const STRETCHED = new Map(STRETCHABLE.map((word) => [squeeze(word), word]));
 export function tokenize(text: string): string[] {
   let s = text.slice(0, MAX_CLASSIFY_CHARS).normalize('NFKC').toLowerCase();
   s = s
+    // Links are not words: a "?" in a query string is not a question ("youtube.com/watch?v=...").
+    .replace(LINK, ' ')
     // Emoji presentation selectors and joiners glue emoji sequences; they carry no meaning here.
     .replace(/[\ufe0e\ufe0f\u200d]/g, '')
     .replace(/[\u2018\u2019\u02bc`\u00b4]/g, "'")

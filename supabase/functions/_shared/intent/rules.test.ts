@@ -292,7 +292,8 @@ describe('classifyRules', () => {
     expect(classifyRules('ＳＯＬＤ').intent).toBe('purchase');
     expect(classifyRules('𝓈𝑜𝓁𝒹').intent).toBe('purchase');
     expect(classifyRules(undefined as unknown as string)).toMatchObject({ intent: 'other' });
-    expect(classifyRules('?'.repeat(10_000)).intent).toBe('question');
+    // Issue 16: a bare "?" (however many) asks nothing.
+    expect(classifyRules('?'.repeat(10_000)).intent).toBe('other');
     expect(classifyRules('<script>alert(1)</script>')).toMatchObject({ intent: 'other' });
   });
 });

@@ -62,6 +62,34 @@ const TOPICS = new Set([
   'measurement', 'measure', 'price', 'prices', 'cost', 'costs', 'tts', 'sizing', 'inseam', 'length', 'waist',
   'available', 'restock', 'restocking', 'tracking', 'payment', 'paypal', 'invoice', 'wondering', 'curious',
 ]);
+/**
+ * Words that alone, with or without '?', are a reaction, not a question: "what?!", "HOW", "why", "huh?".
+ * A question needs something asked about ("price?", "fps?" are questions; "what?" is surprise).
+ */
+const REACTION_WORDS = new Set(['what', 'how', 'why', 'who', 'huh', 'really', 'seriously', 'srsly', 'wut', 'eh', 'hm', 'hmm']);
+/** After "what the": an exclamation ("what the heck", "WHAT THE HELL", "what the actual..."). */
+const EXPLETIVES = new Set(['heck', 'hell', 'fuck', 'f', 'frick', 'fck', 'actual', 'flip', 'crap', 'dang', 'sigma']);
+/** Interjections that turn a lone wh-word into a cry: "WHAT NOOOO", "how bro", "why lol". */
+const INTERJECTIONS = new Set([
+  'no', 'nah', 'way', 'omg', 'lol', 'lmao', 'lmfao', 'bro', 'bruh', 'dude', 'man', 'yes', 'oh', 'god', 'kekw', 'lul',
+  'lulw', 'omegalul', 'haha', 'xd', 'wtf', 'damn', 'wow',
+]);
+const LAUGHTER = new Set(['lol', 'lmao', 'lmfao', 'kekw', 'lul', 'lulw', 'omegalul', 'haha', 'xd', 'rofl', 'jaja']);
+/**
+ * Common disbelief idioms of chat, said without waiting for an answer. Matched only as the entire
+ * message, so "is this real leather?" still asks.
+ */
+const RHETORICAL: readonly (readonly string[])[] = [
+  ['who', 'asked'], ['who', 'cares'], ['are', 'you', 'kidding', 'me'], ['are', 'you', 'kidding'], ['you', 'kidding', 'me'],
+  ['are', 'you', 'serious'], ['you', 'serious'], ['is', 'this', 'real', 'life'], ['is', 'this', 'real'],
+  ['did', 'he', 'just'], ['did', 'she', 'just'], ['did', 'they', 'just'], ['did', 'that', 'just', 'happen'],
+  ['did', 'that', 'really', 'just', 'happen'], ['did', 'he', 'really', 'just', 'do', 'that'], ['what', 'was', 'that'],
+  ['how', 'is', 'that', 'possible'], ['why', 'are', 'you', 'like', 'this'], ['who', 'is', 'going', 'to', 'tell', 'him'],
+  ['who', 'did', 'this'], ['what', 'is', 'happening'],
+];
+/** Subjects that make a question about the host or the room ("how did you...", "anyone know..."). */
+const SECOND_PERSON = new Set(['you', 'your', 'i', 'we', 'my', 'our', 'anyone', 'anybody', 'someone']);
+
 /** Verbs that, after "can I" / "could you", turn a question into a request to buy. */
 const BUY_VERBS = new Set(['get', 'have', 'claim', 'buy', 'take', 'grab', 'order', 'purchase', 'reserve', 'hold', 'add']);
 
@@ -247,6 +275,31 @@ function stripFillers(tokens: readonly string[]): string[] {
   return tokens.slice(at);
 }
 
+/**
+ * A reaction dressed as a question: a bare '?', a lone wh-word ("what?!", "HOW"), "what the heck",
+ * a wh-word with only interjections ("WHAT NOOOO"), a rhetorical idiom ("who asked", "are you kidding
+ * me"), or a wh/aux sentence about something on screen that ends in laughter without a '?' ("how is
+ * that possible lmao"). Checked before anything else counts as a question.
+ */
+function isReaction(tokens: readonly string[]): boolean {
+  const asked = tokens.includes('?');
+  if (tokens.every((t) => t === '?')) return true;
+  const words = stripFillers(tokens.filter((t) => t !== '?'));
+  const core = words.filter((t) => !LAUGHTER.has(t));
+  if (core.length === 0) return false;
+  if (core.length === 1 && REACTION_WORDS.has(core[0]!)) return true;
+  const [a, b, c] = core;
+  if (a === 'what' && b === 'the' && (c === undefined || EXPLETIVES.has(c))) return true;
+  if (WH.has(a!) && core.length > 1 && core.slice(1).every((t) => INTERJECTIONS.has(t))) return true;
+  if (RHETORICAL.some((idiom) => idiom.length === core.length && startsWith(core, 0, idiom))) return true;
+  // "what is this lmao", "how did that hit lol": about the screen, laughing, not asking.
+  const last = words[words.length - 1];
+  if (!asked && last !== undefined && LAUGHTER.has(last) && (WH.has(a!) || AUX.has(a!)) && !core.some((t) => SECOND_PERSON.has(t))) {
+    return true;
+  }
+  return false;
+}
+
 type QuestionForm = 'wh' | 'aux' | 'topic' | 'request' | null;
 
 /** How a clause asks: a wh-word, an auxiliary opening, a topic word, or a request to buy ("can I get 2"). */
@@ -262,7 +315,17 @@ function questionForm(words: readonly string[]): QuestionForm {
   if ((a === 'can' || a === 'could' || a === 'would' || a === 'will') && b === 'you' && (c === 'add' || c === 'hold' || c === 'save')) {
     return 'request';
   }
+  // "May the best win" is a wish: "may" asks only with "I"/"we" ("may I see the back").
+  if (a === 'may' && b !== 'i' && b !== 'we') return null;
+  // "do it", "do the dance": an imperative ("do the jeans run small" goes on with a verb, so it asks).
+  if (a === 'do' && (b === 'it' || b === 'this' || b === 'that' || ((b === 'the' || b === 'a') && w.length <= 3))) return null;
   if (AUX.has(a) && b !== undefined && (AUX_SUBJECTS.has(b) || codeToken(b) !== undefined)) return 'aux';
+  // "hannah what size are you wearing": a name, then a question to the host.
+  if (b !== undefined && WH.has(b) && w.length >= 4 && !EXCLAIMED.has(c ?? '') && w.slice(2).some((t) => t === 'you' || t === 'your')) {
+    return 'wh';
+  }
+  // "stream lagging for anyone else": asking the room.
+  if (w.length >= 3 && startsWith(w, w.length - 2, ['anyone', 'else'])) return 'aux';
   if (startsWith(w, 0, ['i', 'want', 'to', 'know']) || w.includes('wondering') || w.includes('curious')) return 'aux';
   if (a === 'any' || a === 'anyone' || a === 'anybody') return 'aux';
   // Short asks only: "shipping to canada", "price pls"; a long sentence with "shipping" is a statement.
@@ -358,6 +421,7 @@ function withdrawalIn(words: readonly string[]): boolean {
 export function classifyRules(text: string): Classification {
   const tokens = tokenize(typeof text === 'string' ? text : '');
   if (tokens.length === 0 || tokens.every((t) => t === '@')) return build('other', CONFIDENCE.chatter, false);
+  if (isReaction(tokens)) return build('other', CONFIDENCE.chatter, false);
 
   const clauses = clausesOf(tokens);
   const first = clauses[0]!;

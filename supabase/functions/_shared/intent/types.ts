@@ -12,7 +12,9 @@ export type Intent = 'purchase' | 'question' | 'other';
  * `confidence` is the confidence in `intent` itself (0..1), so a buyer is `intent === 'purchase'` with
  * `confidence >= BUYER_CONFIDENCE_THRESHOLD`. Clear claims score >= 0.85; anything the rules cannot
  * settle is `ambiguous: true` and scores below {@link AMBIGUOUS_BELOW}, so it never becomes a buyer
- * unless the LLM confirms it.
+ * unless the LLM confirms it. What ingest stores is this verdict settled against the session's offer
+ * context (`settleVerdict` in offer.ts): no purchase without something on offer, and nothing below
+ * {@link AMBIGUOUS_BELOW} stored as anything but `other`.
  */
 export interface Classification {
   intent: Intent;

@@ -39,6 +39,26 @@ describe('extractiveAnswer', () => {
     expect(extractiveAnswer('do you ship to Canada?', [])).toBeNull();
   });
 
+  test('issue 16: a request to act on camera, or one shared common word, gets no answer', () => {
+    const policies = hit('Shipping', 'We ship within 2 days after every show. Refunds go back to your card within 5 days.', 3);
+    expect(extractiveAnswer('can you show the back?', [policies])).toBeNull();
+    expect(extractiveAnswer('could you zoom in on the tag', [policies])).toBeNull();
+    expect(extractiveAnswer('when is the next show?', [hit('Payment', 'Invoices are paid after the show.', 4)])).toBeNull();
+  });
+
+  test('issue 16: a negative answer is an answer ("do you ship to Australia?")', () => {
+    const scope = hit('Shipping', 'We ship to the US and Canada only. We do not ship outside the US and Canada.', 5);
+    expect(extractiveAnswer('do you ship to Australia?', [scope])?.text).toContain('do not ship outside the US and Canada');
+    const crypto = hit('Payment', 'Pay with card or PayPal at checkout. We do not take crypto.', 6);
+    expect(extractiveAnswer('do you accept crypto?', [RETURNS, crypto])?.text).toContain('We do not take crypto');
+  });
+
+  test('issue 16: a title line is never the answer', () => {
+    const titled = hit('', "Hannah's Vintage Return Policy\nWe accept returns within 14 days if the item arrives damaged.", 7);
+    const answer = extractiveAnswer('what is your return policy', [titled]);
+    expect(answer?.text).toBe('We accept returns within 14 days if the item arrives damaged.');
+  });
+
   test('keeps answers chat-sized', () => {
     const long = hit('Shipping', `We ship to Canada ${'and many other wonderful places '.repeat(20)}.`);
     expect([...extractiveAnswer('ship to Canada?', [long])!.text].length).toBeLessThanOrEqual(MAX_ANSWER_CHARS);

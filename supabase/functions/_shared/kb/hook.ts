@@ -18,8 +18,12 @@ import { enqueueReply, isOwnEcho } from './replies.ts';
 import { readSessionContext } from './settings.ts';
 import type { NowFn } from './types.ts';
 
-/** Messages of one batch the hook works on at most (a flood of questions must not stall ingest). */
-export const MAX_ANSWERS_PER_BATCH = 10;
+/**
+ * Questions of one batch answered with the model at most (a flood of questions must not stall ingest on
+ * seconds-long model calls). The rest are answered extractively: a burst never loses an answer; past
+ * the send rate (REPLY_RATE_PER_MINUTE) answers stay suggestions.
+ */
+export const MAX_MODEL_ANSWERS_PER_BATCH = 10;
 
 export interface KbHookOptions {
   /** BOT_TRIGGER: the phrase that addresses the bot ("@earshot"). */
@@ -84,17 +88,15 @@ export function createKbHook(options: KbHookOptions): AnswerFn {
     const trigger = context.settings.trigger ?? options.trigger;
     const autoAnswer = context.settings.updatedAt === null ? options.defaultAutoAnswer === true : context.settings.autoAnswer;
     const deliver = context.settings.delivery === 'send';
-    let worked = 0;
+    let modelAnswers = 0;
 
     for (const message of live) {
-      if (worked >= MAX_ANSWERS_PER_BATCH) break;
       const command = parseCommand(message.text);
       const question = command
         ? null
         : (addressedQuestion(message.text, trigger) ??
           (autoAnswer && message.intent === 'question' ? message.text : null));
       if (!command && !question) continue;
-      worked++;
       try {
         const at = now();
         // The bot's own reply comes back through capture: never answer it.
@@ -127,10 +129,13 @@ export function createKbHook(options: KbHookOptions): AnswerFn {
           continue;
         }
         if (!question) continue;
+        // Model and embedder calls take network round trips: the first ones of a batch get them.
+        const remote = (options.model !== undefined || options.embedder !== undefined) && modelAnswers < MAX_MODEL_ANSWERS_PER_BATCH;
+        if (remote) modelAnswers++;
         const answer = await answerQuestion(sql, question, {
           ownerId: context.ownerId,
-          embedder: options.embedder,
-          model: options.model,
+          embedder: remote ? options.embedder : undefined,
+          model: remote ? options.model : undefined,
           onEmbeddingError: report,
         });
         if (!answer) continue;

@@ -26,8 +26,95 @@ export const QUESTION_HINTS: Record<string, RegExp> = {
   when: /\b(\d+|day|days|week|weeks|hour|hours|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|tomorrow|today|within|daily|business)\b/i,
   'how long': /\b(\d+|day|days|week|weeks|hour|hours|month|months|within)\b/i,
   'how much': /(\$|€|£|\b\d+\b|\bfree\b|\bcost|\bprice|\bfee)/i,
-  where: /\b(from|to|in|ship|ships|located|worldwide|countries|country|us|usa|canada|uk|eu)\b/i,
+  // A place or a provenance: "in" and "to" alone are in every sentence.
+  where: /\b([Ff]rom|[Ll]ocated|[Bb]ased|worldwide|countries|country|US|USA|Canada|UK|EU)\b/,
 };
+
+/**
+ * Words that say little about what is asked, in a seller's documents: every live-selling policy says
+ * "show", "item" or "today", so a sentence sharing only such a word with a question does not answer it
+ * ("can you show the back?" is not about the shipping sentence that mentions the show). Stems.
+ */
+export const WEAK_TERMS = new Set(
+  ('show live stream item product today tonight time day next good new best big little different right sure real ' +
+    // Verbs every policy uses with any object: "do you accept crypto?" is about crypto, not accepting.
+    'accept offer include allow use come sell carry work happen ' +
+    // "payment method", "shipping option": the first word says what is asked.
+    'method option way kind type ' +
+    // "the return policy", "shipping info": the topic word carries the question.
+    'policy rule info information detail')
+    .split(' ')
+    .map((w) => stem(w)),
+);
+
+/**
+ * Words that name the same thing in questions and policies ("real" and "authentic", "refund" and
+ * "return"). Small on purpose: each group is a meaning sellers' pages use one word for and viewers another.
+ */
+const SYNONYM_GROUPS: readonly string[][] = [
+  ['ship', 'shipping', 'deliver', 'delivery', 'mail', 'send'],
+  ['real', 'authentic', 'genuine', 'legit', 'fake'],
+  ['return', 'refund'],
+  ['show', 'live', 'stream'],
+  ['price', 'cost', 'fee'],
+  ['pay', 'payment'],
+  ['international', 'internationally', 'worldwide', 'abroad', 'overseas'],
+  ['exchange', 'swap'],
+  ['shoe', 'sneaker', 'kicks', 'trainer', 'footwear'],
+];
+
+/**
+ * Kinds of goods and the word policies use for the whole kind: a viewer asks about "a necklace", the
+ * returns section says "jewelry". The narrow word is found by its broad one, never the other way round.
+ */
+const BROADER: Record<string, readonly string[]> = {
+  necklace: ['jewelry', 'jewellery'],
+  ring: ['jewelry', 'jewellery'],
+  bracelet: ['jewelry', 'jewellery'],
+  earring: ['jewelry', 'jewellery'],
+  pendant: ['jewelry', 'jewellery'],
+  jacket: ['clothing', 'clothes', 'garment', 'apparel'],
+  dress: ['clothing', 'clothes', 'garment', 'apparel'],
+  shirt: ['clothing', 'clothes', 'garment', 'apparel'],
+  jean: ['clothing', 'clothes', 'garment', 'apparel', 'denim'],
+  coat: ['clothing', 'clothes', 'garment', 'apparel'],
+};
+
+/** Places viewers ask about ("do you ship to Australia?"). Lower case; "us" is judged case-sensitively. */
+export const PLACES = new Set(
+  (
+    'usa america canada mexico uk england britain scotland wales ireland australia zealand germany france spain ' +
+    'italy portugal netherlands holland belgium sweden norway denmark finland poland austria switzerland europe eu ' +
+    'european japan china korea india brazil argentina chile philippines singapore kingdom states puerto rico alaska hawaii'
+  ).split(' '),
+);
+
+const PLACE_STEMS = new Set([...PLACES].map((p) => stem(p)));
+
+/** Words that state where something does or does not go: a sentence with them answers a place question. */
+const SCOPE_WORDS = new Set(['outside', 'only', 'worldwide', 'everywhere', 'international', 'internationally', 'countries', 'country', 'anywhere', 'domestic', 'abroad']);
+
+/** The stems standing for a term: itself and its synonyms. */
+export function synonymsOf(term: string): string[] {
+  const out = new Set([term]);
+  for (const group of SYNONYM_GROUPS) {
+    const stems = group.map(stem);
+    if (stems.includes(term)) for (const s of stems) out.add(s);
+  }
+  for (const [narrow, broad] of Object.entries(BROADER)) if (stem(narrow) === term) for (const b of broad) out.add(stem(b));
+  return [...out];
+}
+
+/** Whether a question's term (a stem) names a place ("france" stems to "franc"). */
+export function isPlaceTerm(term: string): boolean {
+  return PLACE_STEMS.has(term);
+}
+
+/** Whether a sentence says where things go or do not go: a scope word, or a place it names. */
+export function statesScope(text: string): boolean {
+  const lower = words(text);
+  return lower.some((w) => SCOPE_WORDS.has(w) || PLACES.has(w)) || /\b(US|USA|U\.S\.)\b/.test(text);
+}
 
 /** Lower-cased word tokens (letters, digits, apostrophes inside words). */
 export function words(text: string): string[] {
@@ -78,10 +165,26 @@ export function stemSet(text: string): Set<string> {
  * some of them is found and ts_rank_cd ranks the ones matching more. Empty when nothing is left.
  */
 export function searchQuery(question: string): string {
-  return contentTerms(question)
+  const terms = contentTerms(question);
+  // Synonyms widen the net ("real" finds "authentic"); the reranker then judges the sentences.
+  const all = [...new Set([...terms, ...terms.flatMap((t) => synonymsOf(t).filter((s) => s !== t))])];
+  return all
     .filter((term) => /^[\p{L}\p{N}]+$/u.test(term))
     .slice(0, 16)
     .join(' or ');
+}
+
+/**
+ * Whether a line reads as a title, not a statement: short, no sentence punctuation at its end, and no
+ * lower-case run of words (a title is Capitalised or CAPITALS: "Hannah's Vintage — Shop Policies").
+ */
+export function isHeadingLike(line: string): boolean {
+  const text = line.trim();
+  if (!text || /[.!?]["”')]*$/.test(text)) return false;
+  const all = text.split(/\s+/);
+  if (all.length > 10) return false;
+  const lowerWords = all.filter((w) => /^\p{Ll}{4,}/u.test(w)).length;
+  return lowerWords <= 1;
 }
 
 /** Splits prose into sentences (keeps list items and lines apart too). */
