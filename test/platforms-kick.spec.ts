@@ -2,7 +2,8 @@
  * Kick end to end: real Chromium on the Kick fixture (popout chat with recycled [data-index] slots and no
  * ids in the DOM; a Pusher WebSocket whose chat frames carry their data JSON-encoded inside the frame).
  */
-import { chat, deletions, expectUniqueIds, pause, SETTLE_MS, statuses, usePlatformHarness, watchRoom } from './support/platform-session.ts';
+import { Subscriber } from './support/service.ts';
+import { chat, deletions, expectUniqueIds, pause, SETTLE_MS, statusEvent, statuses, usePlatformHarness, watchRoom } from './support/platform-session.ts';
 
 const harness = usePlatformHarness();
 
@@ -67,5 +68,33 @@ describe('kick', () => {
     room.end();
     await sub.waitFor(() => statuses(sub).includes('ended'));
     sub.close();
+  });
+
+  test('a channel that goes live again (a new livestream id on the socket) starts a new show by itself', async () => {
+    const room = harness.fixtures.room('kick', 'chatroom5');
+    const { sessionId, sub } = await watchRoom(harness, 'kick', 'chatroom5');
+    const nextId = `${sessionId}-2`;
+    const nextSub = await Subscriber.connect(harness.service.url, nextId);
+    const sessionOf = async (id: string) => (await (await fetch(`${harness.service.url}/api/sessions/${id}`)).json()) as Record<string, unknown>;
+
+    room.goLive('1001');
+    room.post({ author: 'Early', text: 'first show chat' });
+    await sub.waitFor(() => chat(sub).length >= 1);
+    expect(await sessionOf(sessionId)).toMatchObject({ status: 'live', platformShowId: '1001' });
+
+    room.goLive('1002');
+    await sub.waitFor(() => statuses(sub).includes('ended'));
+    expect(statusEvent(sub, 'ended')?.detail).toMatch(/new show \(1002\)/);
+    await nextSub.waitFor(() => statuses(nextSub).includes('live'));
+    await room.whenTransport();
+    room.post({ author: 'Late', text: 'second show chat' });
+    await nextSub.waitFor(() => chat(nextSub).some((m) => m.text === 'second show chat'));
+    await pause(SETTLE_MS);
+
+    expect(chat(sub).map((m) => m.text)).toEqual(['first show chat']);
+    expect(await sessionOf(sessionId)).toMatchObject({ status: 'ended', platformShowId: '1001' });
+    expect(await sessionOf(nextId)).toMatchObject({ status: 'live', platformShowId: '1002', url: expect.stringContaining('chatroom5') });
+    sub.close();
+    nextSub.close();
   });
 });

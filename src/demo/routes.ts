@@ -12,7 +12,7 @@ export interface Demo {
   close(): void;
 }
 
-export function createDemo(options: { seed?: number; rate?: number } = {}): Demo {
+export function createDemo(options: { seed?: number; rate?: number; lotMs?: number } = {}): Demo {
   const room = new ChatRoom('demo', { history: 30 });
   const show = new DemoShow(room, options);
   const page = renderChatPage({

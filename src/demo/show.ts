@@ -2,6 +2,11 @@
  * The built-in simulated live-shopping show: a host sells lots one after another; viewers chat, ask
  * questions, claim items ("sold 2 size M"), post look-alikes ("is that sold?") and burst when a new
  * lot appears. A few messages a second on average. Deterministic for a given seed.
+ *
+ * The host (with an owner badge) announces each lot with its code and price the varied ways real
+ * sellers write them ("A2 ... starting at 120", "Lot B7: ... 80 bucks", "... 30$, comment sold") and
+ * closes it ("A1 goes to @amy, next up A2 ...", "Sold to @amy!", "next"), so the claims ledger has a
+ * real show to read.
  */
 import { prng } from '../../supabase/functions/_shared/intent/corpus.ts';
 import type { ChatRoom } from './room.ts';
@@ -33,29 +38,49 @@ const QUESTIONS = [
   'how long does shipping take?', 'what is the return policy?',
 ];
 
-function claimFor(lot: (typeof LOTS)[number], pick: <T>(xs: readonly T[]) => T, rand: () => number): string {
+type DemoLot = (typeof LOTS)[number];
+
+function claimFor(lot: DemoLot, pick: <T>(xs: readonly T[]) => T, rand: () => number): string {
   const size = pick(lot.sizes);
   const qty = 1 + Math.floor(rand() * 3);
   const forms = [
     `sold ${qty} size ${size}`,
-    `SOLD ${lot.code} ${size}`,
+    `SOLD ${lot.code} sz ${size}`,
     `mine #${lot.code}`,
     `ill take it`,
-    `I'll take one in ${size}`,
+    `I'll take one in size ${size}`,
     `dibs on ${lot.code}`,
-    `soooold ${size}`,
+    `soooold size ${size}`,
     `claim ${lot.code} size ${size}`,
-    `me please! ${size}`,
+    `me please! size ${size}`,
     `sold`,
     `add me ${qty}x`,
+    `${lot.code} for me`,
+    `waitlist me`,
+    `backup on ${lot.code} pls`,
   ];
   return pick(forms);
+}
+
+/** The host puts a lot up: code, title and price, written a different way each time. */
+function announcement(lot: DemoLot, pick: <T>(xs: readonly T[]) => T): string {
+  return pick([
+    `Next up ${lot.code}: ${lot.name}, $${lot.price}! Say sold with your size`,
+    `${lot.code} ${lot.name} starting at ${lot.price}`,
+    `Lot ${lot.code}: ${lot.name}, ${lot.price} bucks`,
+    `Up next ${lot.code} - ${lot.name}, ${lot.price} dollars`,
+    `${lot.code} is the ${lot.name}, ${lot.price}$, comment sold to claim`,
+  ]);
 }
 
 export interface DemoShowOptions {
   seed?: number;
   /** Average messages per second outside bursts. */
   rate?: number;
+  /** How long each lot is up before the host moves on. */
+  lotMs?: number;
+  /** The show's clock (tests step the script with their own). */
+  now?: () => number;
 }
 
 /** Drives a ChatRoom with the show's script while someone watches. */
@@ -67,11 +92,17 @@ export class DemoShow {
   private lotIndex = 0;
   private lotStartedAt = 0;
   private burstLeft = 0;
+  private readonly lotMs: number;
+  private readonly now: () => number;
+  /** The first viewer who claimed the lot on screen (the host hands it to them when moving on). */
+  private firstClaimer: string | null = null;
 
   constructor(room: ChatRoom, options: DemoShowOptions = {}) {
     this.room = room;
     this.rand = prng(options.seed ?? 7);
     this.rate = options.rate ?? 3;
+    this.lotMs = options.lotMs ?? 40_000;
+    this.now = options.now ?? Date.now;
     room.onActive = (active) => (active ? this.start() : this.stop());
   }
 
@@ -84,7 +115,7 @@ export class DemoShow {
   start(): void {
     if (this.timer) return;
     if (this.room.size === 0) this.seedHistory();
-    this.lotStartedAt = Date.now();
+    this.lotStartedAt = this.now();
     this.schedule();
   }
 
@@ -95,7 +126,11 @@ export class DemoShow {
 
   private seedHistory(): void {
     const opening = [
-      { author: 'host_hannah', text: `Welcome in! Tonight: vintage denim & sneakers. First up ${LOTS[0]!.code}: ${LOTS[0]!.name}`, badges: ['owner'] },
+      {
+        author: 'host_hannah',
+        text: `Welcome in! Tonight: vintage denim & sneakers. First up ${LOTS[0]!.code}: ${LOTS[0]!.name}, starting at ${LOTS[0]!.price}`,
+        badges: ['owner'],
+      },
       ...Array.from({ length: 8 }, () => this.nextMessage()),
     ];
     this.room.post(opening);
@@ -112,24 +147,47 @@ export class DemoShow {
     this.timer.unref();
   }
 
-  private tick(): void {
-    if (Date.now() - this.lotStartedAt > 45_000) {
-      this.lotIndex++;
-      this.lotStartedAt = Date.now();
-      this.burstLeft = 6 + Math.floor(this.rand() * 10);
-      const lot = this.currentLot;
-      this.room.post([{ author: 'host_hannah', text: `Next up ${lot.code}: ${lot.name}, $${lot.price}! Say sold with your size`, badges: ['owner'] }]);
+  /** One step of the script: the next message, or the host moving on. The timer calls it; tests step it. */
+  tick(): void {
+    if (this.now() - this.lotStartedAt > this.lotMs) {
+      this.moveOn();
       return;
     }
     if (this.burstLeft > 0) this.burstLeft--;
     this.room.post([this.nextMessage()]);
   }
 
+  /** The host closes the lot on screen (to its first claimer, if any) and puts up the next one. */
+  private moveOn(): void {
+    const done = this.currentLot;
+    const winner = this.firstClaimer;
+    this.lotIndex++;
+    this.lotStartedAt = this.now();
+    this.burstLeft = 6 + Math.floor(this.rand() * 10);
+    this.firstClaimer = null;
+    const next = this.currentLot;
+    const up = announcement(next, this.pick);
+    const host = (text: string) => ({ author: 'host_hannah', text, badges: ['owner'] });
+    const style = Math.floor(this.rand() * 3);
+    if (winner && style === 0) {
+      // Two things in one message: the close and the next lot.
+      this.room.post([host(`${done.code} goes to @${winner}, ${up}`)]);
+    } else if (winner) {
+      this.room.post([host(style === 1 ? `Sold to @${winner}! 🎉` : `congrats @${winner} on the ${done.name}`), host(up)]);
+    } else {
+      this.room.post([host('no takers, next'), host(up)]);
+    }
+  }
+
   private nextMessage(): { author: string; text: string } {
     const r = this.rand();
     const author = this.pick(VIEWERS);
     const claimShare = this.burstLeft > 0 ? 0.6 : 0.18;
-    if (r < claimShare) return { author, text: claimFor(this.currentLot, this.pick, this.rand) };
+    if (r < claimShare) {
+      const text = claimFor(this.currentLot, this.pick, this.rand);
+      if (this.firstClaimer === null && !/waitlist|backup/.test(text)) this.firstClaimer = author;
+      return { author, text };
+    }
     if (r < claimShare + 0.22) return { author, text: this.pick(QUESTIONS) };
     return { author, text: this.pick(CHATTER) };
   }

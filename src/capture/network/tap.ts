@@ -28,6 +28,8 @@ export interface TapContext {
   emit(messages: ChatMessage[]): void;
   deleted(ids: string[]): void;
   status(status: SessionStatus, detail?: string): void;
+  /** The platform's own id of the show the page is on (see SourceSink.show). */
+  show?(showId: string): void;
 }
 
 export interface NetworkTapOptions {
@@ -153,6 +155,7 @@ export class NetworkTap {
     const messages: ChatMessage[] = [];
     const deleted: string[] = [];
     let ended: string | undefined;
+    let show: string | undefined;
     for (const event of events) {
       switch (event.type) {
         case 'message': {
@@ -169,8 +172,12 @@ export class NetworkTap {
         case 'ended':
           ended = event.detail ?? 'stream ended';
           break;
+        case 'show':
+          show = sanitizeText(event.showId, ID_LENGTH);
+          break;
       }
     }
+    if (show) context.show?.(show);
     if (messages.length > 0) {
       this.counts.messages += messages.length;
       context.emit(messages);

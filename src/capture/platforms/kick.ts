@@ -38,14 +38,14 @@ function chatMessage(data: KickChatMessageWire): NetworkChatEvent | undefined {
   };
 }
 
-/** Parses one Pusher frame: chat, deletions, bans and the end of the stream; protocol frames are ignored. */
+const KICK_EVENTS = new Set(['ChatMessageEvent', 'MessageDeletedEvent', 'UserBannedEvent', 'StopStreamBroadcast', 'StreamerIsLive', 'LivestreamUpdated']);
+
+/** Parses one Pusher frame: chat, deletions, bans, the show going live and its end; protocol frames are ignored. */
 export function parseKickFrame(payload: string): NetworkChatEvent[] {
   const frame = parseJson(payload) as PusherFrame | undefined;
   if (!isRecord(frame) || typeof frame.event !== 'string') return [];
   const event = frame.event.replace(EVENT_PREFIX, '');
-  if (event !== 'ChatMessageEvent' && event !== 'MessageDeletedEvent' && event !== 'UserBannedEvent' && event !== 'StopStreamBroadcast') {
-    return [];
-  }
+  if (!KICK_EVENTS.has(event)) return [];
   const data = frameData(frame);
   if (!data) return event === 'StopStreamBroadcast' ? [{ type: 'ended', detail: 'stream stopped' }] : [];
   switch (event) {
@@ -60,6 +60,13 @@ export function parseKickFrame(payload: string): NetworkChatEvent[] {
     case 'UserBannedEvent': {
       const id = idOf((data as KickUserBannedWire).user?.id);
       return id ? [{ type: 'author_removed', authorId: id }] : [];
+    }
+    case 'StreamerIsLive':
+    case 'LivestreamUpdated': {
+      // The channel's current livestream: a new id is a new show (the channel went live again).
+      const wire = data as { livestream?: { id?: unknown }; id?: unknown };
+      const id = idOf(wire.livestream?.id ?? wire.id);
+      return id ? [{ type: 'show', showId: id }] : [];
     }
     default:
       return [{ type: 'ended', detail: 'stream stopped' }];

@@ -299,3 +299,13 @@ describe('adapters from JSON files', () => {
     expect(adapter.chatUrl?.(new URL('https://chat.example.com/room'))).toBe('https://chat.example.com/room');
   });
 });
+
+describe('kick show identity', () => {
+  const frame = (event: string, data: unknown) => JSON.stringify({ event: `App\\Events\\${event}`, data: JSON.stringify(data), channel: 'channel.1' });
+
+  test('StreamerIsLive and LivestreamUpdated name the channel\'s current livestream', () => {
+    expect(parseKickFrame(frame('StreamerIsLive', { livestream: { id: 4242, session_title: 'Back' } }))).toEqual([{ type: 'show', showId: '4242' }]);
+    expect(parseKickFrame(frame('LivestreamUpdated', { id: 77 }))).toEqual([{ type: 'show', showId: '77' }]);
+    expect(parseKickFrame(frame('StreamerIsLive', { livestream: {} }))).toEqual([]);
+  });
+});

@@ -36,7 +36,9 @@ export type NetworkChatEvent =
   | { type: 'deleted'; messageId: string }
   /** A ban or timeout: the platform removes every message of this author (their author.id). */
   | { type: 'author_removed'; authorId: string }
-  | { type: 'ended'; detail?: string };
+  | { type: 'ended'; detail?: string }
+  /** The platform's own id of the show the page is on now (a channel that goes live again gets a new one). */
+  | { type: 'show'; showId: string };
 
 export interface NetworkSpec {
   /** Parses one WebSocket text frame the page received. Returns [] for frames that are not chat. */

@@ -3,6 +3,8 @@ import { useState } from 'react';
 import type { SessionFeed } from '../feed/session-feed.ts';
 import type { Answer } from '../feed/types.ts';
 import { copyText, formatTime } from '../hooks.ts';
+import { AnswerActions, isDismissed } from './AnswerActions.tsx';
+import { AutoAnswerSwitch } from './AutoAnswerSwitch.tsx';
 
 const STATUS: Record<string, { label: string; tone: string }> = {
   suggested: { label: 'Suggested', tone: 'info' },
@@ -24,6 +26,9 @@ export function QuestionsPanel({ feed }: { feed: SessionFeed; version: number })
         <h2 id="questions-title">
           Questions &amp; answers <span className="count">{feed.answers.length}</span>
         </h2>
+        <div className="panel-actions">
+          <AutoAnswerSwitch key={feed.sessionId} sessionId={feed.sessionId} />
+        </div>
       </header>
       {answers.length === 0 && open.length === 0 && <p className="empty">No questions yet.</p>}
       {answers.length > 0 && (
@@ -52,11 +57,14 @@ export function QuestionsPanel({ feed }: { feed: SessionFeed; version: number })
 
 function AnswerItem({ answer, asker }: { answer: Answer; asker?: string }) {
   const [copied, setCopied] = useState<'idle' | 'done' | 'failed'>('idle');
+  const [dismissed, setDismissed] = useState(() => isDismissed(answer.replyId ?? answer.messageId));
   const copy = async (): Promise<void> => {
     const ok = await copyText(answer.answer);
     setCopied(ok ? 'done' : 'failed');
     setTimeout(() => setCopied('idle'), 1_500);
   };
+  // Dismissed here, or on another dashboard of the seller (the reply_status event says so).
+  if (dismissed || answer.status === 'dismissed') return null;
   return (
     <li className="answer" data-testid="answer">
       <p className="question">
@@ -73,6 +81,7 @@ function AnswerItem({ answer, asker }: { answer: Answer; asker?: string }) {
         <button type="button" className="small-button" onClick={() => void copy()}>
           {copied === 'done' ? 'Copied' : copied === 'failed' ? 'Copy failed' : 'Copy'}
         </button>
+        <AnswerActions replyId={answer.replyId} messageId={answer.messageId} status={answer.status} onDismiss={() => setDismissed(true)} />
       </div>
     </li>
   );

@@ -1,0 +1,165 @@
+import { codeAt, normalizeCode, parseHostMessage, parseViewerMessage, tokens } from './parse.ts';
+
+describe('lot codes', () => {
+  test.each([
+    ['C3', 'C3'],
+    ['b12', 'B12'],
+    ['#9', '9'],
+    ['#A2', 'A2'],
+    ['lot 14', '14'],
+    ['item 7', '7'],
+    ['Lot #5', '5'],
+    ['c03', 'C3'],
+  ])('%j reads as code %s', (text, code) => {
+    expect(codeAt(tokens(text), 0)?.code).toBe(code);
+  });
+
+  test.each(['14', 'x2', 'sz8', '10k', 'hello', '#haul'])('%j is not a code', (text) => {
+    expect(codeAt(tokens(text), 0)).toBeUndefined();
+  });
+
+  test('numbers lose leading zeros so "#09" and "lot 9" name one lot', () => {
+    expect(normalizeCode('09')).toBe('9');
+    expect(normalizeCode('a01')).toBe('A1');
+  });
+});
+
+describe('host announcements', () => {
+  test.each([
+    ['A1 vintage Levi\'s jacket $45', 'A1', "vintage Levi's jacket", 45],
+    ['Lot 14, the denim jacket, 30 dollars', '14', 'denim jacket', 30],
+    ['next up C4 band tee 20$', 'C4', 'band tee', 20],
+    ['B12 Pokemon booster pack 15 bucks', 'B12', 'Pokemon booster pack', 15],
+    ['item 7 starting at 30', '7', null, 30],
+    ['#9 Nike dunks size 10, starting at 80', '9', 'Nike dunks size 10', 80],
+    ['A2 is up, comment sold to claim', 'A2', null, null],
+    ['C5 silk scarf $12.50', 'C5', 'silk scarf', 12.5],
+    ['Up next: lot 3 Carhartt chore coat for 55', '3', 'Carhartt chore coat', 55],
+  ])('%j announces %s (%j at %j)', (text, code, title, price) => {
+    expect(parseHostMessage(text)).toEqual([{ kind: 'announce', code, title, price }]);
+  });
+
+  test('the demo host\'s opening line announces its first lot', () => {
+    expect(parseHostMessage("Welcome in! Tonight: vintage denim & sneakers. First up A1: Levi's 501 vintage jeans")).toEqual([
+      { kind: 'announce', code: 'A1', title: "Levi's 501 vintage jeans", price: null },
+    ]);
+    expect(parseHostMessage('Next up A2: Nike Air Max 90, $120! Say sold with your size')).toEqual([
+      { kind: 'announce', code: 'A2', title: 'Nike Air Max 90', price: 120 },
+    ]);
+  });
+
+  test('two things in one message: a lot goes to a viewer and the next one is announced', () => {
+    expect(parseHostMessage('C3 goes to @amy, next up C4 wool beanie $18')).toEqual([
+      { kind: 'assign', code: 'C3', username: 'amy' },
+      { kind: 'announce', code: 'C4', title: 'wool beanie', price: 18 },
+    ]);
+  });
+
+  test('a claim board: several lots in one message', () => {
+    expect(parseHostMessage('A1 mug $10; A2 plate $12; A3 bowl $8').map((a) => a.kind === 'announce' && a.code)).toEqual(['A1', 'A2', 'A3']);
+  });
+
+  test.each([
+    ['sold to @bob!', { kind: 'assign', code: null, username: 'bob' }],
+    ['congrats @amy_22', { kind: 'assign', code: null, username: 'amy_22' }],
+    ['B7 is yours @zed', { kind: 'assign', code: 'B7', username: 'zed' }],
+    ['C3 went to carla', { kind: 'assign', code: 'C3', username: 'carla' }],
+    ['next', { kind: 'close', code: null }],
+    ['Sold!', { kind: 'close', code: null }],
+    ['C3 closed', { kind: 'close', code: 'C3' }],
+    ['moving on', { kind: 'close', code: null }],
+    ['void C3', { kind: 'void', code: 'C3' }],
+    ['scratch that one', { kind: 'void', code: null }],
+    ['starting at 30', { kind: 'price', price: 30 }],
+  ])('%j reads as %j', (text, action) => {
+    expect(parseHostMessage(text)).toEqual([action]);
+  });
+
+  test.each(['thanks for the follow!', 'gg everyone', 'we are at 10k followers', 'shipping is combined', '', '🔥🔥🔥', 'lol', '$$$$'])(
+    'host chatter %j does nothing',
+    (text) => {
+      expect(parseHostMessage(text)).toEqual([]);
+    },
+  );
+
+  test('an unreadable, huge or binary-looking announcement is chatter, never a crash', () => {
+    expect(() => parseHostMessage('\u0000'.repeat(10_000))).not.toThrow();
+    expect(() => parseHostMessage('A1 '.repeat(5_000))).not.toThrow();
+    expect(parseHostMessage('$'.repeat(3000))).toEqual([]);
+  });
+});
+
+describe('viewer claims', () => {
+  test.each([
+    ['sold B7', 'B7'],
+    ['B7 pls', 'B7'],
+    ['claim 12', '12'],
+    ['mine #5', '5'],
+    ['dibs on lot 9', '9'],
+    ['C4 for me', 'C4'],
+    ['C3!', 'C3'],
+    ["I'll take C3", 'C3'],
+    ['sold 7', '7'],
+    ['soooold A1', 'A1'],
+    ['mine #A1', 'A1'],
+    ['SOLD A1 PLEASE', 'A1'],
+  ])('%j claims %s', (text, code) => {
+    expect(parseViewerMessage(text)).toMatchObject({ kind: 'claim', code });
+  });
+
+  test.each(['sold', 'me', 'mine', "I'll take it", 'ill take it', 'me please', 'sold!!!', 'dibs', 'claim', 'I want it', '🙋 me'])(
+    'bare %j claims the lot on screen',
+    (text) => {
+      expect(parseViewerMessage(text)).toEqual({ kind: 'claim', code: null });
+    },
+  );
+
+  test.each([
+    'is it sold out?',
+    "I'll take a break",
+    'mine came yesterday',
+    'sold out already',
+    'is C3 still available?',
+    'C3 is so cute',
+    'me too',
+    'not mine',
+    '14',
+    'lol',
+    'hi everyone',
+    'I bought one of these last week and mine broke',
+    '',
+  ])('%j is not a claim', (text) => {
+    expect(parseViewerMessage(text)).toBeUndefined();
+  });
+
+  test('a number right after a claim word is a loose code: a lot if one has it, else a quantity', () => {
+    expect(parseViewerMessage('sold 2 size M')).toEqual({ kind: 'claim', code: '2', size: 'M', loose: true });
+  });
+
+  test('quantity and size are kept', () => {
+    expect(parseViewerMessage('sold B7 x2')).toEqual({ kind: 'claim', code: 'B7', quantity: 2 });
+    expect(parseViewerMessage('C4 size M pls')).toEqual({ kind: 'claim', code: 'C4', size: 'M' });
+    expect(parseViewerMessage('sold xl')).toEqual({ kind: 'claim', code: null, size: 'XL' });
+    expect(parseViewerMessage('add me 2x')).toEqual({ kind: 'claim', code: null, quantity: 2 });
+    expect(parseViewerMessage('sold 2xl')).toEqual({ kind: 'claim', code: null, size: '2XL' });
+  });
+
+  test.each([
+    ['waitlist', null],
+    ['waitlist me', null],
+    ['add me to the waitlist for C3', 'C3'],
+    ['backup on B7 pls', 'B7'],
+  ])('%j asks for the waitlist', (text, code) => {
+    expect(parseViewerMessage(text)).toEqual({ kind: 'waitlist', code });
+  });
+
+  test.each([
+    ['pass', null],
+    ['cancel', null],
+    ['cancel C3', 'C3'],
+    ["I'll pass", null],
+    ['nvm', null],
+  ])('%j withdraws', (text, code) => {
+    expect(parseViewerMessage(text)).toEqual({ kind: 'withdraw', code });
+  });
+});

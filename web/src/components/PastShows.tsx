@@ -1,0 +1,47 @@
+/** Past shows (stopped or ended sessions) with their totals from the ledger: lots sold, buyers, revenue. */
+import { useEffect, useState } from 'react';
+import { json } from '../api.ts';
+import type { LotsAnswer, SessionInfo } from '../wire.ts';
+import { isRunning } from './SessionList.tsx';
+
+/** At most this many past shows are listed (newest first). */
+const MAX_PAST = 10;
+
+export function PastShows({ sessions, onSelect }: { sessions: SessionInfo[]; onSelect: (id: string) => void }) {
+  const past = sessions.filter((s) => !isRunning(s.status)).slice(0, MAX_PAST);
+  const [totals, setTotals] = useState<Record<string, LotsAnswer['summary']>>({});
+  const key = past.map((s) => `${s.sessionId}:${s.status}`).join(',');
+  useEffect(() => {
+    const controller = new AbortController();
+    for (const s of past) {
+      json<LotsAnswer>(`/api/sessions/${encodeURIComponent(s.sessionId)}/lots`, { signal: controller.signal }).then(
+        (answer) => setTotals((t) => ({ ...t, [s.sessionId]: answer.summary })),
+        () => undefined, // a show without a ledger just shows no totals
+      );
+    }
+    return () => controller.abort();
+    // `key` names the past shows and their statuses: totals are fetched again only when those change.
+  }, [key]);
+  if (past.length === 0) return null;
+  return (
+    <>
+      <h2 className="col-title">Past shows</h2>
+      <ul className="past-shows" data-testid="past-shows">
+        {past.map((s) => {
+          const t = totals[s.sessionId];
+          return (
+            <li key={s.sessionId}>
+              <button type="button" className="past-show" onClick={() => onSelect(s.sessionId)}>
+                <span className="past-show-id">{s.sessionId}</span>
+                <span className="muted small">{new Date(s.startedAt).toLocaleString()}</span>
+                <span className="small" data-testid="past-show-totals">
+                  {t ? `${t.sold} sold · ${t.buyers} buyers · $${t.revenue.toLocaleString()}` : `${s.buyerCount} buyers`}
+                </span>
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </>
+  );
+}
