@@ -43,3 +43,14 @@ test('secrets are not echoed in validation errors of other fields', () => {
     expect((e as Error).message).not.toContain('sk-secret-value');
   }
 });
+
+test('ALLOW_PRIVATE_URLS takes true, false or a list of origins', () => {
+  expect(loadConfig({ ALLOW_PRIVATE_URLS: 'true' })).toMatchObject({ allowPrivateUrls: true, allowedPrivateOrigins: [] });
+  expect(loadConfig({ ALLOW_PRIVATE_URLS: 'false' })).toMatchObject({ allowPrivateUrls: false, allowedPrivateOrigins: [] });
+  expect(loadConfig({ ALLOW_PRIVATE_URLS: ' http://127.0.0.1:8080, https://[::1]:8443/ ' })).toMatchObject({
+    allowPrivateUrls: false,
+    allowedPrivateOrigins: ['http://127.0.0.1:8080', 'https://[::1]:8443'],
+  });
+  expect(() => loadConfig({ ALLOW_PRIVATE_URLS: 'http://127.0.0.1:8080/path' })).toThrow(/ALLOW_PRIVATE_URLS=.*list of origins/);
+  expect(() => loadConfig({ ALLOW_PRIVATE_URLS: 'ftp://127.0.0.1' })).toThrow(/ALLOW_PRIVATE_URLS/);
+});

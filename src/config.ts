@@ -20,14 +20,54 @@ const optionalUrl = z
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
   .pipe(z.url({ protocol: /^https?$/ }).optional());
 
+/**
+ * ALLOW_PRIVATE_URLS: `true` (every private target reachable: local development, tests) or a
+ * comma-separated list of origins that are the only private targets reachable (a fixture server, a
+ * local platform mock). Instance metadata is never reachable either way.
+ */
+const privateUrls = z
+  .string()
+  .default('false')
+  .transform((raw, ctx) => {
+    const value = raw.trim();
+    if (/^(true|1|yes)$/i.test(value)) return { all: true, origins: [] as string[] };
+    if (/^(false|0|no|)$/i.test(value)) return { all: false, origins: [] as string[] };
+    const origins: string[] = [];
+    for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+      let url: URL | undefined;
+      try {
+        url = new URL(part);
+      } catch {
+        url = undefined;
+      }
+      const bare = url && /^(https?|wss?):$/.test(url.protocol) && !url.username && !url.password && !url.search && !url.hash && url.pathname === '/';
+      if (!url || !bare) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected true, false or a comma-separated list of origins such as http://127.0.0.1:8080 (not "${part.slice(0, 100)}")`,
+        });
+        return z.NEVER;
+      }
+      origins.push(url.origin);
+    }
+    return { all: false, origins };
+  });
+
 const EnvSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: int(0, 65535).default(3001),
   DATA_DIR: z.string().default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CHROME_EXECUTABLE_PATH: optionalString,
-  ALLOW_PRIVATE_URLS: bool.default(false),
+  ALLOW_PRIVATE_URLS: privateUrls,
   API_TOKEN: optionalString,
+  AUTH_URL: optionalUrl,
+  AUTH_JWKS_URL: optionalUrl,
+  AUTH_JWT_SECRET: optionalString,
+  AUTH_AUDIENCE: z.string().trim().min(1).default('authenticated'),
+  AUTH_ISSUER: optionalString,
+  SUPABASE_ANON_KEY: optionalString,
+  RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(1_200),
   DEDUP_MAX: int(100, 10_000_000).default(10_000),
   DEDUP_TTL_MS: int(1_000, 7 * 24 * 3600_000).default(5 * 60_000),
   SWEEP_INTERVAL_MS: int(250, 600_000).default(3_000),
@@ -83,8 +123,28 @@ export interface Config {
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   chromeExecutablePath?: string;
+  /** ALLOW_PRIVATE_URLS=true: every private target is reachable (metadata never is). */
   allowPrivateUrls: boolean;
+  /** ALLOW_PRIVATE_URLS=<origins>: the only private targets reachable (host and port; empty = none). */
+  allowedPrivateOrigins: string[];
   apiToken?: string;
+  /**
+   * Accounts (Supabase Auth): on when AUTH_JWKS_URL, AUTH_JWT_SECRET or AUTH_URL is set. Every /api and /ws
+   * caller is then a signed-in user and sees only their own shows, documents and replies.
+   */
+  auth?: {
+    /** JWKS of the project's asymmetric signing keys (default `${AUTH_URL or SUPABASE_URL}/auth/v1/.well-known/jwks.json`). */
+    jwksUrl?: string;
+    /** The project's HS256 JWT secret. */
+    secret?: string;
+    audience: string;
+    issuer?: string;
+    /** The Supabase project the dashboard signs in with (AUTH_URL, default SUPABASE_URL), and its anon key. */
+    supabaseUrl?: string;
+    anonKey?: string;
+  };
+  /** /api requests per client (user, else address) per minute; 0 = unlimited (RATE_LIMIT_PER_MINUTE). */
+  rateLimitPerMinute: number;
   dedup: { max: number; ttlMs: number };
   capture: {
     sweepIntervalMs: number;
@@ -162,6 +222,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       '  YOUTUBE_OAUTH_CLIENT_ID, YOUTUBE_OAUTH_CLIENT_SECRET and YOUTUBE_OAUTH_REFRESH_TOKEN go together: set all three or none.',
     );
   }
+  const authUrl = (e.AUTH_URL ?? e.SUPABASE_URL)?.replace(/\/+$/, '');
+  const accounts = Boolean(e.AUTH_JWKS_URL || e.AUTH_JWT_SECRET || e.AUTH_URL);
+  if (e.AUTH_JWT_SECRET && e.AUTH_JWT_SECRET.length < 32) {
+    problems.push('  AUTH_JWT_SECRET is shorter than 32 characters: use the JWT secret of the Supabase project (Settings -> API).');
+  }
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   }
@@ -171,8 +236,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: path.resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
     chromeExecutablePath: e.CHROME_EXECUTABLE_PATH,
-    allowPrivateUrls: e.ALLOW_PRIVATE_URLS,
+    allowPrivateUrls: e.ALLOW_PRIVATE_URLS.all,
+    allowedPrivateOrigins: e.ALLOW_PRIVATE_URLS.origins,
     apiToken: e.API_TOKEN,
+    auth: accounts
+      ? {
+          jwksUrl: e.AUTH_JWKS_URL ?? (authUrl ? `${authUrl}/auth/v1/.well-known/jwks.json` : undefined),
+          secret: e.AUTH_JWT_SECRET,
+          audience: e.AUTH_AUDIENCE,
+          issuer: e.AUTH_ISSUER,
+          supabaseUrl: authUrl,
+          anonKey: e.SUPABASE_ANON_KEY,
+        }
+      : undefined,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     dedup: { max: e.DEDUP_MAX, ttlMs: e.DEDUP_TTL_MS },
     capture: {
       sweepIntervalMs: e.SWEEP_INTERVAL_MS,

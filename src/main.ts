@@ -6,15 +6,17 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { classifierFromConfig, EmbeddedBackend } from './backend/embedded.ts';
+import { WorkerBackend } from './backend/worker/worker-backend.ts';
 import { SupabaseBackend } from './backend/supabase.ts';
 import type { Backend } from './backend/types.ts';
 import { BrowserPool } from './capture/browser/pool.ts';
 import { BrowserSource } from './capture/browser/browser-source.ts';
+import { FileStreamJournal } from './capture/browser/stream-journal.ts';
 import { NetworkTap } from './capture/network/tap.ts';
 import { chatPageUrl, findFileAdapter } from './capture/platforms/index.ts';
 import { loadJsonAdapters } from './capture/platforms/json-adapters.ts';
 import { whatnot } from './capture/platforms/whatnot.ts';
+import { youtube } from './capture/platforms/youtube.ts';
 import type { ChatSource } from './capture/source.ts';
 import { createYouTubeApi } from './capture/youtube-api/index.ts';
 import { FallbackSource } from './capture/youtube-api/fallback.ts';
@@ -22,18 +24,25 @@ import type { Config } from './config.ts';
 import { createDemo, DEMO_PATH } from './demo/routes.ts';
 import { EarshotError } from './errors.ts';
 import { Hub } from './fanout/hub.ts';
-import { createApp, findWebDist, presentedToken, tokenMatches } from './http/app.ts';
+import { createApp, clientErrorHandler, findWebDist, presentedToken, tokenMatches } from './http/app.ts';
+import { createTokenVerifier } from './auth/verifier.ts';
+import { ownerKnowledgeBases } from './auth/owners.ts';
 import { quotaHealth, quotaRoutes } from './http/quota.ts';
 import { screenshotRoutes, screenshotSaver } from './http/screenshot.ts';
 import { messageRoutes } from './http/messages.ts';
+import { lotRoutes } from './http/lots.ts';
 import { sessionRoutes } from './http/sessions.ts';
 import { createLogger, type Logger } from './log.ts';
-import { assertUrlAllowed, createSubrequestGuard } from './net/url-guard.ts';
+import { createMetrics, StorageWatch, type Metrics } from './metrics.ts';
+import { EgressProxy } from './net/egress-proxy.ts';
+import type { TargetPolicy } from './net/target-policy.ts';
+import { assertUrlAllowed, parseHttpUrl, type Resolver } from './net/url-guard.ts';
 import { Forwarder } from './pipeline/forwarder.ts';
 import { Housekeeper } from './pipeline/housekeeping.ts';
 import { Outbox } from './pipeline/outbox.ts';
-import { SessionManager, type SourceFactory, type SourceFactoryInput } from './pipeline/session-manager.ts';
-import { createKbHook, createKnowledgeBase, type KnowledgeBase } from '../supabase/functions/_shared/kb/index.ts';
+import { SessionManager, type SourceFactory, type SourceFactoryInput, type StartRequest } from './pipeline/session-manager.ts';
+import { createKnowledgeBase, type KnowledgeBase } from '../supabase/functions/_shared/kb/index.ts';
+import { vectorSearchAvailable } from '../supabase/functions/_shared/kb/capabilities.ts';
 import { connectPostgres } from '../supabase/functions/_shared/postgres.ts';
 import { BrowserReplyTransport } from './delivery/browser.ts';
 import type { ReplyTransport } from './delivery/types.ts';
@@ -56,12 +65,18 @@ export interface Service {
   backend: Backend;
   /** Captured messages on their way to the backend (durable outbox). */
   forwarder: Forwarder;
+  /** This instance's metrics registry (GET /metrics, /health); the egress guard counts refusals here. */
+  metrics: Metrics;
+  /** The egress proxy every Chromium connection goes through (the SSRF guard). */
+  egress: EgressProxy;
   /** Graceful shutdown: sessions stopped, sockets closed. */
   close(): Promise<void>;
 }
 
 export interface ServiceOverrides {
   logger?: Logger;
+  /** Name resolution for start-monitoring and the egress proxy (tests; default: the system resolver). */
+  resolver?: Resolver;
 }
 
 /** Builds and starts the whole service. */
@@ -72,18 +87,6 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   // Knowledge-base answers: embeddings and a grounded LLM answer when OPENAI_API_KEY is set, else extractive.
   const { embedder, model: answerModel } = kbModelsFromConfig(config.openai, logger);
   const onKbError = (error: unknown): void => logger.warn({ err: String(error) }, 'knowledge base hook failed');
-  const kbHook = createKbHook({
-    trigger: config.botTrigger,
-    embedder,
-    model: answerModel,
-    maxRepliesPerMinute: config.kb.repliesPerMinute,
-    onError: onKbError,
-  });
-
-  // Verdicts of the LLM survive restarts (DATA_DIR/llm-cache.json): a restart does not start cold.
-  const llm = config.supabase ? undefined : classifierFromConfig(config.openai, path.join(config.dataDir, 'llm-cache.json'));
-  const llmPersistTimer = llm ? setInterval(() => llm.persist(), 60_000) : undefined;
-  llmPersistTimer?.unref();
   // The backend comes first: with it unusable (a broken database) the service must not start.
   const backend: Backend = config.supabase
     ? new SupabaseBackend({
@@ -92,37 +95,94 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         signingSecret: config.ingestSigningSecret,
         ownerId: config.supabase.ownerId,
       })
-    : new EmbeddedBackend({
+    : // The embedded backend runs on a worker thread, so storage never delays capture or fan-out. It
+      // builds its own LLM classifier (verdicts persist in DATA_DIR/llm-cache.json) and answer hook.
+      new WorkerBackend({
         dataDir: config.dataDir,
         templateDir: config.pgliteTemplateDir,
         buyerThreshold: config.buyerConfidenceThreshold,
-        llm,
-        answer: kbHook,
+        openai: config.openai,
+        llmCacheFile: path.join(config.dataDir, 'llm-cache.json'),
+        botTrigger: config.botTrigger,
+        repliesPerMinute: config.kb.repliesPerMinute,
+        logLevel: config.logLevel,
+        logger,
       });
   await backend.init();
   // The knowledge base speaks SQL: the embedded database, or Supabase's Postgres (SUPABASE_DB_URL) where the
   // edge function runs the same hook. Without either, its routes answer kb_unavailable.
-  const kbPostgres = !(backend instanceof EmbeddedBackend) && config.supabase?.dbUrl ? connectPostgres(config.supabase.dbUrl) : undefined;
-  const kbSql = backend instanceof EmbeddedBackend ? backend.sql : kbPostgres;
+  const kbPostgres = !(backend instanceof WorkerBackend) && config.supabase?.dbUrl ? connectPostgres(config.supabase.dbUrl) : undefined;
+  const kbSql = backend instanceof WorkerBackend ? backend.sql : kbPostgres;
+  // pgvector present: hybrid search; a plain PostgreSQL without it: full text alone (shown in /health).
+  const vectorSearch = kbSql ? await vectorSearchAvailable(kbSql).catch(() => false) : false;
   const kb: KnowledgeBase | undefined = kbSql
     ? createKnowledgeBase(kbSql, { ownerId: config.supabase?.ownerId, embedder, model: answerModel, onEmbeddingError: onKbError })
     : undefined;
 
-  const pool = new BrowserPool({ executablePath: config.chromeExecutablePath, logger });
+  // Every connection Chromium makes goes through Earshot's egress proxy, the SSRF guard (see
+  // src/net/egress-proxy.ts): the default context on the main port, each session's pages on their own.
+  // The service's own origin is reachable only from the demo's sessions (the policy is read per connection).
+  let selfOrigins: string[] = [];
+  const targetPolicy = (extraOrigins: readonly string[] = []): TargetPolicy => ({
+    allowAllPrivate: config.allowPrivateUrls,
+    allowedOrigins: [...config.allowedPrivateOrigins, ...extraOrigins],
+  });
+  const egress = new EgressProxy({ policy: () => targetPolicy(), logger, resolver: overrides.resolver });
+  await egress.start();
+  // DATA_DIR gives the browser its profile and the record by which the next start ends a leftover one.
+  const pool = new BrowserPool({ executablePath: config.chromeExecutablePath, logger, dataDir: config.dataDir, extraArgs: egress.chromiumArgs() });
+  // Accounts (Supabase Auth) replace the single API token: every caller is a seller and sees only their own.
+  const verifier = config.auth
+    ? createTokenVerifier({ jwksUrl: config.auth.jwksUrl, secret: config.auth.secret, audience: config.auth.audience, issuer: config.auth.issuer })
+    : undefined;
+  if (verifier && config.apiToken) logger.warn('API_TOKEN is not used while accounts are on (AUTH_*): callers sign in instead');
+  const apiToken = verifier ? undefined : config.apiToken;
+  const kbOwners = kbSql && verifier ? ownerKnowledgeBases(kbSql, { embedded: backend instanceof WorkerBackend, embedder, model: answerModel, onEmbeddingError: onKbError }) : undefined;
   const hub = new Hub({
     ringSize: config.ws.ringSize,
     maxBufferedBytes: config.ws.maxBufferedBytes,
     pingIntervalMs: config.ws.pingIntervalMs,
     logger,
-    authorize: config.apiToken ? (req) => tokenMatches(presentedToken(req), config.apiToken!) : undefined,
+    authorize: apiToken ? (req) => tokenMatches(presentedToken(req), apiToken) : undefined,
+    verifyToken: verifier ? (token) => verifier.verify(token) : undefined,
+    ownerOf: (sessionId): string | undefined => sessions.ownerOf(sessionId),
   });
   const demo = createDemo();
+  // A full or read-only DATA_DIR shows in /health (storage.code) and /metrics; capture carries on regardless.
+  const storage = new StorageWatch(config.dataDir, {
+    onChange: (state) =>
+      state.writable
+        ? logger.info({ dataDir: config.dataDir }, 'DATA_DIR writable again')
+        : logger.error({ dataDir: config.dataDir, code: state.code, err: state.error }, 'DATA_DIR refuses writes'),
+  });
+  const stopStorageWatch = storage.start();
+  // One registry per instance (GET /metrics; /health reads it too). Gauges ask their owners at scrape
+  // time, so the closures may name components built further down.
+  const metrics: Metrics = createMetrics({
+    activeSessions: () => sessions.activeCount,
+    wsClients: () => hub.stats().clients,
+    backlog: () => forwarder.backlog(),
+    buyersByPlatform: () => {
+      const byPlatform: Record<string, number> = {};
+      for (const info of sessions.list()) byPlatform[info.platform] = (byPlatform[info.platform] ?? 0) + info.buyerCount;
+      return byPlatform;
+    },
+    storage: () => storage.state(),
+  });
+
+  egress.on('refused', (refusal) => metrics.countEgressRefusal(refusal.kind));
 
   // The demo's origin is only known once the server listens (PORT may be 0).
-  let selfOrigins: string[] = [];
-  const guardOptions = () => ({ allowPrivate: config.allowPrivateUrls, allowedOrigins: selfOrigins });
-  const checkUrl = async (raw: string): Promise<URL> => {
-    const url = await assertUrlAllowed(raw, guardOptions());
+  const checkUrl = async (raw: string, request?: StartRequest): Promise<URL> => {
+    const parsed = parseHttpUrl(raw);
+    // The YouTube API source never loads the watch page: its host is not looked up at all (a browser
+    // fallback, if it comes to that, goes through the egress proxy like every page).
+    if (youtube.matches(parsed) && (request?.source ?? youtubeApi.defaultSource(youtube, parsed)) === 'api') return parsed;
+    const url = await assertUrlAllowed(raw, {
+      allowPrivate: config.allowPrivateUrls,
+      allowedOrigins: [...config.allowedPrivateOrigins, ...selfOrigins],
+      resolver: overrides.resolver,
+    });
     // Without ALLOW_PRIVATE_URLS the service's own origin is allowed for the demo page only.
     if (!config.allowPrivateUrls && selfOrigins.includes(url.origin) && url.pathname !== DEMO_PATH) {
       throw new EarshotError('url_not_allowed', `Only ${DEMO_PATH} may be monitored on this service's own origin`, {
@@ -131,12 +191,6 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     }
     return url;
   };
-  const subrequestGuard = createSubrequestGuard({
-    allowPrivate: config.allowPrivateUrls,
-    get allowedOrigins() {
-      return selfOrigins;
-    },
-  });
 
   const saveScreenshot = config.capture.saveScreenshots
     ? screenshotSaver(path.join(config.dataDir, 'screenshots'), logger)
@@ -164,13 +218,21 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       logger,
       sweepMs: config.capture.sweepIntervalMs,
       noChatTimeoutMs: config.capture.noChatTimeoutMs,
-      allowRequest: subrequestGuard,
+      // Its own port and browser context: the proxy counts this session's refusals. Demo sessions may
+      // reach the service's own origin (the demo's event stream); no other page may.
+      egress: egress.forSession(
+        input.sessionId,
+        () => pool.getBrowser(),
+        selfOrigins.includes(input.url.origin) ? () => targetPolicy(selfOrigins) : undefined,
+      ),
       idPrefix: input.idPrefix,
       resumeState: input.resumeState,
+      journal: new FileStreamJournal(path.join(config.dataDir, 'streams'), input.sessionId),
       attachNetwork: tap?.attach,
       domGate: tap?.domGate,
       stallReloadMs: input.adapter.reloadWhenStalled && config.capture.stallReloadMs > 0 ? config.capture.stallReloadMs : undefined,
       onScreenshot: saveScreenshot ? (png) => saveScreenshot(input.sessionId, png) : undefined,
+      metrics,
     });
   };
   const youtubeApi = createYouTubeApi(config.youtube, { dataDir: config.dataDir, logger });
@@ -196,6 +258,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     defaultSource: youtubeApi.defaultSource,
     checkUrl,
     store: new FileSessionStore(config.dataDir),
+    metrics,
     adapterOverride: (url, request) => {
       if (selfOrigins.includes(url.origin) && url.pathname === DEMO_PATH) return whatnot;
       return request.platform ? undefined : findFileAdapter(fileAdapters, url);
@@ -213,6 +276,12 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     deadLetterFile: path.join(config.dataDir, 'dead-letter.jsonl'),
   });
   sessions.addSink(forwarder);
+  // Counted after deduplication: what the manager hands downstream is each message once.
+  sessions.addSink({
+    accept: (_sessionId, messages) => {
+      for (const message of messages) metrics.countMessages(message.platform, 1);
+    },
+  });
   // What a previous run left in the outbox is delivered now.
   forwarder.start();
   const housekeeper = new Housekeeper({
@@ -236,7 +305,6 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     new BrowserReplyTransport({
       openPage: () => pool.newPage(),
       profilesDir: path.join(config.dataDir, 'profiles'),
-      allowRequest: subrequestGuard,
       logger,
     }),
   );
@@ -269,26 +337,58 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   const startedAt = Date.now();
   const app = createApp({
     logger,
-    apiToken: config.apiToken,
+    auth: { verifier, apiToken },
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    publicConfig: () =>
+      config.auth
+        ? {
+            accounts: true,
+            supabaseUrl: config.auth.supabaseUrl ?? null,
+            supabaseAnonKey: config.auth.anonKey ?? null,
+            // Rows live in that project only in Supabase mode; then the dashboard also follows them by Realtime.
+            realtime: Boolean(config.supabase),
+          }
+        : { accounts: false, apiToken: Boolean(apiToken) },
     routers: [
       demo.router,
       sessionRoutes(sessions),
-      messageRoutes(backend),
+      messageRoutes(backend, sessions),
+      lotRoutes({ backend, sessions, publish: (sessionId, body) => sessions.publish(sessionId, body) }),
       screenshotRoutes(sessions, { save: saveScreenshot }),
-      quotaRoutes(youtubeApi.quota),
-      kbRoutes({ kb, maxUploadBytes: config.kb.maxUploadBytes, publish: (sessionId, body) => sessions.publish(sessionId, body) }),
+      quotaRoutes(youtubeApi.quota, sessions),
+      kbRoutes({
+        kb,
+        kbFor: kbOwners,
+        sessions,
+        maxUploadBytes: config.kb.maxUploadBytes,
+        publish: (sessionId, body) => sessions.publish(sessionId, body),
+      }),
     ],
-    health: () => ({
-      status: 'ok',
-      service: 'earshot',
-      activeSessions: sessions.activeCount,
-      uptimeSec: Math.round((Date.now() - startedAt) / 1000),
-      browser: { up: pool.isUp, launches: pool.launchCount },
-      ws: hub.stats(),
-      youtubeQuota: quotaHealth(youtubeApi.quota),
-      backend: backend.kind,
-      backlog: forwarder.backlog(),
-    }),
+    // The numbers come from the registry GET /metrics serves, so the two never disagree.
+    health: async () => {
+      const numbers = await metrics.health();
+      return {
+        status: 'ok',
+        service: 'earshot',
+        activeSessions: numbers.activeSessions,
+        uptimeSec: Math.round((Date.now() - startedAt) / 1000),
+        browser: { up: pool.isUp, launches: pool.launchCount },
+        ws: { ...hub.stats(), clients: numbers.wsClients },
+        youtubeQuota: quotaHealth(youtubeApi.quota),
+        backend: backend.kind,
+        vectorSearch,
+        backlog: { ...forwarder.backlog(), messages: numbers.backlogMessages },
+        storage: storage.state(),
+        capture: {
+          messages: numbers.messagesTotal,
+          buyers: numbers.buyersTotal,
+          recoveries: numbers.recoveriesTotal,
+          egressRefusals: numbers.egressRefusalsTotal,
+          droppedReports: numbers.droppedReportsTotal,
+        },
+      };
+    },
+    metrics,
     ready: async () => {
       const [browserUp, backendUp] = await Promise.all([
         pool.isUp || pool.getBrowser().then(() => true, () => false),
@@ -297,9 +397,12 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       return { ready: browserUp && backendUp, checks: { browser: browserUp, backend: backendUp } };
     },
     staticDir: findWebDist(__dirname),
+    connectOrigins: config.auth?.supabaseUrl ? [config.auth.supabaseUrl] : [],
   });
 
   const server = http.createServer(app);
+  // Oversized or garbled requests get a coded JSON answer from us rather than Node's empty one.
+  server.on('clientError', clientErrorHandler);
   server.keepAliveTimeout = 5_000;
   server.headersTimeout = 10_000;
   server.requestTimeout = 60_000;
@@ -326,6 +429,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   const close = (): Promise<void> => {
     closing ??= (async () => {
       logger.info('shutting down');
+      stopStorageWatch();
       await sessions.shutdown();
       await housekeeper.stop();
       await replyWorker?.close();
@@ -336,17 +440,12 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await pool.close();
+      await egress.close();
       await backend.close();
-      clearInterval(llmPersistTimer);
-      try {
-        llm?.persist();
-      } catch (error) {
-        logger.warn({ err: String(error) }, 'could not save the LLM verdict cache');
-      }
       await kbPostgres?.close();
     })();
     return closing;
   };
 
-  return { url, port: address.port, config, logger, sessions, hub, pool, backend, forwarder, close };
+  return { url, port: address.port, config, logger, sessions, hub, pool, backend, forwarder, metrics, egress, close };
 }

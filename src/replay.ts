@@ -4,7 +4,11 @@
  * JSON line per input line, in input order:
  *   {id, author, text, intent, confidence, buyer?, answer?}
  * A line that cannot be read gives `{id, line, error:{code, message}}` in its place; replay never stops
- * on bad input. Input lines: `{author, text, sentAt?}` (the seed's `username`/`message` are accepted).
+ * on bad input. Input lines: `{author, text, sentAt?, badges?}` (the seed's `username`/`message` are
+ * accepted); `badges: ["owner"]` marks the host, whose announcements put items on offer.
+ *
+ * A buyer needs something on offer: on the default `generic` platform only a host line announcing an item
+ * ("Lot 5, the denim jacket, $25") opens one; `--platform whatnot` is a live-shopping show throughout.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,6 +16,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { z } from 'zod';
 import { classifierFromConfig, EmbeddedBackend } from './backend/embedded.ts';
+import { prepareInChildProcess } from './backend/worker/worker-backend.ts';
 import type { IngestResult } from './backend/types.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { MAX_AUTHOR_LENGTH, PLATFORMS, sanitizeText, type ChatMessage, type Platform } from './domain/message.ts';
@@ -45,6 +50,7 @@ const InputLine = z.object({
   text: z.string().optional(),
   message: z.string().optional(),
   sentAt: z.string().optional(),
+  badges: z.array(z.string().max(40)).max(20).optional(),
 });
 
 interface ParsedArgs {
@@ -105,7 +111,7 @@ function readLine(line: string, lineNo: number, platform: Platform): Slot {
     message: {
       id: `line-${lineNo}`,
       platform,
-      author: { name: sanitizeText(author, MAX_AUTHOR_LENGTH), badges: [] },
+      author: { name: sanitizeText(author, MAX_AUTHOR_LENGTH), badges: (data.badges ?? []).map((b) => b.toLowerCase()) },
       text: sanitizeText(text),
       ...(sentAt ? { sentAt } : {}),
       capturedAt: sentAt ?? new Date().toISOString(),
@@ -163,6 +169,8 @@ export async function runReplay(
     llm: classifierFromConfig(config.openai),
   });
   try {
+    // initdb's memory peak stays in a child process: replay itself holds only the opened database.
+    await prepareInChildProcess({ dataDir, templateDir: config.pgliteTemplateDir });
     await backend.init();
     for (const file of parsed.kb) await knowledge.load(backend, file);
     const sessionId = `replay-${path.basename(parsed.file).slice(0, 100).replace(/[^A-Za-z0-9._-]/g, '_')}`;

@@ -171,6 +171,15 @@ describe('knowledge base API', () => {
     expect(replies.body.map((r: { status: string }) => r.status)).toEqual(['suggested', 'suggested']);
     expect((await api('GET', '/api/replies')).status).toBe(400);
 
+    // The seller dismisses a suggestion: stored as dismissed (every dashboard hides it), never sent.
+    const jeans = byId.get(messageIdOf(sub, '@earshot do the jeans run small?'))!;
+    const dismissed = await api('POST', `/api/replies/${jeans.replyId}/dismiss`);
+    expect(dismissed.body).toMatchObject({ id: jeans.replyId, status: 'dismissed' });
+    await sub.waitFor(() => events(sub).some((e) => e.type === 'reply_status' && e.replyId === jeans.replyId && e.status === 'dismissed'));
+    expect((await api('GET', `/api/replies?sessionId=${sessionId}&status=dismissed`)).body.map((r: { id: string }) => r.id)).toEqual([jeans.replyId]);
+    expect((await api('POST', `/api/replies/${jeans.replyId}/send`)).body.error.code).toBe('reply_not_sendable');
+    expect((await api('POST', '/api/replies/nope/dismiss')).body.error.code).toBe('reply_not_found');
+
     // Auto-answer on: plain questions are answered too.
     expect((await api('PUT', `/api/sessions/${sessionId}/bot`, { autoAnswer: true })).body).toMatchObject({ autoAnswer: true, delivery: 'suggest' });
     room.post([{ author: 'cy', text: 'what is the return policy?' }]);

@@ -25,6 +25,8 @@ const SEEDS: Record<string, (owner: string, tag: string) => string> = {
   bot_settings: (_owner, tag) => `insert into public.bot_settings (stream_session_id, auto_answer) values ('s-${tag}', true)`,
   bot_replies: (_owner, tag) =>
     `insert into public.bot_replies (stream_session_id, kind, text, status) values ('s-${tag}', 'answer', 'We ship to Canada.', 'suggested')`,
+  lots: (_owner, tag) =>
+    `insert into public.lots (stream_session_id, code, base_code, ord, title, price, winner) values ('s-${tag}', 'L${tag}', 'L${tag}', 1, 'jacket ${tag}', 45, '{"username":"ann","messageId":"k-${tag}","at":"2026-01-01T00:00:00Z"}')`,
 };
 
 function docId(tag: string): string {

@@ -15,6 +15,7 @@ import { runHousekeeping } from '../../supabase/functions/_shared/housekeeping.t
 import { ingestMessages, type AnswerFn } from '../../supabase/functions/_shared/ingest.ts';
 import { classifyMessages, createOpenAiClassifier, type LlmClassifier } from '../../supabase/functions/_shared/intent/index.ts';
 import { markDeleted, upsertSession } from '../../supabase/functions/_shared/sessions.ts';
+import { correctLot, listLots, saveSellers } from '../../supabase/functions/_shared/ledger/store.ts';
 import { applyMigrations, findSupabaseDir, listMigrations, pgliteTarget } from './migrations.ts';
 import { PGlite, vector } from './pglite.ts';
 import { pgliteSql } from './pglite-sql.ts';
@@ -25,6 +26,8 @@ import {
   type HousekeepingCutoffs,
   type HousekeepingReport,
   type IngestResult,
+  type Lot,
+  type LotPatch,
   type MessagePage,
   type MessageQuery,
 } from './types.ts';
@@ -46,6 +49,46 @@ export interface EmbeddedBackendOptions {
   templateDir?: string;
 }
 
+/**
+ * postgresql.conf of the embedded database, written by PGlite at every open. PGlite runs one backend in
+ * WebAssembly whose memory never shrinks, and Postgres' defaults size it for a server: shared_buffers
+ * 128 MB alone made the idle service ~330 MB RSS. 16 MB keeps the working set of a few live shows (the
+ * file system's page cache holds the rest) at ~175 MB for PGlite (npm run bench, memory).
+ */
+export const PGLITE_CONF = ['shared_buffers = 16MB', 'max_connections = 10', 'wal_buffers = 1MB', 'work_mem = 4MB'];
+
+/** Opens PGlite on `dir` (in memory when undefined) with the vector extension and {@link PGLITE_CONF}. */
+export function openPglite(dir: string | undefined): Promise<PGlite> {
+  // The vector extension is registered up front so later migrations (knowledge base) can create it.
+  return PGlite.create(dir, { extensions: { vector }, postgresqlconf: PGLITE_CONF });
+}
+
+/**
+ * Creates and migrates the database under `<dataDir>/pglite` if it does not exist yet, then closes it.
+ * Run in a short-lived worker (src/backend/worker), so the memory initdb needs leaves with the worker.
+ */
+export async function prepareDatabase(options: Pick<EmbeddedBackendOptions, 'dataDir' | 'templateDir' | 'supabaseDir'>): Promise<void> {
+  if (!options.dataDir) return;
+  const dir = path.join(options.dataDir, 'pglite');
+  if (fs.existsSync(dir)) return;
+  const supabaseDir = options.supabaseDir ?? findSupabaseDir();
+  if (options.templateDir) {
+    await copyTemplate(dir, options.templateDir, supabaseDir);
+    return;
+  }
+  // Built beside and renamed when complete: a run killed half-way leaves no half-made database behind.
+  const building = `${dir}.building-${process.pid}`;
+  fs.rmSync(building, { recursive: true, force: true });
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const db = await openPglite(building);
+  try {
+    await applyMigrations(pgliteTarget(db), supabaseDir);
+  } finally {
+    await db.close();
+  }
+  fs.renameSync(building, dir);
+}
+
 export class EmbeddedBackend implements Backend {
   readonly kind = 'embedded' as const;
   private readonly options: EmbeddedBackendOptions;
@@ -63,8 +106,7 @@ export class EmbeddedBackend implements Backend {
     if (dir && this.options.templateDir && !fs.existsSync(dir)) {
       await copyTemplate(dir, this.options.templateDir, this.options.supabaseDir ?? findSupabaseDir());
     }
-    // The vector extension is registered up front so later migrations (knowledge base) can create it.
-    const db = await PGlite.create(dir, { extensions: { vector } });
+    const db = await openPglite(dir);
     try {
       await applyMigrations(pgliteTarget(db), this.options.supabaseDir);
     } catch (error) {
@@ -88,14 +130,27 @@ export class EmbeddedBackend implements Backend {
   }
 
   async upsertSession(info: SessionInfo): Promise<void> {
-    await rejectBadData(() => upsertSession(this.sql, toSessionUpsert(info)));
+    // With accounts on, the show belongs to its seller (RLS, and the bot answers from that seller's
+    // documents). auth.users here is the embedded stand-in for Supabase Auth's table: the id is enough.
+    if (info.ownerId) await this.sql.query('insert into auth.users (id) values ($1) on conflict do nothing', [info.ownerId]);
+    const session = toSessionUpsert(info, info.ownerId);
+    await rejectBadData(() => upsertSession(this.sql, session));
+    if (session.sellers) await saveSellers(this.sql, session.sessionId, session.sellers);
+  }
+
+  listLots(sessionId: string): Promise<Lot[]> {
+    return listLots(this.sql, sessionId);
+  }
+
+  correctLot(sessionId: string, code: string, patch: LotPatch): Promise<Lot | undefined> {
+    return correctLot(this.sql, sessionId, code, patch);
   }
 
   ingest(sessionId: string, messages: ChatMessage[]): Promise<IngestResult[]> {
     const llm = this.options.llm;
     return rejectBadData(() =>
       ingestMessages(this.sql, sessionId, messages, {
-        classify: (items) => classifyMessages(items, { llm }),
+        classify: (items, context) => classifyMessages(items, { llm, offer: context?.offer }),
         buyerThreshold: this.options.buyerThreshold,
         answer: this.options.answer,
       }),
@@ -198,7 +253,7 @@ async function copyTemplate(target: string, templateDir: string, supabaseDir: st
     fs.mkdirSync(templateDir, { recursive: true });
     const building = fs.mkdtempSync(path.join(templateDir, 'building-'));
     try {
-      const db = await PGlite.create(building, { extensions: { vector } });
+      const db = await openPglite(building);
       try {
         await applyMigrations(pgliteTarget(db), supabaseDir);
       } finally {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ChatMessage, SessionInfo } from '../domain/message.ts';
 import { EarshotError, describeError } from '../errors.ts';
 import { signatureHeaders } from '../../supabase/functions/_shared/auth.ts';
+import { LotShape } from '../../supabase/functions/_shared/wire.ts';
 import {
   toSessionUpsert,
   type Backend,
@@ -14,6 +15,8 @@ import {
   type HousekeepingReport,
   type IngestResult,
   type CapturedBuyer,
+  type Lot,
+  type LotPatch,
   type MessagePage,
   type MessageQuery,
 } from './types.ts';
@@ -43,6 +46,7 @@ const Buyer = z.object({
   price: z.number().optional(),
   quantity: z.number().optional(),
   size: z.string().optional(),
+  lot: z.string().optional(),
 });
 const Answer = z.object({
   question: z.string(),
@@ -61,6 +65,7 @@ const IngestResponse = z.object({
       buyer: Buyer.optional(),
       answer: Answer.optional(),
       error: z.object({ code: z.literal('invalid_message'), message: z.string() }).optional(),
+      lots: z.array(LotShape).optional(),
     }),
   ),
 });
@@ -85,6 +90,8 @@ const PageResponse = z.object({
 const BuyersResponse = z.object({
   buyers: z.array(z.object({ messageId: z.string(), capturedAt: z.string(), buyer: Buyer })),
 });
+const LotsResponse = z.object({ lots: z.array(LotShape) });
+const LotResponse = z.object({ lot: LotShape });
 const HousekeepResponse = z.object({ deletedMessages: z.number(), closedSessions: z.array(z.string()) });
 const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
@@ -103,7 +110,9 @@ export class SupabaseBackend implements Backend {
   }
 
   async upsertSession(info: SessionInfo): Promise<void> {
-    await this.post({ action: 'upsert_session', session: toSessionUpsert(info, this.options.ownerId) });
+    // The seller who started the show (accounts) owns its row; SUPABASE_OWNER_ID is the single-owner default.
+    // Only this signed, service-role call names an owner: the edge function takes it from nowhere else.
+    await this.post({ action: 'upsert_session', session: toSessionUpsert(info, info.ownerId ?? this.options.ownerId) });
   }
 
   async ingest(sessionId: string, messages: ChatMessage[]): Promise<IngestResult[]> {
@@ -133,6 +142,20 @@ export class SupabaseBackend implements Backend {
   async listBuyers(sessionId: string, limit: number): Promise<CapturedBuyer[]> {
     const params = new URLSearchParams({ action: 'buyers', streamSessionId: sessionId, limit: String(limit) });
     return parseResponse(BuyersResponse, await this.request('GET', `?${params}`)).buyers;
+  }
+
+  async listLots(sessionId: string): Promise<Lot[]> {
+    const params = new URLSearchParams({ action: 'lots', streamSessionId: sessionId });
+    return parseResponse(LotsResponse, await this.request('GET', `?${params}`)).lots;
+  }
+
+  async correctLot(sessionId: string, code: string, patch: LotPatch): Promise<Lot | undefined> {
+    try {
+      return parseResponse(LotResponse, await this.post({ action: 'correct_lot', streamSessionId: sessionId, code, patch })).lot;
+    } catch (error) {
+      if (error instanceof EarshotError && error.context.code === 'lot_not_found') return undefined;
+      throw error;
+    }
   }
 
   async housekeep(cutoffs: HousekeepingCutoffs): Promise<HousekeepingReport> {

@@ -13,9 +13,11 @@ import type {
   MessagePage,
   MessageQuery,
   StoredMessage,
+  Lot,
 } from '../../supabase/functions/_shared/types.ts';
+import type { LotPatch } from '../../supabase/functions/_shared/ledger/corrections.ts';
 
-export type { CapturedBuyer, HousekeepingReport, IngestResult, Intent, MessagePage, MessageQuery, StoredMessage };
+export type { CapturedBuyer, HousekeepingReport, IngestResult, Intent, Lot, LotPatch, MessagePage, MessageQuery, StoredMessage };
 
 /** The session row both backends write for a session of the service. */
 export function toSessionUpsert(info: SessionInfo, ownerId?: string): SessionUpsert {
@@ -28,6 +30,7 @@ export function toSessionUpsert(info: SessionInfo, ownerId?: string): SessionUps
     detail: info.detail,
     startedAt: info.startedAt,
     ownerId,
+    ...(info.sellers && info.sellers.length > 0 ? { sellers: info.sellers } : {}),
   };
 }
 
@@ -57,6 +60,14 @@ export interface Backend {
   listMessages(sessionId: string, query: MessageQuery): Promise<MessagePage>;
   /** The session's captured buyers, first claimer first. */
   listBuyers(sessionId: string, limit: number): Promise<CapturedBuyer[]>;
+  /**
+   * The show's claims ledger, lots in announcement order. Optional only while every implementation
+   * catches up (the worker-thread backend proxies the embedded one); the lots routes answer
+   * backend_unavailable without it.
+   */
+  listLots?(sessionId: string): Promise<Lot[]>;
+  /** A seller's correction of one lot; undefined when the show has no such lot. */
+  correctLot?(sessionId: string, code: string, patch: LotPatch): Promise<Lot | undefined>;
   /** Retention and stale-session closing. */
   housekeep(cutoffs: HousekeepingCutoffs): Promise<HousekeepingReport>;
   /** Throws when the backend cannot be reached. */

@@ -9,6 +9,11 @@ export interface SourceSink {
   deleted(messageIds: string[], reason?: string): void;
   /** Source status changes (live, recovering, no_chat_found, ended, error, quota_exhausted...). */
   status(status: SessionStatus, detail?: string): void;
+  /**
+   * The platform's own id of the show being captured (a Kick livestream id...), when the page reveals
+   * it. A different id later means the channel went live again: that is a new show.
+   */
+  show?(showId: string): void;
 }
 
 export interface ChatSource {
@@ -23,4 +28,6 @@ export interface ChatSource {
   describe?(): Record<string, unknown>;
   /** State that lets a new source for the same session continue where this one stopped (after a restart). */
   saveState?(): unknown;
+  /** The state `saveState` returned is now durable (sessions.json written): what it covers may be forgotten. */
+  stateSaved?(state: unknown): void;
 }

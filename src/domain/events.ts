@@ -1,9 +1,9 @@
 /** Events fanned out to WebSocket subscribers: the typed map behind the public WebSocket contract. */
-import type { AnswerStatus, BuyerPayload } from '../../supabase/functions/_shared/types.ts';
+import type { AnswerStatus, BuyerPayload, Lot } from '../../supabase/functions/_shared/types.ts';
 import type { ChatMessage, SessionStatus } from './message.ts';
 
 /** The seed dashboard's buyer payload (DealFlow reads exactly these names), defined once in the shared core. */
-export type { AnswerStatus, BuyerPayload };
+export type { AnswerStatus, BuyerPayload, Lot };
 
 
 /** Events before the hub stamps them with a sequence number. */
@@ -21,6 +21,8 @@ export type SessionEventBody =
     }
   | { type: 'reply_status'; replyId: string; messageId?: string; status: AnswerStatus; detail?: string }
   | { type: 'message_deleted'; messageId: string; reason?: string }
+  /** A lot of the claims ledger changed (announced, claimed, closed, corrected): its whole new state. */
+  | { type: 'lot_update'; lot: Lot }
   | { type: 'session_status'; status: SessionStatus; detail?: string };
 
 export type SessionEventType = SessionEventBody['type'];

@@ -87,4 +87,10 @@ export interface SessionInfo {
   buyerCount: number;
   lastMessageAt: string | null;
   startedAt: string;
+  /** The seller who started the show (Supabase user id), when the service has accounts. */
+  ownerId?: string;
+  /** The host's usernames (start-monitoring's `seller`): their messages announce lots. */
+  /** The platform's own id of this show (a Kick livestream id), when the page reveals it. */
+  platformShowId?: string;
+  sellers?: string[];
 }

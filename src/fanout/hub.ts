@@ -7,6 +7,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { z } from 'zod';
+import type { Principal } from '../auth/verifier.ts';
 import type { SessionEvent, SessionEventBody } from '../domain/events.ts';
 import type { Logger } from '../log.ts';
 
@@ -17,7 +18,22 @@ export interface HubOptions {
   logger: Logger;
   /** Returns true when the upgrade request may connect (API token check). */
   authorize?: (request: IncomingMessage) => boolean;
+  /**
+   * Accounts: verifies a Supabase access token, presented as `?access_token=` on the upgrade or in a first
+   * `{type:"auth", token}` frame. Each client then sees only the sessions `ownerOf` says are its user's.
+   */
+  verifyToken?: (token: string) => Promise<Principal>;
+  /** Accounts: the seller a session belongs to (undefined: unknown session). */
+  ownerOf?: (sessionId: string) => string | undefined;
+  /** How long a connection without `?access_token=` has to send its auth frame (default 10 s). */
+  authTimeoutMs?: number;
 }
+
+/**
+ * Close code for authentication: reason `unauthorized` (no, or a bad, token) or `token_expired` (the token
+ * ran out while connected: refresh it and reconnect with `since`).
+ */
+export const AUTH_CLOSE_CODE = 4401;
 
 /** Close code and reason a slow consumer gets. */
 export const SLOW_CONSUMER_CLOSE = { code: 4008, reason: 'slow_consumer' } as const;
@@ -30,7 +46,11 @@ const ClientMessage = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('unsubscribe'), sessionId: z.string().min(1).max(200) }),
   z.object({ type: z.literal('ping') }),
+  z.object({ type: z.literal('auth'), token: z.string().min(1).max(16 * 1024) }),
 ]);
+
+/** Where a client is with authentication (accounts only; without them every client is `ready`). */
+type AuthState = 'awaiting_auth' | 'verifying' | 'ready';
 
 interface Ring {
   seq: number;
@@ -43,6 +63,16 @@ interface Client {
   subscriptions: Set<string>;
   alive: boolean;
   closing: boolean;
+  auth: AuthState;
+  /** The signed-in seller (accounts). */
+  userId?: string;
+  /** Closes the socket when the token expires, or when no auth frame came in time. */
+  authTimer?: NodeJS.Timeout;
+}
+
+/** Whether a client may receive a session's events: without accounts anyone; with them only its owner. */
+export function mayReceive(accounts: boolean, owner: string | undefined, userId: string | undefined): boolean {
+  return !accounts || (userId !== undefined && owner === userId);
 }
 
 export class Hub {
@@ -57,7 +87,11 @@ export class Hub {
   constructor(options: HubOptions) {
     this.options = options;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
-    this.wss.on('connection', (ws) => this.wssOnConnection(ws));
+    this.wss.on('connection', (ws, _request, principal?: Principal) => this.wssOnConnection(ws, principal));
+  }
+
+  private get accounts(): boolean {
+    return this.options.verifyToken !== undefined;
   }
 
   /** Serves the hub on `path` of an existing HTTP server. */
@@ -72,7 +106,32 @@ export class Hub {
         socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
         return;
       }
-      this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request));
+      const accessToken = this.options.verifyToken ? url.searchParams.get('access_token') : null;
+      if (!accessToken) {
+        this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request));
+        return;
+      }
+      // Browsers cannot set headers on a WebSocket: the token rides in the query and is checked before upgrading.
+      // Node has removed its own error listener from an upgraded socket: a reset while we verify must not throw.
+      const socketOnError = (): void => {
+        socket.destroy();
+      };
+      socket.on('error', socketOnError);
+      this.options.verifyToken!(accessToken).then(
+        (principal) => {
+          socket.removeListener('error', socketOnError);
+          if (socket.destroyed) return;
+          this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request, principal));
+        },
+        () => {
+          socket.removeListener('error', socketOnError);
+          socket.on('error', () => undefined);
+          const body = JSON.stringify({ error: { code: 'unauthorized', message: 'Invalid access token' } });
+          socket.end(
+            `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+          );
+        },
+      );
     });
     this.pingTimer = setInterval(() => this.pingAll(), this.options.pingIntervalMs);
     this.pingTimer.unref();
@@ -86,8 +145,12 @@ export class Hub {
     const data = JSON.stringify(event);
     ring.entries.push({ seq: ring.seq, data });
     if (ring.entries.length > this.options.ringSize) ring.entries.splice(0, ring.entries.length - this.options.ringSize);
+    const owner = this.accounts ? this.options.ownerOf?.(sessionId) : undefined;
     for (const client of this.clients) {
-      if (client.subscriptions.has(sessionId) || client.subscriptions.has('*')) this.send(client, data);
+      if (!client.subscriptions.has(sessionId) && !client.subscriptions.has('*')) continue;
+      // "*" with accounts is "all of mine"; a named session was checked at subscribe, and is checked again
+      // here so an id subscribed to before anyone started it never leaks another seller's show.
+      if (mayReceive(this.accounts, owner, client.userId)) this.send(client, data);
     }
     return event;
   }
@@ -150,15 +213,72 @@ export class Hub {
     return ring;
   }
 
-  private wssOnConnection(ws: WebSocket): void {
-    const client: Client = { ws, subscriptions: new Set(), alive: true, closing: false };
+  private wssOnConnection(ws: WebSocket, principal?: Principal): void {
+    const client: Client = {
+      ws,
+      subscriptions: new Set(),
+      alive: true,
+      closing: false,
+      auth: this.accounts && !principal ? 'awaiting_auth' : 'ready',
+    };
     this.clients.add(client);
+    if (principal) this.signIn(client, principal);
+    else if (client.auth === 'awaiting_auth') {
+      client.authTimer = setTimeout(() => this.closeUnauthorized(client, 'unauthorized'), this.options.authTimeoutMs ?? 10_000);
+      client.authTimer.unref();
+    }
     ws.on('pong', () => {
       client.alive = true;
     });
     ws.on('message', (data, isBinary) => this.socketOnMessage(client, data, isBinary));
-    ws.on('close', () => this.clients.delete(client));
-    ws.on('error', () => this.clients.delete(client));
+    const forget = (): void => {
+      clearTimeout(client.authTimer);
+      this.clients.delete(client);
+    };
+    ws.on('close', forget);
+    ws.on('error', forget);
+  }
+
+  /** Binds a client to its user and closes it when the token expires (the dashboard refreshes and reconnects). */
+  private signIn(client: Client, principal: Principal): void {
+    client.userId = principal.userId;
+    client.auth = 'ready';
+    clearTimeout(client.authTimer);
+    const remaining = Math.min(Math.max(principal.expiresAt - Date.now(), 0), 2_147_000_000);
+    client.authTimer = setTimeout(() => this.closeUnauthorized(client, 'token_expired'), remaining);
+    client.authTimer.unref();
+  }
+
+  private closeUnauthorized(client: Client, reason: 'unauthorized' | 'token_expired'): void {
+    if (client.closing) return;
+    client.closing = true;
+    client.ws.close(AUTH_CLOSE_CODE, reason);
+    setTimeout(() => client.ws.terminate(), 2_000).unref();
+  }
+
+  /** `{type:"auth", token}`: the first frame of a client without `?access_token=`, or a refreshed token later. */
+  private authFrame(client: Client, token: string): void {
+    if (!this.options.verifyToken) return this.replyError(client, 'invalid_message', 'This service has no accounts');
+    if (client.auth === 'verifying') return;
+    const previous = client.auth;
+    // A signed-in client refreshing its token keeps working meanwhile; a new one waits for the answer.
+    if (previous === 'awaiting_auth') client.auth = 'verifying';
+    this.options.verifyToken(token).then(
+      (principal) => {
+        if (client.userId !== undefined && principal.userId !== client.userId) {
+          // A connection belongs to one seller; switching users means a new connection.
+          this.closeUnauthorized(client, 'unauthorized');
+          return;
+        }
+        this.signIn(client, principal);
+        this.send(client, JSON.stringify({ type: 'authenticated', expiresAt: new Date(principal.expiresAt).toISOString() }));
+      },
+      () => {
+        client.auth = previous;
+        this.replyError(client, 'unauthorized', 'Invalid access token');
+        this.closeUnauthorized(client, 'unauthorized');
+      },
+    );
   }
 
   private socketOnMessage(client: Client, data: RawData, isBinary: boolean): void {
@@ -174,6 +294,12 @@ export class Hub {
       return this.replyError(client, 'invalid_message', 'Expected {type:"subscribe"|"unsubscribe", sessionId, since?}');
     }
     const message = result.data;
+    if (message.type === 'auth') return this.authFrame(client, message.token);
+    if (client.auth !== 'ready') {
+      this.replyError(client, 'unauthorized', 'Send {type:"auth", token} first (or connect with ?access_token=)');
+      if (client.auth === 'awaiting_auth') this.closeUnauthorized(client, 'unauthorized');
+      return;
+    }
     if (message.type === 'ping') {
       this.send(client, JSON.stringify({ type: 'pong' }));
       return;
@@ -182,6 +308,10 @@ export class Hub {
       client.subscriptions.delete(message.sessionId);
       this.send(client, JSON.stringify({ type: 'unsubscribed', sessionId: message.sessionId }));
       return;
+    }
+    if (this.accounts && message.sessionId !== '*' && this.options.ownerOf?.(message.sessionId) !== client.userId) {
+      // Unknown and another seller's look the same.
+      return this.replyError(client, 'session_not_found', `No session ${message.sessionId.slice(0, 100)}`);
     }
     client.subscriptions.add(message.sessionId);
     this.send(client, JSON.stringify({ type: 'subscribed', sessionId: message.sessionId, seq: this.lastSeq(message.sessionId) }));

@@ -1,11 +1,15 @@
 /** The express app: JSON parsing with limits, token check, routes, health, static dashboard, coded errors. */
 import fs from 'node:fs';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import path from 'node:path';
-import { timingSafeEqual } from 'node:crypto';
-import express, { type Express, type RequestHandler, type Router } from 'express';
+import express, { type Express, type Router } from 'express';
+import { authenticate, presentedApiToken, requireAuth, tokenMatches, type AuthPolicy } from '../auth/middleware.ts';
 import type { Logger } from '../log.ts';
 import { errorHandler, sendError } from './errors.ts';
+import { apiRateLimit } from './rate-limit.ts';
+
+export { tokenMatches };
 
 export interface HealthReport {
   status: 'ok';
@@ -21,13 +25,28 @@ export interface ReadyReport {
 
 export interface AppOptions {
   logger: Logger;
+  /** Single owner: one shared token (ignored when `auth.verifier` is set). */
   apiToken?: string;
+  /** Accounts (Supabase access tokens) and/or the API token; wins over `apiToken`. */
+  auth?: AuthPolicy;
+  /** /api requests per client per minute (RATE_LIMIT_PER_MINUTE); 0 or unset: no limit. */
+  rateLimitPerMinute?: number;
+  /** What the dashboard needs before signing in (GET /api/config, public): accounts on, Supabase URL, anon key. */
+  publicConfig?: () => Record<string, unknown>;
   /** Routers mounted in order (sessions, messages, knowledge base, demo...). */
   routers: Router[];
-  health: () => HealthReport;
+  /** /health's body; its numbers come from the metrics registry (so it may be async). */
+  health: () => HealthReport | Promise<HealthReport>;
+  /** GET /metrics: the service's own prom-client registry in Prometheus text format. */
+  metrics?: { render(): Promise<string>; readonly contentType: string };
   ready: () => Promise<ReadyReport>;
   /** Built dashboard (web/dist) served at /. */
   staticDir?: string;
+  /**
+   * Origins the dashboard may connect to besides its own (the Supabase project of accounts, told at run
+   * time): added to the built page's Content-Security-Policy connect-src as it is served.
+   */
+  connectOrigins?: string[];
   /** Largest JSON body accepted. */
   jsonLimit?: string;
 }
@@ -46,22 +65,51 @@ export function findWebDist(fromDir: string): string {
   }
 }
 
-/** Constant-time comparison of a presented token with the configured one. */
-export function tokenMatches(presented: string | undefined, expected: string): boolean {
-  if (!presented) return false;
-  const a = Buffer.from(presented);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+/**
+ * The dashboard's index.html with `origins` (http(s) and their ws(s) forms) added to its CSP connect-src;
+ * re-read when the file changes (a rebuilt dashboard), so it is never stale.
+ */
+export function dashboardIndex(file: string, origins: string[]): () => string {
+  let cached: { mtimeMs: number; html: string } | undefined;
+  const extra = origins
+    .map((o) => new URL(o).origin)
+    .flatMap((o) => [o, o.replace(/^http/, 'ws')])
+    .join(' ');
+  return () => {
+    const mtimeMs = fs.statSync(file).mtimeMs;
+    if (!cached || cached.mtimeMs !== mtimeMs) {
+      const html = fs.readFileSync(file, 'utf8');
+      // The built meta tag may spell the quotes as &#39; (vite escapes attribute values).
+      cached = { mtimeMs, html: extra ? html.replace(/connect-src (&#39;|')self\1/, (m) => `${m} ${extra}`) : html };
+    }
+    return cached.html;
+  };
 }
 
 /** The token a request presents: `Authorization: Bearer`, `x-api-key`, or `?token=` (WebSocket upgrades). */
 export function presentedToken(req: IncomingMessage): string | undefined {
-  const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
-  const key = req.headers['x-api-key'];
-  if (typeof key === 'string') return key;
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  return url.searchParams.get('token') ?? undefined;
+  return presentedApiToken(req);
+}
+
+/**
+ * Node answers malformed requests and oversized headers itself, with an empty body; this gives them the
+ * house's coded JSON (431 `header_too_large`, 400 `invalid_body`) and never throws (server 'clientError').
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable || (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  const body = JSON.stringify({
+    error: tooLarge
+      ? { code: 'header_too_large', message: 'Request headers are too large' }
+      : { code: 'invalid_body', message: 'Malformed HTTP request' },
+  });
+  socket.end(
+    `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 export function createApp(options: AppOptions): Express {
@@ -74,9 +122,16 @@ export function createApp(options: AppOptions): Express {
     next();
   });
 
-  app.get('/health', (_req, res) => {
-    res.json(options.health());
+  app.get('/health', async (_req, res) => {
+    res.json(await options.health());
   });
+  // Public like /health (scrapers rarely carry tokens): counts and latencies, no chat, no ids, no secrets.
+  const metrics = options.metrics;
+  if (metrics) {
+    app.get('/metrics', async (_req, res) => {
+      res.set('content-type', metrics.contentType).set('cache-control', 'no-store').send(await metrics.render());
+    });
+  }
   app.get('/health/live', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -85,16 +140,29 @@ export function createApp(options: AppOptions): Express {
     res.status(report.ready ? 200 : 503).json(report);
   });
 
+  // Public: the dashboard asks this before anyone has signed in.
+  app.get('/api/config', (_req, res) => {
+    res.set('cache-control', 'no-store').json(options.publicConfig?.() ?? { accounts: false });
+  });
+  // Every /api request is counted (refused ones by address), then refused when it did not authenticate.
+  const policy: AuthPolicy = options.auth ?? { apiToken: options.apiToken };
+  if (policy.verifier || policy.apiToken) app.use('/api', authenticate(policy));
+  if (options.rateLimitPerMinute) app.use('/api', apiRateLimit({ limit: options.rateLimitPerMinute }));
+  if (policy.verifier || policy.apiToken) app.use('/api', requireAuth());
   app.use('/api', express.json({ limit: options.jsonLimit ?? '64kb', strict: false }));
-  if (options.apiToken) app.use('/api', requireToken(options.apiToken));
   for (const router of options.routers) app.use(router);
 
   app.use('/api', (_req, res) => sendError(res, 'not_found', 'No such API route'));
   if (options.staticDir && fs.existsSync(path.join(options.staticDir, 'index.html'))) {
     const dir = options.staticDir;
+    const indexHtml = dashboardIndex(path.join(dir, 'index.html'), options.connectOrigins ?? []);
+    const sendIndex: express.RequestHandler = (_req, res) => {
+      res.set('cache-control', 'no-store').type('html').send(indexHtml());
+    };
+    app.get(['/', '/index.html'], sendIndex);
     app.use(
       express.static(dir, {
-        index: 'index.html',
+        index: false,
         maxAge: '1h',
         // Asset names carry a content hash; index.html does not, so a rebuilt dashboard must not be cached.
         setHeaders: (res, file) => {
@@ -103,21 +171,9 @@ export function createApp(options: AppOptions): Express {
       }),
     );
     // Client-side routes of the dashboard fall back to index.html.
-    app.get(/^\/(?!api\/|ws$|health|demo\/).*/, (_req, res) => {
-      res.set('cache-control', 'no-store').sendFile(path.join(dir, 'index.html'));
-    });
+    app.get(/^\/(?!api\/|ws$|health|demo\/).*/, sendIndex);
   }
   app.use((_req, res) => sendError(res, 'not_found', 'Not found'));
   app.use(errorHandler(options.logger));
   return app;
-}
-
-function requireToken(expected: string): RequestHandler {
-  return (req, res, next) => {
-    if (tokenMatches(presentedToken(req), expected)) {
-      next();
-      return;
-    }
-    sendError(res, 'unauthorized', 'Missing or wrong API token (Authorization: Bearer <API_TOKEN>)');
-  };
 }

@@ -18,16 +18,25 @@ import path from 'node:path';
 import busboy from 'busboy';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { userOf } from '../auth/middleware.ts';
 import type { SessionEventBody } from '../domain/events.ts';
 import { EarshotError } from '../errors.ts';
 import { replyStatusEvent } from '../delivery/status.ts';
 import { extractDocument, extractPdfText } from '../kb/extract.ts';
 import { COMMAND_ROLES, KbError, type KnowledgeBase } from '../../supabase/functions/_shared/kb/index.ts';
+import { requireSession, type KnownSessions } from './messages.ts';
 import { parseBody } from './sessions.ts';
 
 export interface KbRoutesOptions {
   /** Undefined when no database is reachable for it (Supabase mode without SUPABASE_DB_URL). */
   kb: KnowledgeBase | undefined;
+  /** Accounts: the knowledge base (documents, commands) of one signed-in seller. */
+  kbFor?: (ownerId: string) => Promise<KnowledgeBase | undefined>;
+  /**
+   * Accounts: which sessions a seller may see. Replies and bot settings of another seller's session (or of
+   * one that does not exist yet, whose id someone else could start) answer 404 session_not_found.
+   */
+  sessions?: KnownSessions;
   /** KB_MAX_UPLOAD_BYTES. */
   maxUploadBytes: number;
   /** Announces reply status changes made through the API (reply_status on the WebSocket). */
@@ -76,7 +85,7 @@ const SettingsBody = z
 
 const RepliesQuery = z.object({
   sessionId: z.string().regex(SESSION_ID, 'a session id'),
-  status: z.enum(['suggested', 'pending', 'sent', 'failed']).optional(),
+  status: z.enum(['suggested', 'pending', 'sent', 'failed', 'dismissed']).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
@@ -148,15 +157,27 @@ function titleOf(upload: Upload): string {
 export function kbRoutes(options: KbRoutesOptions): Router {
   const router = Router();
   const extractPdf = options.extractPdf ?? extractPdfText;
-  const kb = (): KnowledgeBase => {
-    if (!options.kb) {
-      throw new EarshotError('kb_unavailable', 'The knowledge base needs a database: set SUPABASE_DB_URL in Supabase mode');
+  const unavailable = (): EarshotError =>
+    new EarshotError('kb_unavailable', 'The knowledge base needs a database: set SUPABASE_DB_URL in Supabase mode');
+  /** The caller's knowledge base: the signed-in seller's with accounts, else the single owner's. */
+  const kbOf = async (res: Response): Promise<KnowledgeBase> => {
+    const user = userOf(res);
+    if (user && options.kbFor) {
+      const own = await options.kbFor(user);
+      if (!own) throw unavailable();
+      return own;
     }
+    if (!options.kb) throw unavailable();
     return options.kb;
+  };
+  /** With accounts, a session-scoped route needs a session of the caller's. */
+  const checkSession = (res: Response, id: string): void => {
+    const user = userOf(res);
+    if (user && options.sessions) requireSession(options.sessions, id, user);
   };
 
   router.post('/api/kb/documents', async (req, res) => {
-    const store = kb();
+    const store = await kbOf(res);
     let upload: Upload;
     if (req.is('application/json')) {
       const body = parseBody(DocumentJson, req.body);
@@ -175,35 +196,35 @@ export function kbRoutes(options: KbRoutesOptions): Router {
   });
 
   router.get('/api/kb/documents', async (_req, res) => {
-    res.json(await call(kb().listDocuments()));
+    res.json(await call((await kbOf(res)).listDocuments()));
   });
 
   router.delete('/api/kb/documents/:id', async (req, res) => {
-    await call(kb().deleteDocument(req.params.id));
+    await call((await kbOf(res)).deleteDocument(req.params.id));
     res.json({ id: req.params.id, deleted: true });
   });
 
   router.post('/api/kb/ask', async (req, res) => {
     const { question } = parseBody(AskBody, req.body);
-    res.json({ answer: await call(kb().answer(question)) });
+    res.json({ answer: await call((await kbOf(res)).answer(question)) });
   });
 
   router.get('/api/commands', async (_req, res) => {
-    res.json(await call(kb().listCommands()));
+    res.json(await call((await kbOf(res)).listCommands()));
   });
 
   router.post('/api/commands', async (req, res) => {
-    res.status(201).json(await call(kb().createCommand(parseBody(CommandBody, req.body))));
+    res.status(201).json(await call((await kbOf(res)).createCommand(parseBody(CommandBody, req.body))));
   });
 
   const update = async (req: Request<{ id: string }>, res: Response): Promise<void> => {
-    res.json(await call(kb().updateCommand(req.params.id, parseBody(CommandBody.partial().strict(), req.body))));
+    res.json(await call((await kbOf(res)).updateCommand(req.params.id, parseBody(CommandBody.partial().strict(), req.body))));
   };
   router.patch('/api/commands/:id', update);
   router.put('/api/commands/:id', update);
 
   router.delete('/api/commands/:id', async (req, res) => {
-    await call(kb().deleteCommand(req.params.id));
+    await call((await kbOf(res)).deleteCommand(req.params.id));
     res.json({ id: req.params.id, deleted: true });
   });
 
@@ -211,31 +232,45 @@ export function kbRoutes(options: KbRoutesOptions): Router {
     const parsed = RepliesQuery.safeParse(req.query);
     if (!parsed.success) throw new EarshotError('invalid_body', 'Query needs sessionId (and optional status, limit)');
     const { sessionId, status, limit } = parsed.data;
-    res.json(await call(kb().listReplies(sessionId, { status, limit })));
+    checkSession(res, sessionId);
+    res.json(await call((await kbOf(res)).listReplies(sessionId, { status, limit })));
   });
 
-  router.post('/api/replies/:id/send', async (req, res) => {
-    const store = kb();
-    const reply = await call(store.setStatus(req.params.id, 'pending'));
+  /** Send (status pending: the delivery worker posts it) or dismiss a suggested or failed reply. */
+  const decide = (status: 'pending' | 'dismissed', verb: string) => async (req: Request<{ id: string }>, res: Response): Promise<void> => {
+    const store = await kbOf(res);
+    if (userOf(res) && options.sessions) {
+      // Another seller's reply is as unknown as a missing one.
+      const target = await call(store.getReply(req.params.id));
+      if (!target || !options.sessions.get(target.sessionId, userOf(res))) {
+        throw new EarshotError('reply_not_found', `No reply ${req.params.id.slice(0, 60)}`);
+      }
+    }
+    const reply = await call(store.setStatus(req.params.id, status));
     if (!reply) {
       const existing = await call(store.getReply(req.params.id));
       if (!existing) throw new EarshotError('reply_not_found', `No reply ${req.params.id.slice(0, 60)}`);
-      throw new EarshotError('reply_not_sendable', `Reply is ${existing.status}; only suggested or failed replies can be sent`);
+      throw new EarshotError('reply_not_sendable', `Reply is ${existing.status}; only suggested or failed replies can be ${verb}`);
     }
     options.publish(reply.sessionId, replyStatusEvent(reply));
     res.json(reply);
-  });
+  };
+  router.post('/api/replies/:id/send', decide('pending', 'sent'));
+  router.post('/api/replies/:id/dismiss', decide('dismissed', 'dismissed'));
 
   const sessionId = (req: Request<{ id: string }>): string => {
     if (!SESSION_ID.test(req.params.id)) throw new EarshotError('invalid_body', 'Bad session id');
     return req.params.id;
   };
   router.get('/api/sessions/:id/bot', async (req, res) => {
-    res.json(await call(kb().getSettings(sessionId(req))));
+    const id = sessionId(req);
+    checkSession(res, id);
+    res.json(await call((await kbOf(res)).getSettings(id)));
   });
   router.put('/api/sessions/:id/bot', async (req, res) => {
     const id = sessionId(req);
-    res.json(await call(kb().putSettings(id, parseBody(SettingsBody, req.body))));
+    checkSession(res, id);
+    res.json(await call((await kbOf(res)).putSettings(id, parseBody(SettingsBody, req.body))));
   });
 
   return router;

@@ -1,7 +1,9 @@
 /** Message history: GET /api/sessions/:id/messages?q=&limit=&before= (newest first, full-text q, cursor paging). */
 import { Router } from 'express';
 import { z } from 'zod';
+import { userOf } from '../auth/middleware.ts';
 import type { Backend } from '../backend/types.ts';
+import type { SessionInfo } from '../domain/message.ts';
 import { EarshotError } from '../errors.ts';
 import { describeZod } from './errors.ts';
 
@@ -14,15 +16,29 @@ export const MessagesQuery = z.object({
 
 const BuyersQuery = z.object({ limit: z.coerce.number().int().min(1).max(5_000).default(1_000) });
 
+/** The question the routes ask the session manager: is there such a session, and may this caller see it? */
+export interface KnownSessions {
+  get(sessionId: string, viewer?: string): SessionInfo | undefined;
+}
+
+/** 404 session_not_found for a session the caller cannot see: unknown, or another seller's. */
+export function requireSession(sessions: KnownSessions, sessionId: string, viewer: string | undefined): SessionInfo {
+  if (sessionId.length > 200) throw new EarshotError('invalid_body', 'Session id too long');
+  const info = sessions.get(sessionId, viewer);
+  if (!info) throw new EarshotError('session_not_found', `No session ${sessionId.slice(0, 100)}`, { sessionId });
+  return info;
+}
+
 /**
- * Answers `{sessionId, messages, nextCursor}`; `nextCursor` is null on the last page. Messages of
- * sessions that were never stored give an empty page (history outlives the running session list).
+ * Answers `{sessionId, messages, nextCursor}`; `nextCursor` is null on the last page. History outlives a
+ * show (stopped and ended sessions stay listed, across restarts); a session the caller cannot see is a 404,
+ * like GET /api/sessions/:id.
  */
-export function messageRoutes(backend: Pick<Backend, 'listMessages' | 'listBuyers'>): Router {
+export function messageRoutes(backend: Pick<Backend, 'listMessages' | 'listBuyers'>, sessions: KnownSessions): Router {
   const router = Router();
   router.get('/api/sessions/:id/messages', async (req, res) => {
     const sessionId = req.params.id;
-    if (sessionId.length > 200) throw new EarshotError('invalid_body', 'Session id too long');
+    requireSession(sessions, sessionId, userOf(res));
     const parsed = MessagesQuery.safeParse(firstValues(req.query));
     if (!parsed.success) throw new EarshotError('invalid_body', describeZod(parsed.error));
     const page = await backend.listMessages(sessionId, {
@@ -35,7 +51,7 @@ export function messageRoutes(backend: Pick<Backend, 'listMessages' | 'listBuyer
   /** The seller's pick list: every captured buyer of a session, first claimer first (`?limit=`, max 5,000). */
   router.get('/api/sessions/:id/buyers', async (req, res) => {
     const sessionId = req.params.id;
-    if (sessionId.length > 200) throw new EarshotError('invalid_body', 'Session id too long');
+    requireSession(sessions, sessionId, userOf(res));
     const parsed = BuyersQuery.safeParse(firstValues(req.query));
     if (!parsed.success) throw new EarshotError('invalid_body', describeZod(parsed.error));
     res.json({ sessionId, buyers: await backend.listBuyers(sessionId, parsed.data.limit) });

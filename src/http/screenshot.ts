@@ -6,6 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Router } from 'express';
+import { userOf } from '../auth/middleware.ts';
 import type { SessionInfo } from '../domain/message.ts';
 import { describeError, EarshotError, isEarshotError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -13,7 +14,7 @@ import type { ChatSource } from '../capture/source.ts';
 
 /** The two questions the route asks the session manager. */
 export interface ScreenshotSessions {
-  get(sessionId: string): SessionInfo | undefined;
+  get(sessionId: string, viewer?: string): SessionInfo | undefined;
   sourceOf(sessionId: string): ChatSource | undefined;
 }
 
@@ -42,7 +43,7 @@ export function screenshotRoutes(sessions: ScreenshotSessions, options: { save?:
   const router = Router();
   router.get('/api/sessions/:id/screenshot', async (req, res) => {
     const sessionId = req.params.id;
-    const info = sessions.get(sessionId);
+    const info = sessions.get(sessionId, userOf(res));
     if (!info) throw new EarshotError('session_not_found', `No session ${sessionId}`, { sessionId });
     const source = sessions.sourceOf(sessionId);
     if (!source?.screenshot) {

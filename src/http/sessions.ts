@@ -1,12 +1,21 @@
 /** Monitoring control routes: start, stop, list. */
 import { Router } from 'express';
 import { z } from 'zod';
+import { userOf } from '../auth/middleware.ts';
 import { PLATFORMS } from '../domain/message.ts';
 import { EarshotError } from '../errors.ts';
 import type { SessionManager } from '../pipeline/session-manager.ts';
 import { describeZod } from './errors.ts';
 
 const selector = z.string().trim().min(1).max(500);
+/** A platform username as the seller types it ("@hannah" or "hannah"). */
+const sellerName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .transform((v) => v.replace(/^@+/, ''))
+  .pipe(z.string().min(1));
 
 export const StartBody = z
   .object({
@@ -21,6 +30,11 @@ export const StartBody = z
     platform: z.enum(PLATFORMS).optional(),
     source: z.enum(['browser', 'api']).optional(),
     fallback: z.boolean().optional(),
+    /** The host's username, or a list: their messages announce lots (as a host badge does). */
+    seller: z
+      .union([sellerName, z.array(sellerName).min(1).max(20)])
+      .transform((v) => (Array.isArray(v) ? v : [v]))
+      .optional(),
     selectors: z
       .object({ container: selector, row: selector, author: selector, text: selector, id: selector.optional() })
       .strict()
@@ -44,19 +58,21 @@ export function sessionRoutes(sessions: SessionManager): Router {
   const router = Router();
   router.post('/api/start-monitoring', async (req, res) => {
     const body = parseBody(StartBody, req.body);
-    const { info, created } = await sessions.start(body);
+    // The owner comes from the verified token only; the body cannot name one (strict schema).
+    const owner = userOf(res);
+    const { info, created } = await sessions.start(owner ? { ...body, ownerId: owner } : body);
     res.status(created ? 201 : 200).json(info);
   });
   router.post('/api/stop-monitoring', async (req, res) => {
     const body = parseBody(StopBody, req.body);
-    const info = await sessions.stop(body.sessionId);
+    const info = await sessions.stop(body.sessionId, userOf(res));
     res.json({ sessionId: info.sessionId, status: 'stopped' });
   });
   router.get('/api/sessions', (_req, res) => {
-    res.json(sessions.list());
+    res.json(sessions.list(userOf(res)));
   });
   router.get('/api/sessions/:id', (req, res) => {
-    const info = sessions.get(req.params.id);
+    const info = sessions.get(req.params.id, userOf(res));
     if (!info) throw new EarshotError('session_not_found', `No session ${req.params.id}`, { sessionId: req.params.id });
     res.json(info);
   });

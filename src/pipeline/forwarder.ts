@@ -301,6 +301,7 @@ export class Forwarder implements CaptureSink {
       if (result.answer) {
         this.options.publisher.publish(sessionId, { type: 'answer', messageId: result.messageId, ...result.answer });
       }
+      for (const lot of result.lots ?? []) this.options.publisher.publish(sessionId, { type: 'lot_update', lot });
     }
     this.writeDeadLetters(rejected);
   }

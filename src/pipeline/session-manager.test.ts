@@ -1,7 +1,7 @@
 import type { SessionEventBody } from '../domain/events.ts';
 import { silentLogger } from '../log.ts';
 import type { ChatSource } from '../capture/source.ts';
-import { SessionManager, deriveSessionId, type SourceFactoryInput } from './session-manager.ts';
+import { SessionManager, deriveSessionId, nextShowId, showChange, type SourceFactoryInput } from './session-manager.ts';
 
 function setup() {
   const published: Array<{ sessionId: string; body: SessionEventBody }> = [];
@@ -77,4 +77,53 @@ test('messages after stop are dropped', async () => {
   inputs[0]!.sink.messages([message('late')]);
   expect(published.filter((p) => p.body.type === 'new_message')).toEqual([]);
   await expect(manager.stop('nope')).rejects.toMatchObject({ code: 'session_not_found' });
+});
+
+describe('one session per show', () => {
+  test('a URL started again after a stop is a new show with a new id; while it runs it is the same show', async () => {
+    const { manager } = setup();
+    const url = 'https://www.twitch.tv/somechannel';
+    const first = await manager.start({ url });
+    await manager.stop(first.info.sessionId);
+    const second = await manager.start({ url, seller: ['hannah'] });
+    expect(second.created).toBe(true);
+    expect(second.info.sessionId).toBe(`${first.info.sessionId}-2`);
+    expect(second.info).toMatchObject({ messageCount: 0, buyerCount: 0, sellers: ['hannah'] });
+    const again = await manager.start({ url });
+    expect(again).toMatchObject({ created: false, info: { sessionId: second.info.sessionId } });
+    await manager.stop(second.info.sessionId);
+    expect((await manager.start({ url })).info.sessionId).toBe(`${first.info.sessionId}-3`);
+    // The shows stay listed on their own.
+    expect(manager.list().map((s) => s.sessionId)).toEqual([first.info.sessionId, `${first.info.sessionId}-2`, `${first.info.sessionId}-3`]);
+  });
+
+  test('a named session id still names one session, stopped or not', async () => {
+    const { manager } = setup();
+    await manager.start({ url: 'https://www.twitch.tv/x', sessionId: 'mine' });
+    await manager.stop('mine');
+    const again = await manager.start({ url: 'https://www.twitch.tv/x', sessionId: 'mine' });
+    expect(again).toMatchObject({ created: true, info: { sessionId: 'mine' } });
+  });
+
+  test('nextShowId: running -> same, failed -> retried, over -> next number', () => {
+    const states = new Map<string, 'running' | 'retry' | 'over'>();
+    const of = (id: string) => states.get(id);
+    expect(nextShowId('b', of)).toBe('b');
+    states.set('b', 'running');
+    expect(nextShowId('b', of)).toBe('b');
+    states.set('b', 'over');
+    expect(nextShowId('b', of)).toBe('b-2');
+    states.set('b-2', 'retry');
+    expect(nextShowId('b', of)).toBe('b-2');
+    states.set('b-2', 'over');
+    expect(nextShowId('b', of)).toBe('b-3');
+  });
+});
+
+describe('showChange', () => {
+  test('records the first platform show id, ignores it again, and calls a different one a new show', () => {
+    expect(showChange(undefined, '1001')).toBe('first');
+    expect(showChange('1001', '1001')).toBe('same');
+    expect(showChange('1001', '1002')).toBe('new_show');
+  });
 });

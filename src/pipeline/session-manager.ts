@@ -14,6 +14,7 @@ import type {
 } from '../domain/message.ts';
 import { EarshotError, describeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { SessionMetrics } from '../metrics.ts';
 import { resolveAdapter } from '../capture/platforms/index.ts';
 import type { PlatformAdapter } from '../capture/platforms/types.ts';
 import type { ChatSource, SourceSink } from '../capture/source.ts';
@@ -29,6 +30,10 @@ export interface StartRequest {
   selectors?: SelectorSet;
   /** For API sources: fall back to the browser when the API cannot serve (quota exhausted). */
   fallback?: boolean;
+  /** The signed-in seller starting the show (accounts); set by the HTTP layer from the token, never from the body. */
+  ownerId?: string;
+  /** The host's usernames (start-monitoring's `seller`): their messages announce lots. */
+  seller?: string[];
 }
 
 export interface SourceFactoryInput {
@@ -68,7 +73,8 @@ export interface SessionManagerOptions {
   maxSessions: number;
   createSource: SourceFactory;
   /** Validates a URL (SSRF policy); throws url_not_allowed. */
-  checkUrl: (raw: string) => Promise<URL>;
+  /** The request comes along so the check can depend on the source (the YouTube API never loads the page). */
+  checkUrl: (raw: string, request: StartRequest) => Promise<URL>;
   /** Picks the default source kind for a URL (api for YouTube when credentials exist). */
   defaultSource?: (adapter: PlatformAdapter, url: URL) => SourceKind;
   sinks?: CaptureSink[];
@@ -76,6 +82,8 @@ export interface SessionManagerOptions {
   store?: SessionStore;
   /** Adapters for URLs the registry does not know by host (the service's own demo page). */
   adapterOverride?: (url: URL, request: StartRequest) => PlatformAdapter | undefined;
+  /** Counts every status transition (GET /metrics: transitions, recoveries). */
+  metrics?: SessionMetrics;
 }
 
 interface Session {
@@ -92,14 +100,52 @@ interface Session {
   buyerMessageIds: Set<string>;
 }
 
-/** A readable id that is the same for the same URL, so starting it twice finds the running session. */
-export function deriveSessionId(platform: Platform, url: URL): string {
-  return `${platform}-${createHash('sha256').update(urlKey(url)).digest('hex').slice(0, 10)}`;
+/**
+ * A readable id that is the same for the same URL, so starting it twice finds the running session. With
+ * accounts the owner is part of it: two sellers watching one URL get two independent shows.
+ */
+export function deriveSessionId(platform: Platform, url: URL, ownerId?: string): string {
+  const key = ownerId ? `${ownerId} ${urlKey(url)}` : urlKey(url);
+  return `${platform}-${createHash('sha256').update(key).digest('hex').slice(0, 10)}`;
+}
+
+/**
+ * Whether `viewer` may see a session owned by `owner`. No viewer means no accounts: one owner, who sees
+ * everything. With accounts a session without an owner (kept from before accounts) is nobody's.
+ */
+export function visibleTo(owner: string | undefined, viewer: string | undefined): boolean {
+  return viewer === undefined || owner === viewer;
 }
 
 /** A URL with the differences that do not change the page (host case, trailing slash, fragment) removed. */
 function urlKey(url: URL): string {
   return `${url.protocol}//${url.host.toLowerCase()}${url.pathname.replace(/\/+$/, '')}${url.search}`;
+}
+
+/**
+ * What a platform show id reported by a session's page means: the first one is recorded; a different
+ * one later is a new show on the same channel (it went live again), which gets a session of its own.
+ */
+export function showChange(known: string | undefined, seen: string): 'first' | 'same' | 'new_show' {
+  if (known === undefined) return 'first';
+  return known === seen ? 'same' : 'new_show';
+}
+
+/** Where a show of a URL stands, as {@link nextShowId} needs it. */
+export type ShowState = 'running' | 'retry' | 'over';
+
+/**
+ * The id of the show a start without `sessionId` means: the URL's first show is `base`; its next ones
+ * are `base-2`, `base-3`... A running show (or one that failed to start: `retry`) is returned as it is;
+ * a stopped or ended one is over, and the next show gets the next id, so two shows never merge in the
+ * pick list (a Twitch or Kick channel URL never changes between shows).
+ */
+export function nextShowId(base: string, stateOf: (id: string) => ShowState | undefined): string {
+  const idOf = (n: number): string => (n === 1 ? base : `${base}-${n}`);
+  let n = 1;
+  while (stateOf(idOf(n + 1)) !== undefined) n++;
+  const state = stateOf(idOf(n));
+  return state === 'over' ? idOf(n + 1) : idOf(n);
 }
 
 const RUNNING: ReadonlySet<SessionStatus> = new Set(['starting', 'live', 'recovering', 'no_chat_found', 'quota_exhausted']);
@@ -165,7 +211,8 @@ export class SessionManager {
   saveNow(): void {
     if (!this.options.store) return;
     this.dirty = false;
-    const records: SessionRecord[] = [...this.sessions.values()].map((s) => ({
+    const sessions = [...this.sessions.values()];
+    const records: SessionRecord[] = sessions.map((s) => ({
       request: s.request,
       info: { ...s.info },
       resume: !s.stoppedByUser && (RUNNING.has(s.info.status) || (this.closing && s.info.status === 'stopped')),
@@ -174,6 +221,8 @@ export class SessionManager {
     }));
     try {
       this.options.store.save(records);
+      // Written (synchronously, fsync'd): each source may now forget what this save holds.
+      sessions.forEach((s, i) => s.source?.stateSaved?.(records[i]!.state));
     } catch (error) {
       this.dirty = true;
       this.options.logger.warn({ err: describeError(error) }, 'could not save sessions');
@@ -191,14 +240,21 @@ export class SessionManager {
    */
   async start(request: StartRequest): Promise<{ info: SessionInfo; created: boolean }> {
     if (this.closing) throw new EarshotError('not_ready', 'The service is shutting down');
-    const url = await this.options.checkUrl(request.url);
+    const url = await this.options.checkUrl(request.url, request);
     const adapter =
       (request.selectors ? undefined : this.options.adapterOverride?.(url, request)) ??
       resolveAdapter(url, { platform: request.platform, selectors: request.selectors });
-    const sessionId = request.sessionId ?? deriveSessionId(adapter.platform, url);
+    // Without an id, the URL names the show: its running show, or a new one after a stopped or ended one.
+    const sessionId =
+      request.sessionId ?? nextShowId(deriveSessionId(adapter.platform, url, request.ownerId), (id) => this.showState(id));
+    const known = this.sessions.get(sessionId);
+    if (known && request.ownerId !== undefined && known.request.ownerId !== request.ownerId) {
+      // Another seller's show: say no more than that the id is taken.
+      throw new EarshotError('invalid_body', `Session id ${sessionId} is already in use; pick another`, { sessionId });
+    }
     const inflight = this.starting.get(sessionId);
     if (inflight) return { info: (await inflight).info, created: false };
-    const existing = this.sessions.get(sessionId);
+    const existing = known;
     if (existing && RUNNING.has(existing.info.status)) {
       if (urlKey(new URL(existing.info.url)) !== urlKey(url)) {
         throw new EarshotError('invalid_body', `Session ${sessionId} is already monitoring another URL`, {
@@ -242,6 +298,8 @@ export class SessionManager {
         buyerCount: previous?.info.buyerCount ?? 0,
         lastMessageAt: previous?.info.lastMessageAt ?? null,
         startedAt: new Date().toISOString(),
+        ...(request.ownerId ? { ownerId: request.ownerId } : {}),
+        ...(request.seller && request.seller.length > 0 ? { sellers: request.seller } : {}),
       },
       request,
       source: null,
@@ -296,7 +354,42 @@ export class SessionManager {
         if (session.info.status === 'stopped') return;
         this.publishStatus(session, status, detail);
       },
+      show: (showId) => {
+        if (this.closing || !RUNNING.has(session.info.status)) return;
+        switch (showChange(session.info.platformShowId, showId)) {
+          case 'first':
+            session.info.platformShowId = showId;
+            this.dirty = true;
+            return;
+          case 'same':
+            return;
+          case 'new_show':
+            void this.followNewShow(session, showId);
+        }
+      },
     };
+  }
+
+  /**
+   * The channel went live again: this show ends and the next one starts as a session of its own (the
+   * next show id), so two shows never merge in the ledger, the pick list or the counts.
+   */
+  private async followNewShow(session: Session, showId: string): Promise<void> {
+    this.publishStatus(session, 'ended', `the channel went live with a new show (${showId})`);
+    const explicit = session.request.sessionId;
+    const request: StartRequest =
+      explicit === undefined ? session.request : { ...session.request, sessionId: nextShowId(explicit, (id) => this.showState(id)) };
+    try {
+      const { info } = await this.start(request);
+      const next = this.sessions.get(info.sessionId);
+      if (next && next.info.platformShowId === undefined) next.info.platformShowId = showId;
+      this.options.logger.info(
+        { sessionId: info.sessionId, previousSessionId: session.info.sessionId, platformShowId: showId },
+        'a new show on the same channel',
+      );
+    } catch (error) {
+      this.options.logger.warn({ sessionId: session.info.sessionId, err: describeError(error) }, 'could not follow the new show');
+    }
   }
 
   private onMessages(session: Session, batch: ChatMessage[]): void {
@@ -328,8 +421,10 @@ export class SessionManager {
   }
 
   private publishStatus(session: Session, status: SessionStatus, detail?: string): void {
+    const previous = session.info.status;
     session.info.status = status;
     session.info.detail = detail;
+    this.logTransition(session, previous, status, detail);
     this.dirty = true;
     this.options.hub.publish(session.info.sessionId, { type: 'session_status', status, ...(detail ? { detail } : {}) });
     for (const sink of this.sinks) sink.sessionChanged?.(this.snapshot(session));
@@ -341,9 +436,38 @@ export class SessionManager {
     }
   }
 
-  async stop(sessionId: string): Promise<SessionInfo> {
+  private showState(sessionId: string): ShowState | undefined {
+    if (this.starting.has(sessionId)) return 'running';
     const session = this.sessions.get(sessionId);
-    if (!session) throw new EarshotError('session_not_found', `No session ${sessionId}`, { sessionId });
+    if (!session) return undefined;
+    if (RUNNING.has(session.info.status)) return 'running';
+    return session.info.status === 'error' ? 'retry' : 'over';
+  }
+
+  /** Stops a session; `viewer` (accounts) must own it, else it is as unknown as a missing one. */
+  /** One structured line per status change, so an operator can follow a show from the log alone. */
+  private logTransition(session: Session, previous: SessionStatus, status: SessionStatus, detail?: string): void {
+    const { sessionId, platform, source } = session.info;
+    this.options.metrics?.countTransition(platform, status);
+    const fields = {
+      event: 'session_status',
+      sessionId,
+      platform,
+      source,
+      status,
+      ...(previous !== status ? { previous } : {}),
+      ...(detail ? { reason: detail } : {}),
+    };
+    if (status === 'error') this.options.logger.error(fields, `session ${status}`);
+    else if (status === 'recovering' || status === 'no_chat_found') this.options.logger.warn(fields, `session ${status}`);
+    else this.options.logger.info(fields, `session ${status}`);
+  }
+
+  async stop(sessionId: string, viewer?: string): Promise<SessionInfo> {
+    const session = this.sessions.get(sessionId);
+    if (!session || !visibleTo(session.request.ownerId, viewer)) {
+      throw new EarshotError('session_not_found', `No session ${sessionId}`, { sessionId });
+    }
     const inflight = this.starting.get(sessionId);
     if (inflight) await inflight.catch(() => undefined);
     if (!this.closing) session.stoppedByUser = true;
@@ -355,13 +479,20 @@ export class SessionManager {
     return this.snapshot(session);
   }
 
-  list(): SessionInfo[] {
-    return [...this.sessions.values()].map((s) => this.snapshot(s));
+  /** Every session `viewer` may see (all of them without accounts). */
+  list(viewer?: string): SessionInfo[] {
+    return [...this.sessions.values()].filter((s) => visibleTo(s.request.ownerId, viewer)).map((s) => this.snapshot(s));
   }
 
-  get(sessionId: string): SessionInfo | undefined {
+  /** A session, when `viewer` may see it (any without accounts). */
+  get(sessionId: string, viewer?: string): SessionInfo | undefined {
     const session = this.sessions.get(sessionId);
-    return session ? this.snapshot(session) : undefined;
+    return session && visibleTo(session.request.ownerId, viewer) ? this.snapshot(session) : undefined;
+  }
+
+  /** The seller a session belongs to (undefined: no accounts, or a session from before them). */
+  ownerOf(sessionId: string): string | undefined {
+    return this.sessions.get(sessionId)?.request.ownerId;
   }
 
   /** The running source of a session (screenshots, diagnostics). */

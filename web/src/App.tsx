@@ -14,6 +14,11 @@ import { SessionHealth } from './components/SessionHealth.tsx';
 import { isRunning, SessionList } from './components/SessionList.tsx';
 import { StartForm } from './components/StartForm.tsx';
 import { TokenSettings } from './components/TokenSettings.tsx';
+import { HistorySearch } from './components/HistorySearch.tsx';
+import { LotsPanel } from './components/LotsPanel.tsx';
+import { NotifyToggle } from './components/NotifyToggle.tsx';
+import { PastShows } from './components/PastShows.tsx';
+import { notifyBuyer, titleFor } from './notify.ts';
 import type { Beeper } from './cue.ts';
 import type { LiveClient } from './feed/client.ts';
 import type { ConnectionState } from './feed/connection.ts';
@@ -25,14 +30,20 @@ const MAX_FOLLOWED = 20;
 /** How long a new buyer stays highlighted and its toast stays up. */
 const CUE_MS = 6_000;
 
-type Pane = 'sessions' | 'feed' | 'buyers' | 'questions';
+type Pane = 'sessions' | 'feed' | 'lots' | 'buyers' | 'questions';
 
 interface Toast {
   id: number;
   text: string;
 }
 
-export function App({ client, beeper }: { client: LiveClient; beeper: Beeper }) {
+/** The signed-in seller, when the service has accounts. */
+export interface SignedInAccount {
+  email: string;
+  signOut: () => void;
+}
+
+export function App({ client, beeper, account }: { client: LiveClient; beeper: Beeper; account?: SignedInAccount }) {
   const { store } = client;
   const [route, go] = useHashRoute();
   // Re-render on every store flush; the panels read the mutable feeds directly.
@@ -45,6 +56,8 @@ export function App({ client, beeper }: { client: LiveClient; beeper: Beeper }) 
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
   const [unseenBuyers, setUnseenBuyers] = useState(0);
+  // Buyers that arrived while the tab was in the background: the tab title counts them.
+  const [awayBuyers, setAwayBuyers] = useState(0);
 
   const sessionsPoll = usePolling((signal) => json<SessionInfo[]>('/api/sessions', { signal }), 4_000);
   const healthPoll = usePolling((signal) => json<HealthWire>('/health', { signal }), 5_000);
@@ -94,7 +107,10 @@ export function App({ client, beeper }: { client: LiveClient; beeper: Beeper }) 
         const what = [buyer.item, buyer.quantity ? `×${buyer.quantity}` : '', buyer.size ? `size ${buyer.size}` : '']
           .filter(Boolean)
           .join(' ');
-        addToast(`New buyer: ${buyer.username}${what ? ` · ${what}` : ''}`);
+        const text = `New buyer: ${buyer.username}${buyer.lot ? ` · ${buyer.lot}` : ''}${what ? ` · ${what}` : ''}${buyer.price !== undefined ? ` · $${buyer.price}` : ''}`;
+        addToast(text);
+        notifyBuyer(text);
+        if (document.visibilityState !== 'visible') setAwayBuyers((n) => n + 1);
         setFresh((set) => new Set(set).add(buyer.messageId));
         setUnseenBuyers((n) => n + 1);
         setTimeout(
@@ -113,8 +129,27 @@ export function App({ client, beeper }: { client: LiveClient; beeper: Beeper }) 
   useEffect(() => store.onError((error) => addToast(`Live feed: ${error.message}`)), [store, addToast]);
 
   useEffect(() => {
-    if (pane === 'buyers') setUnseenBuyers(0);
+    if (pane === 'buyers' || pane === 'lots') setUnseenBuyers(0);
   }, [pane, unseenBuyers]);
+
+  useEffect(() => {
+    document.title = titleFor(awayBuyers);
+  }, [awayBuyers]);
+  useEffect(() => {
+    const back = (): void => {
+      if (document.visibilityState === 'visible') setAwayBuyers(0);
+    };
+    document.addEventListener('visibilitychange', back);
+    return () => document.removeEventListener('visibilitychange', back);
+  }, []);
+
+  const startDemo = async (): Promise<void> => {
+    try {
+      onStarted(await json<SessionInfo>('/api/start-monitoring', { method: 'POST', body: { url: `${location.origin}/demo/live` } }));
+    } catch (e) {
+      addToast(`Demo: ${describe(e)}`);
+    }
+  };
 
   const onStarted = (info: SessionInfo): void => {
     client.follow(info.sessionId);
@@ -162,15 +197,27 @@ export function App({ client, beeper }: { client: LiveClient; beeper: Beeper }) 
         </nav>
         <div className="topbar-actions">
           <MuteToggle muted={muted} onChange={changeMuted} />
-          <button
-            type="button"
-            className="icon-button"
-            aria-expanded={tokenOpen}
-            aria-label="API token"
-            onClick={() => setTokenOpen((v) => !v)}
-          >
-            <KeyIcon /> <span className="long">Token</span>
-          </button>
+          <NotifyToggle />
+          {account ? (
+            <>
+              <span className="account long muted small" data-testid="account-email">
+                {account.email}
+              </span>
+              <button type="button" className="icon-button" onClick={account.signOut} data-testid="sign-out">
+                Sign out
+              </button>
+            </>
+          ) : (
+            <button
+              type="button"
+              className="icon-button"
+              aria-expanded={tokenOpen}
+              aria-label="API token"
+              onClick={() => setTokenOpen((v) => !v)}
+            >
+              <KeyIcon /> <span className="long">Token</span>
+            </button>
+          )}
         </div>
       </header>
       {tokenOpen && (
@@ -178,7 +225,7 @@ export function App({ client, beeper }: { client: LiveClient; beeper: Beeper }) 
           <TokenSettings onChange={onTokenChange} onClose={() => setTokenOpen(false)} />
         </div>
       )}
-      {unauthorized && !tokenOpen && (
+      {unauthorized && !tokenOpen && !account && (
         <div className="banner tone-bad" role="alert">
           This service requires an API token.{' '}
           <button type="button" className="small-button" onClick={() => setTokenOpen(true)}>
@@ -203,6 +250,7 @@ export function App({ client, beeper }: { client: LiveClient; beeper: Beeper }) 
                 ['feed', 'Chat'],
                 ['buyers', 'Buyers'],
                 ['questions', 'Q&A'],
+                ['lots', 'Lots'],
               ] as const
             ).map(([key, label]) => (
               <button key={key} type="button" aria-pressed={pane === key} onClick={() => setPane(key)}>
@@ -229,6 +277,13 @@ export function App({ client, beeper }: { client: LiveClient; beeper: Beeper }) 
                   feedOf={(id) => store.peek(id)}
                 />
               )}
+              <PastShows
+                sessions={sessions}
+                onSelect={(id) => {
+                  setSelectedId(id);
+                  setPane('lots');
+                }}
+              />
             </div>
             {selected ? (
               <>
@@ -240,6 +295,7 @@ export function App({ client, beeper }: { client: LiveClient; beeper: Beeper }) 
                     health={healthPoll.value}
                     connection={connection}
                   />
+                  <HistorySearch key={`search-${selected.sessionId}`} sessionId={selected.sessionId} />
                   <Feed
                     key={selected.sessionId}
                     feed={selected}
@@ -248,6 +304,7 @@ export function App({ client, beeper }: { client: LiveClient; beeper: Beeper }) 
                   />
                 </div>
                 <div className="col col-side">
+                  <LotsPanel key={`lots-${selected.sessionId}`} sessionId={selected.sessionId} />
                   <BuyersPanel
                     feed={selected}
                     version={feedVersion}
@@ -263,17 +320,21 @@ export function App({ client, beeper }: { client: LiveClient; beeper: Beeper }) 
                 <div className="welcome">
                   <h1>Hear every buyer.</h1>
                   <p>
-                    Paste the URL of a live show (Whatnot, YouTube, Twitch, Kick, TikTok) to capture its chat, or press{' '}
-                    <strong>Try the demo</strong> to watch a simulated live-shopping show.
+                    Paste the URL of a live show (Whatnot, YouTube, Twitch, Kick, TikTok) under Sessions to capture its chat, or
+                    watch a simulated live-shopping show:
                   </p>
+                  <button type="button" className="primary" onClick={() => void startDemo()} data-testid="welcome-demo">
+                    ▶ Try the demo
+                  </button>
                 </div>
               </div>
             )}
           </main>
         </>
       )}
-      <div className="toasts" role="status" aria-live="polite">
-        {toasts.map((t) => (
+      {/* A reserved strip at the bottom, in the flow of the page: a notice never covers content. */}
+      <div className="toasts" role="status" aria-live="polite" data-empty={toasts.length === 0 ? 'true' : undefined}>
+        {toasts.slice(-1).map((t) => (
           <div key={t.id} className="toast" data-testid="toast">
             {t.text}
           </div>

@@ -1,6 +1,7 @@
 /**
- * HTTP calls to the service: the API token (when the service has API_TOKEN set) goes in
- * `Authorization: Bearer`, and every failure becomes an ApiError with the service's stable code.
+ * HTTP calls to the service: the signed-in seller's access token (accounts), or else the API token (when
+ * the service has API_TOKEN set), goes in `Authorization: Bearer`, and every failure becomes an ApiError
+ * with the service's stable code.
  */
 import type { ErrorWire } from './wire.ts';
 
@@ -36,17 +37,40 @@ export function writeToken(token: string): void {
   }
 }
 
+/** The signed-in seller's current access token (kept fresh by auth.ts); '' when not signed in. */
+let accessToken = '';
+
+const tokenListeners = new Set<(token: string) => void>();
+
+export function setAccessToken(token: string): void {
+  if (token === accessToken) return;
+  accessToken = token;
+  for (const listener of tokenListeners) listener(token);
+}
+
+/** Calls `listener` with every new access token (a refresh); returns the function that stops it. */
+export function onAccessToken(listener: (token: string) => void): () => void {
+  tokenListeners.add(listener);
+  return () => tokenListeners.delete(listener);
+}
+
 function authHeaders(): Record<string, string> {
-  const token = readToken();
+  const token = accessToken || readToken();
   return token ? { authorization: `Bearer ${token}` } : {};
 }
 
-/** The /ws URL on this origin, with `?token=` when a token is set (browsers cannot send headers there). */
+/**
+ * The /ws URL on this origin, with `?access_token=` (accounts) or `?token=` (API token): browsers cannot
+ * send headers there. Read at every connection attempt, so a reconnect after 4401 uses the refreshed token.
+ */
 export function socketUrl(): string {
   const url = new URL('/ws', location.href);
   url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const token = readToken();
-  if (token) url.searchParams.set('token', token);
+  if (accessToken) url.searchParams.set('access_token', accessToken);
+  else {
+    const token = readToken();
+    if (token) url.searchParams.set('token', token);
+  }
   return url.href;
 }
 
@@ -85,7 +109,10 @@ export async function json<T>(path: string, init: { method?: string; body?: unkn
 
 /** A readable line for any thrown value. */
 export function describe(error: unknown): string {
-  if (error instanceof ApiError) return error.code === 'unauthorized' ? 'This service needs an API token: set it under "Token".' : error.message;
+  if (error instanceof ApiError) {
+    if (error.code !== 'unauthorized') return error.message;
+    return accessToken ? 'Your sign-in has expired: sign in again.' : 'This service needs an API token: set it under "Token".';
+  }
   if (error instanceof Error) return error.message;
   return String(error);
 }

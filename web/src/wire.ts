@@ -6,8 +6,18 @@
  */
 import type { AnswerStatus, BuyerPayload, SessionEvent } from '../../src/domain/events.ts';
 import type { ChatMessage, SelectorSet, SessionInfo, SessionStatus } from '../../src/domain/message.ts';
+import type { Lot } from '../../supabase/functions/_shared/ledger/rules.ts';
 
 export type { AnswerStatus, BuyerPayload, ChatMessage, SelectorSet, SessionEvent, SessionInfo, SessionStatus };
+export type { Lot };
+export type { PickListBuyer } from '../../supabase/functions/_shared/ledger/corrections.ts';
+
+/** GET /api/sessions/:id/lots. */
+export interface LotsAnswer {
+  sessionId: string;
+  lots: Lot[];
+  summary: { lots: number; sold: number; open: number; buyers: number; revenue: number };
+}
 
 /** Frames the hub sends besides session events. */
 export type ControlFrame =
@@ -23,7 +33,9 @@ export type ServerFrame = SessionEvent | ControlFrame;
 export type ClientFrame =
   | { type: 'subscribe'; sessionId: string; since?: number }
   | { type: 'unsubscribe'; sessionId: string }
-  | { type: 'ping' };
+  | { type: 'ping' }
+  /** Accounts: a refreshed access token for the open socket (the service then keeps it open past the old expiry). */
+  | { type: 'auth'; token: string };
 
 /** GET /health (fields beyond the contract are optional: other parts of the service add them). */
 export interface HealthWire {

@@ -8,25 +8,37 @@ import type { ChatMessage, SessionStatus } from '../../domain/message.ts';
 import { MAX_AUTHOR_LENGTH, MAX_TEXT_LENGTH, sanitizeText } from '../../domain/message.ts';
 import { describeError, EarshotError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
-import { agentScript, type AgentConfig, type AgentReport, type AgentRow, type AgentTailEntry } from '../agent/agent.ts';
+import type { CaptureMetrics } from '../../metrics.ts';
+import { agentScript, type AgentConfig, type AgentRow, type AgentTailEntry } from '../agent/agent.ts';
+import { parseAgentReport } from '../agent/report.ts';
 import type { DomGate } from '../network/reconcile.ts';
 import { normalizeBadges, parseAmount } from '../platforms/common.ts';
 import type { PlatformAdapter } from '../platforms/types.ts';
 import type { ChatSource, SourceSink } from '../source.ts';
+import type { SessionEgress } from '../../net/egress-proxy.ts';
 import type { BrowserPool } from './pool.ts';
+import { continueStream, type StreamJournal } from './stream-journal.ts';
 
 const BINDING = '__earshotEmit';
+/**
+ * The isolated world the agent and the paint switch run in. It shares the page's DOM but not its
+ * JavaScript globals, and the binding is scoped to it (Runtime.addBinding executionContextName), so the
+ * page's own scripts can neither see Earshot nor call the binding to forge chat.
+ */
+export const AGENT_WORLD = '__earshot_agent';
 const BLOCKED_RESOURCE_TYPES = new Set<string>(['Image', 'Media', 'Font']);
 const TAIL_KEEP = 2000;
 const SEEN_KEEP = 5000;
 
 /**
- * Runs before the page's own scripts: hides the whole document with `visibility: hidden`, so Chromium
+ * Runs before the page's own scripts, in AGENT_WORLD: hides the whole document with `visibility: hidden`, so Chromium
  * stops painting and compositing a page nobody looks at. Layout is untouched (virtualized lists still
  * measure their rows, IntersectionObserver still fires, `getClientRects()` still tells visible banners
  * from hidden ones) and the agent reads text nodes, not rendered text. Painting was most of Chromium's
  * CPU per watched page (npm run bench, concurrency at 10 msg/s per page: 25 pages 139% -> 47% of a
  * core, 10 pages 101% -> 29%; docs/PERFORMANCE.md). `__earshotPaint(true)` paints again for a screenshot.
+ * The stylesheet is constructed in the isolated world and adopted by the shared document; the switch
+ * is a global of that world only.
  */
 export const SUPPRESS_PAINT_SCRIPT = `(() => {
   try {
@@ -49,14 +61,28 @@ export interface BrowserSourceOptions {
   logger: Logger;
   sweepMs: number;
   noChatTimeoutMs: number;
-  /** Decides whether the page may load a sub-request URL (SSRF guard); true = allowed. */
-  allowRequest: (url: string) => Promise<boolean>;
+  /**
+   * An extra per-URL check of the page's requests (true = allowed). The SSRF guard itself is the egress
+   * proxy (`egress`): it sees every connection, WebSockets included, and the address it connects to.
+   */
+  allowRequest?: (url: string) => Promise<boolean>;
+  /**
+   * The session's egress: its pages open in their own browser context behind the session's proxy port,
+   * and the proxy's refusals for it are reported as `refusedRequests`. Without it, pages open in the
+   * pool's default context (behind the browser-wide proxy when the pool was launched with one).
+   */
+  egress?: SessionEgress;
   /** Prefix for stream-position ids; stable for the session so ids never collide across page reloads. */
   idPrefix: string;
   /** Called with a PNG when the session turns `no_chat_found` (SAVE_SCREENSHOTS). */
   onScreenshot?: (png: Buffer, status: SessionStatus) => void;
   /** State saved by a previous source of this session (`saveState`), to continue the same stream. */
   resumeState?: unknown;
+  /**
+   * Positions handed out since the last save (stream-journal.ts): a service killed between two saves
+   * resumes from the saved tail continued with these, so it never hands out a position twice.
+   */
+  journal?: StreamJournal;
   /** Extra hook for network-path capture (platform frame parsers); receives the page's CDP session. */
   attachNetwork?: (client: CDPSession, context: NetworkContext) => Promise<void> | void;
   /**
@@ -66,6 +92,8 @@ export interface BrowserSourceOptions {
   domGate?: DomGate;
   /** Reload the page when no new chat arrived for this long (YouTube's web chat stalls silently). */
   stallReloadMs?: number;
+  /** Capture latency (agent saw the row -> Node received it) and dropped reports, for GET /metrics. */
+  metrics?: CaptureMetrics;
 }
 
 /** What a network-path attachment can do with a page. */
@@ -73,6 +101,7 @@ export interface NetworkContext {
   emit(messages: ChatMessage[]): void;
   deleted(ids: string[]): void;
   status(status: SessionStatus, detail?: string): void;
+  show(showId: string): void;
 }
 
 export class BrowserSource implements ChatSource {
@@ -97,6 +126,8 @@ export class BrowserSource implements ChatSource {
   /** Images, media and fonts failed at once; sub-requests the URL guard refused. */
   private blockedRequests = 0;
   private refusedRequests = 0;
+  /** Agent reports that failed validation (report.ts), dropped whole. */
+  private droppedReports = 0;
   private readonly onPoolLost = (): void => {
     void this.recover('browser lost');
   };
@@ -108,17 +139,26 @@ export class BrowserSource implements ChatSource {
     this.idPrefix = options.idPrefix;
     const saved = parseSavedState(options.resumeState);
     if (saved) {
-      this.tail = saved.tail;
-      this.nextPos = saved.nextPos;
+      const continued = continueStream(saved, options.journal?.read() ?? []);
+      this.tail = continued.tail;
+      this.nextPos = continued.nextPos;
       this.seenIds = saved.seenIds;
       this.everSynced = true;
       this.idPrefix = saved.idPrefix;
+    } else {
+      // A new stream: whatever an older one left in this session's journal is not about it.
+      options.journal?.saved(Number.POSITIVE_INFINITY);
     }
   }
 
   /** The stream's tail and id prefix, so the next source for this session realigns instead of repeating. */
   saveState(): SavedBrowserState {
     return { v: 1, idPrefix: this.idPrefix, nextPos: this.nextPos, tail: this.tail.slice(-300), seenIds: this.seenIds.slice(-1000) };
+  }
+
+  stateSaved(state: unknown): void {
+    const saved = parseSavedState(state);
+    if (saved) this.options.journal?.saved(saved.nextPos);
   }
 
   async start(): Promise<void> {
@@ -134,23 +174,18 @@ export class BrowserSource implements ChatSource {
     this.page = null;
     this.client = null;
     if (page) await page.close().catch(() => undefined);
+    await this.options.egress?.close().catch(() => undefined);
+    this.options.journal?.close();
   }
 
   async screenshot(): Promise<Buffer> {
     if (!this.page) throw new EarshotError('no_page', 'The session has no page open right now', { sessionId: this.options.sessionId });
     const page = this.page;
-    // Painting is off while capturing (SUPPRESS_PAINT_SCRIPT): on for one frame, then off again.
+    const client = this.client;
+    // Painting is off while capturing (SUPPRESS_PAINT_SCRIPT): on for one frame, then off again. The
+    // switch lives in the agent's world, which only our CDP session can enter.
     const paint = (on: boolean): Promise<unknown> =>
-      page
-        .evaluate(
-          (value) =>
-            new Promise<void>((resolve) => {
-              (window as unknown as { __earshotPaint?: (on: boolean) => void }).__earshotPaint?.(value);
-              requestAnimationFrame(() => resolve());
-            }),
-          on,
-        )
-        .catch(() => undefined);
+      (client ? this.evaluateInAgentWorld(client, paintExpression(on)) : Promise.resolve()).catch(() => undefined);
     await paint(true);
     try {
       return Buffer.from(await page.screenshot({ type: 'png' }));
@@ -164,11 +199,22 @@ export class BrowserSource implements ChatSource {
       recoveries: this.recoveries,
       streamPosition: this.nextPos,
       blockedRequests: this.blockedRequests,
-      refusedRequests: this.refusedRequests,
+      refusedRequests: this.refusedRequests + (this.options.egress?.refusals ?? 0),
+      droppedReports: this.droppedReports,
       pageUrl: this.page?.url(),
       ...(this.options.adapter.name ? { adapter: this.options.adapter.name } : {}),
       ...this.options.domGate?.describe?.(),
     };
+  }
+
+  private recordPositions(positions: AgentTailEntry[]): void {
+    if (positions.length === 0 || !this.options.journal) return;
+    try {
+      this.options.journal.append(positions);
+    } catch (error) {
+      // A full disk must not stop capture: the outbox reports it; only a kill before the next save could repeat a position.
+      this.options.logger.warn({ sessionId: this.options.sessionId, err: describeError(error) }, 'could not record stream positions');
+    }
   }
 
   private setStatus(status: SessionStatus, detail?: string): void {
@@ -194,7 +240,7 @@ export class BrowserSource implements ChatSource {
 
   private async openPage(): Promise<void> {
     const { pool, logger, url } = this.options;
-    const page = await pool.newPage();
+    const page = this.options.egress ? await this.options.egress.openPage() : await pool.newPage();
     if (this.stopped) {
       await page.close().catch(() => undefined);
       return;
@@ -209,11 +255,12 @@ export class BrowserSource implements ChatSource {
     });
     client.on('Fetch.requestPaused', (event) => void this.onRequestPaused(client, event));
     await client.send('Runtime.enable');
-    await client.send('Runtime.addBinding', { name: BINDING });
+    await client.send('Runtime.addBinding', { name: BINDING, executionContextName: AGENT_WORLD });
     await client.send('Fetch.enable', { patterns: [{ urlPattern: '*', requestStage: 'Request' }] });
     await client.send('Page.enable');
-    await client.send('Page.addScriptToEvaluateOnNewDocument', { source: SUPPRESS_PAINT_SCRIPT });
-    await client.send('Page.addScriptToEvaluateOnNewDocument', { source: agentScript(this.agentConfig()) });
+    // A fresh page (about:blank until goto), so registering for new documents covers every document it loads.
+    await client.send('Page.addScriptToEvaluateOnNewDocument', { source: SUPPRESS_PAINT_SCRIPT, worldName: AGENT_WORLD });
+    await client.send('Page.addScriptToEvaluateOnNewDocument', { source: agentScript(this.agentConfig()), worldName: AGENT_WORLD });
     if (this.options.attachNetwork) {
       await this.options.attachNetwork(client, {
         emit: (messages) => {
@@ -225,6 +272,9 @@ export class BrowserSource implements ChatSource {
           if (!this.stopped) this.options.sink.deleted(ids);
         },
         status: (status, detail) => this.setStatus(status, detail),
+        show: (showId) => {
+          if (!this.stopped) this.options.sink.show?.(showId);
+        },
       });
     }
     this.pageOpenedAt = Date.now();
@@ -246,7 +296,7 @@ export class BrowserSource implements ChatSource {
         await client.send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'BlockedByClient' });
         return;
       }
-      if (!(await this.options.allowRequest(event.request.url))) {
+      if (this.options.allowRequest && !(await this.options.allowRequest(event.request.url))) {
         this.refusedRequests++;
         this.options.logger.debug({ sessionId: this.options.sessionId, url: event.request.url }, 'sub-request blocked');
         await client.send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'AccessDenied' });
@@ -258,13 +308,25 @@ export class BrowserSource implements ChatSource {
     }
   }
 
+  /** Runs an expression in the main frame's AGENT_WORLD (the same world the new-document scripts use). */
+  private async evaluateInAgentWorld(client: CDPSession, expression: string): Promise<void> {
+    const { frameTree } = await client.send('Page.getFrameTree');
+    const { executionContextId } = await client.send('Page.createIsolatedWorld', {
+      frameId: frameTree.frame.id,
+      worldName: AGENT_WORLD,
+    });
+    await client.send('Runtime.evaluate', { expression, contextId: executionContextId, awaitPromise: true });
+  }
+
   private onReport(payload: string): void {
-    let report: AgentReport;
-    try {
-      report = JSON.parse(payload) as AgentReport;
-    } catch {
+    const parsed = parseAgentReport(payload);
+    if (!parsed.ok) {
+      this.droppedReports++;
+      this.options.metrics?.countDroppedReport(this.options.adapter.platform);
+      this.options.logger.debug({ sessionId: this.options.sessionId, reason: parsed.reason }, 'malformed agent report dropped');
       return;
     }
+    const report = parsed.report;
     switch (report.type) {
       case 'rows':
         this.onRows(report.rows);
@@ -288,8 +350,13 @@ export class BrowserSource implements ChatSource {
   private onRows(rows: AgentRow[]): void {
     this.everSynced = true;
     const messages: ChatMessage[] = [];
-    const capturedAt = new Date().toISOString();
+    const receivedAt = Date.now();
+    const capturedAt = new Date(receivedAt).toISOString();
+    const metrics = this.options.metrics;
+    const positions: AgentTailEntry[] = [];
     for (const row of rows) {
+      // The agent's world shares this machine's clock: seenAt -> now is the page-to-service latency.
+      metrics?.observeCaptureLatency(this.options.adapter.platform, (receivedAt - row.seenAt) / 1000);
       let id: string;
       if (typeof row.pid === 'string' && row.pid) {
         id = sanitizeText(row.pid, 200);
@@ -297,6 +364,7 @@ export class BrowserSource implements ChatSource {
       } else if (typeof row.pos === 'number') {
         id = `${this.idPrefix}-${row.pos}`;
         this.tail.push({ pos: row.pos, sig: row.sig });
+        positions.push({ pos: row.pos, sig: row.sig });
         if (row.pos >= this.nextPos) this.nextPos = row.pos + 1;
       } else {
         continue;
@@ -322,6 +390,8 @@ export class BrowserSource implements ChatSource {
       }
       messages.push(message);
     }
+    // Recorded before the messages go on: once they are stored, their positions must never be reused.
+    this.recordPositions(positions);
     if (this.tail.length > TAIL_KEEP * 2) this.tail = this.tail.slice(-TAIL_KEEP);
     if (this.seenIds.length > SEEN_KEEP * 2) this.seenIds = this.seenIds.slice(-SEEN_KEEP);
     if (messages.length > 0) {
@@ -431,6 +501,11 @@ interface SavedBrowserState {
   nextPos: number;
   tail: AgentTailEntry[];
   seenIds: string[];
+}
+
+/** Turns the paint switch on or off and resolves after the next frame (so a screenshot sees the change). */
+function paintExpression(on: boolean): string {
+  return `new Promise((resolve) => { globalThis.__earshotPaint?.(${on ? 'true' : 'false'}); requestAnimationFrame(() => resolve()); })`;
 }
 
 function parseSavedState(value: unknown): SavedBrowserState | undefined {

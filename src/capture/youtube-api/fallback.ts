@@ -52,6 +52,10 @@ export class FallbackSource implements ChatSource {
     return this.current.screenshot();
   }
 
+  stateSaved(state: unknown): void {
+    this.current.stateSaved?.(state);
+  }
+
   saveState(): unknown {
     return this.current.saveState?.();
   }

@@ -9,6 +9,7 @@ export type CoreErrorCode =
   | 'unauthorized'
   | 'method_not_allowed'
   | 'not_configured'
+  | 'lot_not_found'
   | 'internal';
 
 const STATUS: Record<CoreErrorCode, number> = {
@@ -18,6 +19,7 @@ const STATUS: Record<CoreErrorCode, number> = {
   unauthorized: 401,
   method_not_allowed: 405,
   not_configured: 500,
+  lot_not_found: 404,
   internal: 500,
 };
 

@@ -5,7 +5,8 @@
  * - POST: ingest (seed single body or batch) -> `{results: IngestResult[]}`; actions
  *   upsert_session -> `{ok:true}`, mark_deleted -> `{updated}`, housekeep -> HousekeepingReport.
  * - GET `?streamSessionId=&q=&limit=&before=` -> MessagePage; GET `?action=buyers&streamSessionId=&limit=`
- *   -> `{buyers}`; GET `?action=ping` -> `{status:"ok"}`.
+ *   -> `{buyers}`; GET `?action=lots&streamSessionId=` -> `{lots}`; GET `?action=ping` -> `{status:"ok"}`;
+ *   POST `{action:"correct_lot", streamSessionId, code, patch}` -> `{lot}` (unknown lot: 404 lot_not_found).
  * Errors: `{error:{code,message}}` with a 4xx for the caller's mistakes (never retried by the service)
  * and a 5xx for ours (retried). Database messages are logged, not returned: they can quote data.
  */
@@ -16,7 +17,8 @@ import { listBuyers, listMessages } from './history.ts';
 import { runHousekeeping } from './housekeeping.ts';
 import { ingestMessages, type IngestOptions } from './ingest.ts';
 import { markDeleted, upsertSession } from './sessions.ts';
-import { BuyersQuery, HistoryQuery, parseIngestBody, parseWith } from './wire.ts';
+import { BuyersQuery, HistoryQuery, LotsQuery, parseIngestBody, parseWith } from './wire.ts';
+import { correctLot, listLots, saveSellers } from './ledger/store.ts';
 
 export interface MonitorHandlerOptions extends AuthSecrets {
   sql: Sql;
@@ -83,6 +85,10 @@ export function createMonitorHandler(options: MonitorHandlerOptions): (request: 
       const query = parseWith(BuyersQuery, params);
       return { buyers: await listBuyers(options.sql, query.streamSessionId, query.limit) };
     }
+    if (url.searchParams.get('action') === 'lots') {
+      const query = parseWith(LotsQuery, { streamSessionId: url.searchParams.get('streamSessionId') ?? undefined });
+      return { lots: await listLots(options.sql, query.streamSessionId) };
+    }
     const query = parseWith(HistoryQuery, Object.fromEntries(url.searchParams));
     return listMessages(options.sql, query.streamSessionId, query);
   }
@@ -101,7 +107,13 @@ export function createMonitorHandler(options: MonitorHandlerOptions): (request: 
         return { results: await ingestMessages(options.sql, parsed.sessionId, parsed.messages, options.ingest) };
       case 'session':
         await upsertSession(options.sql, parsed.session, at);
+        if (parsed.session.sellers) await saveSellers(options.sql, parsed.session.sessionId, parsed.session.sellers);
         return { ok: true };
+      case 'correct_lot': {
+        const lot = await correctLot(options.sql, parsed.sessionId, parsed.code, parsed.patch, at);
+        if (!lot) throw new CoreError('lot_not_found', `No lot ${parsed.code.slice(0, 40)}`);
+        return { lot };
+      }
       case 'deleted':
         return { updated: await markDeleted(options.sql, parsed.sessionId, parsed.messageIds, at) };
       case 'housekeep':

@@ -108,6 +108,7 @@ interface BuyerRow {
   estimated_value: string | number | null;
   quantity: number | null;
   size: string | null;
+  lot_code: string | null;
   confidence: number;
   captured_at: Date | string;
 }
@@ -119,7 +120,7 @@ interface BuyerRow {
 export async function listBuyers(sql: Sql, sessionId: string, limit: number): Promise<CapturedBuyer[]> {
   const rows = await sql.query<BuyerRow>(
     `select message_key, buyer_username, message_text, item_description, estimated_value::float8 as estimated_value,
-            quantity, size, confidence::float8 as confidence, captured_at
+            quantity, size, confidence::float8 as confidence, captured_at, lot_code
        from public.sales_captured
       where stream_session_id = $1
       order by captured_at asc, id asc
@@ -136,6 +137,7 @@ export async function listBuyers(sql: Sql, sessionId: string, limit: number): Pr
     if (row.estimated_value !== null) buyer.price = Number(row.estimated_value);
     if (row.quantity !== null) buyer.quantity = row.quantity;
     if (row.size) buyer.size = row.size;
+    if (row.lot_code) buyer.lot = row.lot_code;
     return { messageId: row.message_key, capturedAt: toIso(row.captured_at), buyer };
   });
 }

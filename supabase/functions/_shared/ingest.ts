@@ -17,11 +17,16 @@
  */
 import type { Sql } from './db.ts';
 import type { Classification, ClassifyInput } from './intent/index.ts';
+import { deriveOfferContext, HOST_BADGES, isOnOffer, offerAt, settleVerdict, type OfferContext } from './intent/offer.ts';
 import type { AnswerPayload, BuyerPayload, CoreMessage, IngestResult, Intent } from './types.ts';
 import { parseMessage } from './wire.ts';
+import { advanceLedger, LEDGER_CLAIM_CONFIDENCE, readOpenLots, type LedgerAdvance } from './ledger/store.ts';
 
-/** Classifies messages in order (the classifier's `classifyMessages`, with its LLM bound). */
-export type ClassifyFn = (items: ClassifyInput[]) => Promise<Classification[]>;
+/**
+ * Classifies messages in order (the classifier's `classifyMessages`, with its LLM bound). `context.offer`
+ * says what is on offer in the session, so the LLM is not asked about claims nothing could make buyers.
+ */
+export type ClassifyFn = (items: ClassifyInput[], context?: { offer?: OfferContext }) => Promise<Classification[]>;
 
 /**
  * A freshly classified message the knowledge-base hook looks at: it answers questions (when auto-answer
@@ -48,7 +53,18 @@ export interface IngestOptions {
   buyerThreshold: number;
   /** The knowledge-base hook (questions, the bot's trigger, `!commands`); nothing is answered without it. */
   answer?: AnswerFn;
+  /**
+   * What is on offer in the session (a claims ledger may bring its own); by default derived from the
+   * session's platform and its recent host announcements and sale events ({@link readOfferContext}).
+   */
+  offer?: OfferContextFn;
 }
+
+/** Reads what is on offer in a session when a batch is classified. */
+export type OfferContextFn = (sql: Sql, sessionId: string) => Promise<OfferContext>;
+
+/** How many of a session's latest messages are searched for host announcements and sale events. */
+const OFFER_LOOKBACK = 2_000;
 
 interface StateRow {
   row_id: number;
@@ -66,6 +82,7 @@ interface StateRow {
   estimated_value: number | null;
   sale_quantity: number | null;
   sale_size: string | null;
+  sale_lot: string | null;
 }
 
 /** Stores, classifies and captures one batch for a session; one result per input item, in order. */
@@ -89,6 +106,7 @@ export async function ingestMessages(
   const state = new Map<string, StateRow>();
   const fresh = new Map<string, Classification>();
   const answers = new Map<string, AnswerPayload>();
+  let ledger: LedgerAdvance | undefined;
   if (valid.length > 0) {
     await ensureSession(sql, sessionId, valid[0]!.platform);
     for (const key of await insertMessages(sql, sessionId, valid)) inserted.add(key);
@@ -96,8 +114,14 @@ export async function ingestMessages(
 
     const pending = [...state.values()].filter((row) => row.intent === null);
     if (pending.length > 0) {
-      const results = await options.classify(pending.map((row) => ({ id: row.message_key, text: row.message, author: row.username })));
-      pending.forEach((row, i) => fresh.set(row.message_key, clampClassification(results[i])));
+      // Read after this batch is stored, so a host announcing a lot in the same batch counts.
+      const offer = await (options.offer ?? readOfferWithLots)(sql, sessionId);
+      const results = await options.classify(
+        pending.map((row) => ({ id: row.message_key, text: row.message, author: row.username })),
+        { offer },
+      );
+      // Each message is judged by what was on offer when it arrived ("sold" before the host's first lot is not a buyer).
+      pending.forEach((row, i) => fresh.set(row.message_key, settleVerdict(clampClassification(results[i]), offerAt(offer, Number(row.row_id)))));
       await saveClassifications(sql, sessionId, pending, fresh, options.buyerThreshold);
       if (options.answer) {
         const found = await options.answer(
@@ -116,6 +140,8 @@ export async function ingestMessages(
         for (const [key, answer] of found) answers.set(key, answer);
       }
     }
+    // The claims ledger reads the show in stored order, after classification (its sales build on it).
+    ledger = await advanceLedger(sql, sessionId);
   }
 
   const reported = new Set<string>();
@@ -146,6 +172,7 @@ export async function ingestMessages(
         ? storedBuyer(row)
         : undefined;
     if (buyer && first) result.buyer = buyer;
+    if (ledger && row && first) applyLedgerOutcome(result, row, ledger);
     const answer = answers.get(key);
     if (answer && first) result.answer = answer;
     return result;
@@ -157,6 +184,27 @@ async function ensureSession(sql: Sql, sessionId: string, platform: string): Pro
   await sql.query(
     `insert into public.stream_sessions (id, platform, status) values ($1, $2, 'live') on conflict (id) do nothing`,
     [sessionId, platform],
+  );
+}
+
+/**
+ * The default offer context: the session's platform, and among its latest messages the host's (by
+ * author badge) and the platform's system messages. Bounded, so a long session costs the same per batch.
+ */
+export async function readOfferContext(sql: Sql, sessionId: string): Promise<OfferContext> {
+  const [session] = await sql.query<{ platform: string | null }>(`select platform from public.stream_sessions where id = $1`, [sessionId]);
+  // A live-shopping show is on offer throughout: no need to read its lines.
+  if (isOnOffer(deriveOfferContext(session?.platform, []))) return deriveOfferContext(session?.platform, []);
+  const lines = await sql.query<{ row_id: number; message: string; username: string; author_badges: string[] | null; kind: string | null }>(
+    `select row_id, message, username, author_badges, kind
+       from (select id::float8 as row_id, message, username, author_badges, kind from public.chat_messages
+              where stream_session_id = $1 order by captured_at desc, id desc limit $3) recent
+      where kind = 'system' or author_badges && (select array_agg(x) from jsonb_array_elements_text($2::text::jsonb) as b(x))`,
+    [sessionId, JSON.stringify(HOST_BADGES), OFFER_LOOKBACK],
+  );
+  return deriveOfferContext(
+    session?.platform,
+    lines.map((l) => ({ text: l.message, author: l.username, badges: l.author_badges ?? [], kind: l.kind, rowId: Number(l.row_id) })),
   );
 }
 
@@ -210,7 +258,8 @@ function readState(sql: Sql, sessionId: string, keys: string[]): Promise<StateRo
   return sql.query<StateRow>(
     `select m.id::float8 as row_id, m.message_key, m.username, m.message, m.author_badges, m.backfill, m.intent, m.confidence::float8 as confidence,
             s.confidence::float8 as sale_confidence, s.buyer_username, s.message_text, s.item_description,
-            s.estimated_value::float8 as estimated_value, s.quantity as sale_quantity, s.size as sale_size
+            s.estimated_value::float8 as estimated_value, s.quantity as sale_quantity, s.size as sale_size,
+            s.lot_code as sale_lot
        from public.chat_messages m
        left join public.sales_captured s on s.stream_session_id = m.stream_session_id and s.message_key = m.message_key
       where m.stream_session_id = $1 and m.message_key in (select jsonb_array_elements_text($2::text::jsonb))`,
@@ -320,5 +369,39 @@ function storedBuyer(row: StateRow): BuyerPayload {
   if (row.estimated_value !== null) buyer.price = Number(row.estimated_value);
   if (row.sale_quantity !== null) buyer.quantity = Number(row.sale_quantity);
   if (row.sale_size) buyer.size = row.sale_size;
+  if (row.sale_lot) buyer.lot = row.sale_lot;
   return buyer;
+}
+
+/** The default offer context plus the ledger's open lots: a claim on an open lot is a claim on something. */
+async function readOfferWithLots(sql: Sql, sessionId: string): Promise<OfferContext> {
+  const [offer, openLots] = await Promise.all([readOfferContext(sql, sessionId), readOpenLots(sql, sessionId)]);
+  return openLots.length > 0 ? { ...offer, openLots } : offer;
+}
+
+/**
+ * What the ledger decided about one message: a winning claim is a buyer of that lot (its code, title
+ * and price), even when the classifier missed it; a claim repeated by the viewer who already holds it
+ * is no second buyer; lots the message changed travel with it (lot_update).
+ */
+function applyLedgerOutcome(result: IngestResult, row: StateRow, ledger: LedgerAdvance): void {
+  const key = row.message_key;
+  const lots = ledger.lotsByMessage.get(key);
+  if (lots) result.lots = lots;
+  const claim = ledger.claims.get(key);
+  if (!claim) return;
+  if (claim.repeat) {
+    delete result.buyer;
+    return;
+  }
+  if (claim.role !== 'winner') return;
+  const lot = ledger.lots.find((l) => l.code === claim.code);
+  if (!lot || lot.winner?.messageId !== key) return;
+  const buyer: BuyerPayload = result.buyer ?? { username: row.username, message: row.message, confidence: LEDGER_CLAIM_CONFIDENCE };
+  buyer.lot = lot.code;
+  buyer.item = lot.title ?? lot.code;
+  if (lot.price !== null) buyer.price = lot.price;
+  if (lot.winner.quantity !== undefined) buyer.quantity = lot.winner.quantity;
+  if (lot.winner.size !== undefined) buyer.size = lot.winner.size;
+  result.buyer = buyer;
 }

@@ -5,8 +5,9 @@
  * Dependency-free: loaded by Node (tsc) and by Deno.
  */
 import type { Intent } from './intent/index.ts';
+import type { Lot } from './ledger/rules.ts';
 
-export type { Intent };
+export type { Intent, Lot };
 
 /** Longest chat text stored; longer text is cut (the same cap as the service's capture). */
 export const MAX_TEXT_LENGTH = 2_000;
@@ -49,6 +50,8 @@ export interface BuyerPayload {
   price?: number;
   quantity?: number;
   size?: string;
+  /** The ledger's lot this buyer won ("C3", "A1 (2)"); item and price are then the lot's title and price. */
+  lot?: string;
 }
 
 /** A captured sale as the pick list shows it (sales_captured, oldest first). */
@@ -58,7 +61,7 @@ export interface CapturedBuyer {
   buyer: BuyerPayload;
 }
 
-export type AnswerStatus = 'suggested' | 'pending' | 'sent' | 'failed';
+export type AnswerStatus = 'suggested' | 'pending' | 'sent' | 'failed' | 'dismissed';
 
 /** An answer to a viewer's question (filled by the knowledge-base hook). */
 export interface AnswerPayload {
@@ -80,6 +83,8 @@ export interface IngestResult {
   buyer?: BuyerPayload;
   /** Present when the knowledge base answered the message. */
   answer?: AnswerPayload;
+  /** Lots of the claims ledger this message changed (their state after the batch): lot_update events. */
+  lots?: Lot[];
   /** Present when this one message was rejected (the rest of the batch is still stored). */
   error?: { code: 'invalid_message'; message: string };
 }
@@ -95,6 +100,8 @@ export interface SessionUpsert {
   startedAt?: string;
   /** The dashboard user owning the session (RLS); kept when omitted. */
   ownerId?: string;
+  /** The host's usernames (start-monitoring's `seller`): their messages announce lots. Kept when omitted. */
+  sellers?: string[];
 }
 
 /** A message as history returns it: what was captured, plus its session, classification and deletion. */

@@ -82,7 +82,67 @@ export const SessionBody = z.object({
     detail: z.string().max(1000).optional(),
     startedAt: isoTime.optional(),
     ownerId: z.uuid().optional(),
+    sellers: z.array(z.string().trim().min(1).max(MAX_AUTHOR_LENGTH)).max(20).optional(),
   }),
+});
+
+/** A username as corrections name it ("@amy" or "amy"). */
+const username = z.string().transform((v) => cleanText(v, MAX_AUTHOR_LENGTH).replace(/^@+/, '')).pipe(z.string().min(1));
+
+/**
+ * A seller's correction of one lot (PATCH /api/sessions/:id/lots/:code, and the function's correct_lot
+ * action): the winner (null: none), the waitlist in order, price, title, void, and the paid/packed/shipped
+ * marks. At least one field; unknown fields are refused.
+ */
+export const LotPatchBody = z
+  .object({
+    winner: username.nullable().optional(),
+    waitlist: z.array(username).max(100).optional(),
+    price: z.number().finite().min(0).max(1e9).nullable().optional(),
+    title: z.string().max(1000).transform((v) => cleanText(v, 200) || null).nullable().optional(),
+    void: z.boolean().optional(),
+    paid: z.boolean().optional(),
+    packed: z.boolean().optional(),
+    shipped: z.boolean().optional(),
+  })
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, 'name at least one field to change');
+
+/** A lot code as the URL names it ("C3", "A1 (2)"). */
+export const LotCode = z.string().trim().min(1).max(40);
+
+export const CorrectLotBody = z.object({
+  action: z.literal('correct_lot'),
+  streamSessionId: id,
+  code: LotCode,
+  patch: LotPatchBody,
+});
+
+export const LotsQuery = z.object({ streamSessionId: id });
+
+const LotClaimShape = z.object({
+  username: z.string(),
+  messageId: z.string().nullable(),
+  at: z.string(),
+  quantity: z.number().optional(),
+  size: z.string().optional(),
+});
+
+/** A lot as the function answers it (checked by the service's Supabase backend). */
+export const LotShape = z.object({
+  code: z.string(),
+  baseCode: z.string(),
+  title: z.string().nullable(),
+  price: z.number().nullable(),
+  status: z.enum(['open', 'sold', 'unsold', 'void']),
+  winner: LotClaimShape.nullable(),
+  waitlist: z.array(LotClaimShape),
+  paid: z.boolean(),
+  packed: z.boolean(),
+  shipped: z.boolean(),
+  announcedBy: z.string().nullable(),
+  announcedAt: z.string(),
+  ord: z.number(),
 });
 
 export const DeletedBody = z.object({
@@ -114,7 +174,8 @@ export type IngestBody =
   | { kind: 'messages'; sessionId: string; messages: unknown[]; single: boolean }
   | { kind: 'session'; session: SessionUpsert }
   | { kind: 'deleted'; sessionId: string; messageIds: string[] }
-  | { kind: 'housekeep'; deleteBefore: string; staleBefore: string };
+  | { kind: 'housekeep'; deleteBefore: string; staleBefore: string }
+  | { kind: 'correct_lot'; sessionId: string; code: string; patch: z.output<typeof LotPatchBody> };
 
 /** Throws invalid_body with the first few zod issues. */
 export function parseWith<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -149,6 +210,10 @@ export function parseIngestBody(body: unknown, mintId: () => string): IngestBody
     case 'housekeep': {
       const parsed = parseWith(HousekeepBody, body);
       return { kind: 'housekeep', deleteBefore: parsed.deleteBefore, staleBefore: parsed.staleBefore };
+    }
+    case 'correct_lot': {
+      const parsed = parseWith(CorrectLotBody, body);
+      return { kind: 'correct_lot', sessionId: parsed.streamSessionId, code: parsed.code, patch: parsed.patch };
     }
     case undefined:
       break;

@@ -50,7 +50,7 @@ const handler = createMonitorHandler({
   serviceRoleKey: env('SUPABASE_SERVICE_ROLE_KEY'),
   signingSecret: env('INGEST_SIGNING_SECRET'),
   ingest: {
-    classify: (items) => classifyMessages(items, { llm }),
+    classify: (items, context) => classifyMessages(items, { llm, offer: context?.offer }),
     buyerThreshold: Number.isFinite(threshold) ? threshold : 0.7,
     answer,
   },

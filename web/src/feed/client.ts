@@ -26,9 +26,10 @@ export class LiveClient {
   private readonly stateListeners = new Set<(state: ConnectionState) => void>();
   private readonly realtime = new Map<string, Promise<() => void>>();
 
-  constructor(store: FeedStore = new FeedStore()) {
+  constructor(store: FeedStore = new FeedStore(), options: { onUnauthorized?: () => void } = {}) {
     this.store = store;
     this.connection = new FeedConnection({
+      onUnauthorized: options.onUnauthorized,
       url: socketUrl,
       onFrame: (frame) => store.handleFrame(frame),
       sinceFor: (sessionId) => store.sinceFor(sessionId),

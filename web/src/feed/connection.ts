@@ -39,6 +39,11 @@ export interface ConnectionOptions {
   /** The last seq applied for a session (0 = from the start of what the server holds). */
   sinceFor: (sessionId: string) => number;
   onState?: (state: ConnectionState) => void;
+  /**
+   * Accounts: the service closed the socket with 4401 (token expired or refused). Refresh the sign-in
+   * here; the reconnect that follows reads the new token through `url`.
+   */
+  onUnauthorized?: () => void;
   onBackfill?: (request: NonNullable<FrameOutcome['backfill']>) => void;
   createSocket?: (url: string) => SocketLike;
   timers?: Timers;
@@ -52,6 +57,8 @@ export interface ConnectionOptions {
 }
 
 const OPEN = 1;
+/** The service's close code for an expired or refused access token (docs/API.md, Authentication). */
+export const AUTH_CLOSE_CODE = 4401;
 
 /**
  * Delay before reconnect attempt `attempt` (0-based): doubling from `min` up to `max`, with full jitter
@@ -112,6 +119,11 @@ export class FeedConnection {
     this.stop();
     this.attempt = 0;
     this.start();
+  }
+
+  /** Hands a refreshed access token to the open socket (accounts), so it is not closed at the old expiry. */
+  authenticate(token: string): void {
+    this.send({ type: 'auth', token });
   }
 
   /** Follows a session's events (from where this dashboard left off). */
@@ -178,6 +190,7 @@ export class FeedConnection {
     if (socket !== this.socket) return;
     this.socket = null;
     this.clearTimers();
+    if (code === AUTH_CLOSE_CODE) this.options.onUnauthorized?.();
     this.scheduleReconnect(reason || `closed (${code})`);
   }
 

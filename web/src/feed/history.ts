@@ -37,7 +37,7 @@ export async function loadHistory(store: FeedStore, sessionId: string, limit = 5
 interface StoredBuyer {
   messageId: string;
   capturedAt: string;
-  buyer: { username: string; message: string; confidence: number; item?: string; price?: number; quantity?: number; size?: string };
+  buyer: { username: string; message: string; confidence: number; item?: string; price?: number; quantity?: number; size?: string; lot?: string };
 }
 
 /** Merges the stored pick list: buyers announced before this dashboard connected are not lost. */
@@ -54,6 +54,7 @@ async function loadBuyers(store: FeedStore, sessionId: string): Promise<void> {
       price: stored.buyer.price,
       quantity: stored.buyer.quantity,
       size: stored.buyer.size,
+      ...(stored.buyer.lot ? { lot: stored.buyer.lot } : {}),
       detectedAt: Date.parse(stored.capturedAt) || Date.now(),
       origin: 'history',
     });

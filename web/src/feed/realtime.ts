@@ -1,9 +1,11 @@
 /**
- * Optional second path: when the dashboard was built with VITE_SUPABASE_URL and VITE_SUPABASE_ANON_KEY,
- * it also listens to postgres_changes on chat_messages and sales_captured for the session and merges
- * by id, so a dashboard pointed at the database keeps filling even if the service's socket is away.
- * supabase-js is loaded on demand, so builds without Supabase do not carry it.
+ * Optional second path: with accounts (the signed-in seller's supabase-js client, so Realtime applies
+ * that seller's RLS and sends their rows only), or when the dashboard was built with VITE_SUPABASE_URL
+ * and VITE_SUPABASE_ANON_KEY, it also listens to postgres_changes on chat_messages and sales_captured for
+ * the session and merges by id, so a dashboard pointed at the database keeps filling even if the
+ * service's socket is away. supabase-js is loaded on demand, so builds without Supabase do not carry it.
  */
+import { accountsClient } from '../auth.ts';
 import type { ChatMessageRow, SaleRow } from '../wire.ts';
 import { saleToBuyer, toFeedMessage } from './rows.ts';
 import type { FeedStore } from './store.ts';
@@ -14,14 +16,18 @@ import type { FeedStore } from './store.ts';
  * Resolves to a no-op when Supabase is not configured or cannot be loaded.
  */
 export async function followSessionRows(store: FeedStore, sessionId: string): Promise<() => void> {
-  // Read inline so a build without the settings drops supabase-js entirely (the bundler folds the test).
-  const url = import.meta.env.VITE_SUPABASE_URL;
-  const anonKey = import.meta.env.VITE_SUPABASE_ANON_KEY;
-  if (!url || !anonKey) return () => undefined;
-  const { createClient } = await import('@supabase/supabase-js');
-  const client = createClient(url, anonKey, { auth: { persistSession: false } });
+  let client = accountsClient();
+  if (!client) {
+    // Read inline so a build without the settings folds this branch away.
+    const url = import.meta.env.VITE_SUPABASE_URL;
+    const anonKey = import.meta.env.VITE_SUPABASE_ANON_KEY;
+    if (!url || !anonKey) return () => undefined;
+    const { createClient } = await import('@supabase/supabase-js');
+    client = createClient(url, anonKey, { auth: { persistSession: false } });
+  }
+  const active = client;
   const filter = `stream_session_id=eq.${sessionId}`;
-  const channel = client
+  const channel = active
     .channel(`earshot:${sessionId}`)
     .on('postgres_changes', { event: '*', schema: 'public', table: 'chat_messages', filter }, (payload) => {
       const message = toFeedMessage(payload.new as ChatMessageRow, 'realtime');
@@ -43,6 +49,6 @@ export async function followSessionRows(store: FeedStore, sessionId: string): Pr
     })
     .subscribe();
   return () => {
-    void client.removeChannel(channel);
+    void active.removeChannel(channel);
   };
 }

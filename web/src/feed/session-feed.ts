@@ -114,6 +114,7 @@ export class SessionFeed {
           price: b.price,
           quantity: b.quantity,
           size: b.size,
+          ...(b.lot ? { lot: b.lot } : {}),
           detectedAt: now,
           seq: event.seq,
           origin: 'ws',
@@ -206,6 +207,7 @@ export class SessionFeed {
         price: current.price ?? buyer.price,
         quantity: current.quantity ?? buyer.quantity,
         size: current.size ?? buyer.size,
+        lot: current.lot ?? buyer.lot,
         seq: current.seq ?? buyer.seq,
       };
       this.version++;

@@ -56,7 +56,7 @@ export interface KnowledgeBase {
   markSent(id: string, platformReplyId?: string): Promise<Reply | null>;
   markFailed(id: string, reason: string): Promise<Reply | null>;
   retryLater(id: string, retryAt: number, reason: string): Promise<Reply | null>;
-  setStatus(id: string, status: 'pending' | 'suggested', reason?: string | null): Promise<Reply | null>;
+  setStatus(id: string, status: 'pending' | 'suggested' | 'dismissed', reason?: string | null): Promise<Reply | null>;
 }
 
 export interface KnowledgeBaseOptions {

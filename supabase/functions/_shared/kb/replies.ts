@@ -279,12 +279,13 @@ export async function retryReplyLater(sql: Sql, id: string, at: number, retryAt:
 export async function setReplyStatus(
   sql: Sql,
   id: string,
-  status: 'pending' | 'suggested',
+  status: 'pending' | 'suggested' | 'dismissed',
   at: number,
   reason: string | null = null,
 ): Promise<Reply | null> {
   if (!UUID.test(id)) return null;
-  const from = status === 'pending' ? ['suggested', 'failed'] : ['pending'];
+  // Sent (or being sent) is final; a suggestion or a failure may be sent or dismissed.
+  const from = status === 'suggested' ? ['pending'] : ['suggested', 'failed'];
   const rows = await sql.query<ReplyRow>(
     `update public.bot_replies
         set status = $2, reason = $5, attempts = case when $2 = 'pending' then 0 else attempts end,

@@ -106,7 +106,7 @@ export interface BotSettingsPatch {
   profile?: string | null;
 }
 
-export type ReplyStatus = 'suggested' | 'pending' | 'sent' | 'failed';
+export type ReplyStatus = 'suggested' | 'pending' | 'sent' | 'failed' | 'dismissed';
 export type ReplyKind = 'answer' | 'command';
 
 /** One entry of the reply outbox. */
