@@ -6,27 +6,17 @@
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { type Browser, type Page } from 'puppeteer-core';
 import WebSocket from 'ws';
 import { FeedConnection, type SocketLike } from '../web/src/feed/connection.ts';
 import { FeedStore } from '../web/src/feed/store.ts';
 import { startFakeSupabaseAuth, type FakeAuthUser, type FakeSupabaseAuth } from './fakes/supabase-auth-server.ts';
 import { startTestService } from './support/service.ts';
+import { launchBrowser } from './support/chromium.ts';
 
 const ROOT = path.resolve(__dirname, '..');
 
-interface SparticuzChromium {
-  executablePath(): Promise<string>;
-  args: string[];
-}
 
-async function launchBrowser(): Promise<Browser> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require('@sparticuz/chromium') as { default?: SparticuzChromium } & SparticuzChromium;
-  const chromium = mod.default ?? mod;
-  const args = chromium.args.filter((a) => a !== '--single-process' && !a.startsWith('--headless'));
-  return puppeteer.launch({ executablePath: await chromium.executablePath(), headless: 'shell', args, defaultViewport: { width: 1366, height: 820 } });
-}
 
 let auth: FakeSupabaseAuth;
 let service: Awaited<ReturnType<typeof startTestService>>;

@@ -8,10 +8,11 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { type Browser, type Page } from 'puppeteer-core';
 import { startFixtureServer, type FixtureServer } from './fixtures/server.ts';
 import { post, startTestService } from './support/service.ts';
 import type { Sql } from '../supabase/functions/_shared/db.ts';
+import { launchBrowser } from './support/chromium.ts';
 
 const ROOT = path.resolve(__dirname, '..');
 const SHOTS = '/tmp/earshot-shots';
@@ -23,21 +24,7 @@ let fixtures: FixtureServer;
 let browser: Browser;
 let page: Page;
 
-interface SparticuzChromium {
-  executablePath(): Promise<string>;
-  args: string[];
-}
 
-async function launchBrowser(executableOverride?: string): Promise<Browser> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require('@sparticuz/chromium') as { default?: SparticuzChromium } & SparticuzChromium;
-  const chromium = mod.default ?? mod;
-  const executablePath = executableOverride ?? (await chromium.executablePath());
-  const args = executableOverride
-    ? ['--no-sandbox', '--disable-dev-shm-usage']
-    : chromium.args.filter((a) => a !== '--single-process' && !a.startsWith('--headless'));
-  return puppeteer.launch({ executablePath, headless: 'shell', args, defaultViewport: { width: 1280, height: 800 } });
-}
 
 async function api<T = any>(method: string, route: string, body?: unknown): Promise<T> {
   const res = await fetch(`${service.url}${route}`, {
@@ -76,7 +63,7 @@ beforeAll(async () => {
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.js'), '--if-missing', '--web-only'], { cwd: ROOT, stdio: 'inherit' });
   fixtures = await startFixtureServer();
   service = await startTestService();
-  browser = await launchBrowser(service.config.chromeExecutablePath);
+  browser = await launchBrowser(service.config.chromeExecutablePath, { width: 1280, height: 800 });
   page = await browser.newPage();
 }, 120_000);
 

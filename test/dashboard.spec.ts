@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
+import { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
 import WebSocket from 'ws';
 import type { ChatMessage } from '../src/domain/message.ts';
 import { buyersCsv, csvCell, toCsv } from '../web/src/csv.ts';
@@ -19,6 +19,7 @@ import type { Buyer } from '../web/src/feed/types.ts';
 import { detectPlatform } from '../web/src/platform.ts';
 import { startFixtureServer, type FixtureServer } from './fixtures/server.ts';
 import { post, startTestService, Subscriber } from './support/service.ts';
+import { launchBrowser } from './support/chromium.ts';
 
 const ROOT = path.resolve(__dirname, '..');
 const SHOTS = '/tmp/earshot-shots';
@@ -171,22 +172,7 @@ function ensureDashboardBuilt(): void {
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.js'), '--if-missing', '--web-only'], { cwd: ROOT, stdio: 'inherit' });
 }
 
-/** The packaged Chromium, launched the way src/capture/browser/pool.ts does. */
-async function launchBrowser(executableOverride?: string): Promise<Browser> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require('@sparticuz/chromium') as { default?: SparticuzChromium } & SparticuzChromium;
-  const chromium = mod.default ?? mod;
-  const executablePath = executableOverride ?? (await chromium.executablePath());
-  const args = executableOverride
-    ? ['--no-sandbox', '--disable-dev-shm-usage']
-    : chromium.args.filter((a) => a !== '--single-process' && !a.startsWith('--headless'));
-  return puppeteer.launch({ executablePath, headless: 'shell', args, defaultViewport: { width: 1366, height: 820 } });
-}
 
-interface SparticuzChromium {
-  executablePath(): Promise<string>;
-  args: string[];
-}
 
 interface Snapshot {
   lastSeq: number;
