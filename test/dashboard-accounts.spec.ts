@@ -99,7 +99,8 @@ test('signs in with email and password, sees own shows live, stays signed in acr
     await page.reload({ waitUntil: 'load' });
     await page.waitForSelector('[data-testid="account-email"]', { timeout: 15_000 });
 
-    await page.click('[data-testid="sign-out"]');
+    // Signing out reloads the page: wait for that load, not for a selector in the page being torn down.
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('[data-testid="sign-out"]')]);
     await signInScreen(page);
     expect(await page.evaluate(() => localStorage.getItem('earshot.auth'))).toBeNull();
   } finally {

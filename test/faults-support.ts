@@ -3,12 +3,13 @@
  * group (so a SIGKILL takes Chromium down with it, as a container kill would), the Chromium it runs,
  * and exact reads of what the backend stored.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { renderChatPage } from '../src/demo/page.ts';
 import { ChatRoom } from '../src/demo/room.ts';
 import type { FixtureServer } from './fixtures/server.ts';
+import { spawnService } from './support/service-process.ts';
 
 const root = path.join(__dirname, '..');
 
@@ -67,41 +68,16 @@ export interface ServiceProcess {
 
 /** Starts `dist/src/cli.js serve` with the given environment; resolves once it listens. */
 export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [path.join(root, 'dist', 'src', 'cli.js'), 'serve'], {
-    cwd: root,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', SWEEP_INTERVAL_MS: '1000', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += String(d)));
-  child.stderr!.on('data', (d) => (output += String(d)));
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service did not start:\n${output}`)), 90_000);
-    void exited.then((status) => {
-      clearTimeout(timer);
-      reject(new Error(`service exited ${JSON.stringify(status)} before listening:\n${output}`));
-    });
-    const check = (): void => {
-      const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      } else if (child.exitCode === null) setTimeout(check, 50);
-    };
-    check();
-  });
+  const { child, listening, exited, output } = spawnService({ SWEEP_INTERVAL_MS: '1000', ...env }, { timeoutMs: 90_000 });
+  const url = await listening;
   const alive = (): boolean => child.exitCode === null && child.signalCode === null;
   return {
     url,
     child,
     exited,
-    output: () => output,
+    output,
     logLines: () =>
-      output
+      output()
         .split('\n')
         .filter((line) => line.startsWith('{'))
         .map((line) => {

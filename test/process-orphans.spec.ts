@@ -12,6 +12,7 @@ import type { BrowserRecord, ProcessSnapshot } from '../src/capture/browser/orph
 import { silentLogger } from '../src/log.ts';
 import { startFixtureServer, type FixtureServer } from './fixtures/server.ts';
 import { post, Subscriber } from './support/service.ts';
+import { spawnService, type SpawnedService } from './support/service-process.ts';
 
 const root = path.join(__dirname, '..');
 const linux = fs.existsSync('/proc/self/stat');
@@ -37,50 +38,16 @@ function killGroup(pid: number): void {
   }
 }
 
-interface RunningService {
-  child: ChildProcess;
-  /** Resolves with the base URL once the service listens. */
-  listening: Promise<string>;
-  output(): string;
-}
-
-/** `node dist/src/cli.js serve` as the leader of a new process group (what `npm start` under a supervisor is). */
-function spawnService(dataDir: string, env: Record<string, string> = {}): RunningService {
-  const child = spawn(process.execPath, [path.join(root, 'dist', 'src', 'cli.js'), 'serve'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
-      ALLOW_PRIVATE_URLS: 'true',
-      PGLITE_TEMPLATE_DIR: path.join(os.tmpdir(), 'earshot-pglite-templates'),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
+/** The service on `dataDir` as the leader of a new process group (what `npm start` under a supervisor is). */
+function startService(dataDir: string, env: Record<string, string> = {}): SpawnedService {
+  const service = spawnService({
+    DATA_DIR: dataDir,
+    ALLOW_PRIVATE_URLS: 'true',
+    PGLITE_TEMPLATE_DIR: path.join(os.tmpdir(), 'earshot-pglite-templates'),
+    ...env,
   });
-  children.push(child);
-  let output = '';
-  child.stdout!.on('data', (d) => (output += String(d)));
-  child.stderr!.on('data', (d) => (output += String(d)));
-  const listening = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service did not start:\n${output}`)), 60_000);
-    const check = (): void => {
-      const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      } else if (child.exitCode !== null || child.signalCode !== null) {
-        clearTimeout(timer);
-        reject(new Error(`service exited (${child.exitCode ?? child.signalCode}):\n${output}`));
-      } else setTimeout(check, 50);
-    };
-    check();
-  });
-  listening.catch(() => undefined);
-  return { child, listening, output: () => output };
+  children.push(service.child);
+  return service;
 }
 
 /** The packaged Chromium (@sparticuz/chromium), unpacked. */
@@ -138,7 +105,7 @@ function describeAll(ps: ProcessSnapshot[]): string {
 describeLinux('child processes die with the service', () => {
   test('SIGKILL of the process group with a show running: within 5 s nothing of it remains; the restart runs one browser', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-orphans-'));
-    const first = spawnService(dataDir);
+    const first = startService(dataDir);
     const base = await first.listening;
     const started = await post(base, '/api/start-monitoring', { url: fixtures.pageUrl('orphans'), sessionId: 'show', platform: 'whatnot' });
     expect(started.status).toBe(201);
@@ -154,7 +121,7 @@ describeLinux('child processes die with the service', () => {
     killGroup(first.child.pid!);
     expect(describeAll(await survivorsAfter(before, 5_000))).toBe('');
 
-    const second = spawnService(dataDir);
+    const second = startService(dataDir);
     const base2 = await second.listening;
     expect((await readyBrowsers(base2, dataDir)).length).toBe(1);
     const during = processesOf(second.child, dataDir);
@@ -164,7 +131,7 @@ describeLinux('child processes die with the service', () => {
 
   test('a crash during start-up (SIGKILL the moment Chromium exists) leaves nothing; the restart (CHROME_EXECUTABLE_PATH) runs one browser', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-orphans-'));
-    const first = spawnService(dataDir);
+    const first = startService(dataDir);
     // The first sign of the browser in /proc, before puppeteer has even connected to it.
     await waitFor('chromium to be spawned', () => (browsersOf(dataDir).length > 0 ? true : undefined), 60_000);
     const before = processesOf(first.child, dataDir);
@@ -172,7 +139,7 @@ describeLinux('child processes die with the service', () => {
     expect(describeAll(await survivorsAfter(before, 5_000))).toBe('');
 
     // The override path (CHROME_EXECUTABLE_PATH, other default flags) must die with the service as well.
-    const second = spawnService(dataDir, { CHROME_EXECUTABLE_PATH: await packagedChromium() });
+    const second = startService(dataDir, { CHROME_EXECUTABLE_PATH: await packagedChromium() });
     const base2 = await second.listening;
     expect((await readyBrowsers(base2, dataDir)).length).toBe(1);
     const during = processesOf(second.child, dataDir);
@@ -207,7 +174,7 @@ describeLinux('child processes die with the service', () => {
     };
     fs.writeFileSync(path.join(dataDir, 'chromium.json'), JSON.stringify(record));
 
-    const service = spawnService(dataDir);
+    const service = startService(dataDir);
     const base = await service.listening;
     const browsers = await readyBrowsers(base, dataDir);
     expect(browsers).toHaveLength(1);
