@@ -9,19 +9,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { mixLine, sleep, waitUntil, type BenchResult, type Benchmark } from './lib/harness.ts';
-import { processTree, treeMemory } from './lib/proc.ts';
+import { spawnService } from '../test/support/service-process.ts';
+import { mixLine, sleep, type BenchResult, type Benchmark } from './lib/harness.ts';
+import { kbField, processTree, treeMemory } from './lib/proc.ts';
 import { round } from './lib/stats.ts';
 
 const CLI = path.resolve(__dirname, '../src/cli.js');
 
-function kb(pid: number, field: string): number {
-  try {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
+/** A memory field of a process's /proc status (VmRSS, VmHWM) in MiB. */
+function mb(pid: number, field: string): number {
+  return kbField(`/proc/${pid}/status`, field) / 1024;
 }
 
 interface Running {
@@ -31,25 +28,14 @@ interface Running {
 }
 
 async function serve(dataDir: string): Promise<Running> {
-  const child = spawn(process.execPath, [CLI, 'serve'], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout!.on('data', (chunk) => (out += String(chunk)));
-  const ok = await waitUntil(() => /"url":"(http:[^"]+)"/.test(out), 120_000);
-  if (!ok) {
-    child.kill('SIGKILL');
-    throw new Error('the service did not start');
-  }
-  const url = /"url":"(http:[^"]+)"/.exec(out)![1]!;
+  const service = spawnService({ DATA_DIR: dataDir }, { timeoutMs: 120_000 });
+  const url = await service.listening;
   return {
-    child,
+    child: service.child,
     url,
     stop: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      service.child.kill('SIGTERM');
+      await service.exited;
     },
   };
 }
@@ -58,16 +44,9 @@ async function serve(dataDir: string): Promise<Running> {
 async function sample(running: Running, settleMs: number): Promise<{ serviceRssMb: number; chromiumPssMb: number; chromiumProcesses: number }> {
   await sleep(settleMs);
   const pid = running.child.pid!;
-  const serviceRssMb = kb(pid, 'VmRSS');
+  const serviceRssMb = mb(pid, 'VmRSS');
   const tree = treeMemory(pid);
-  const servicePss = (() => {
-    try {
-      const match = /^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-      return match ? Number(match[1]) / 1024 : 0;
-    } catch {
-      return 0;
-    }
-  })();
+  const servicePss = kbField(`/proc/${pid}/smaps_rollup`, 'Pss') / 1024;
   return {
     serviceRssMb,
     chromiumPssMb: Math.max(0, tree.pssMb - servicePss),
@@ -83,7 +62,7 @@ async function replayPeak(lines: number, dir: string): Promise<{ peakRssMb: numb
   const started = Date.now();
   const child = spawn(process.execPath, [CLI, 'replay', file], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LOG_LEVEL: 'silent' } });
   let peak = 0;
-  const poll = setInterval(() => (peak = Math.max(peak, kb(child.pid!, 'VmHWM'))), 100);
+  const poll = setInterval(() => (peak = Math.max(peak, mb(child.pid!, 'VmHWM'))), 100);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   clearInterval(poll);
   if (code !== 0) throw new Error(`replay exited with ${code}`);

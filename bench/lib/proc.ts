@@ -62,7 +62,8 @@ export function processTree(root: number): number[] {
   return out;
 }
 
-function kbField(file: string, field: string): number {
+/** A `Field:   N kB` line of a /proc file (status, smaps_rollup), in kB; 0 when missing. */
+export function kbField(file: string, field: string): number {
   try {
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(file, 'utf8'));
     return match ? Number(match[1]) : 0;

@@ -80,13 +80,23 @@ export async function prepareDatabase(options: Pick<EmbeddedBackendOptions, 'dat
   const building = `${dir}.building-${process.pid}`;
   fs.rmSync(building, { recursive: true, force: true });
   fs.mkdirSync(options.dataDir, { recursive: true });
-  const db = await openPglite(building);
-  try {
-    await applyMigrations(pgliteTarget(db), supabaseDir);
-  } finally {
-    await db.close();
-  }
+  await createMigratedDatabase(building, supabaseDir);
   fs.renameSync(building, dir);
+}
+
+/** Creates a database in `dir` with every migration applied, and closes it; removes `dir` if that fails. */
+async function createMigratedDatabase(dir: string, supabaseDir: string): Promise<void> {
+  try {
+    const db = await openPglite(dir);
+    try {
+      await applyMigrations(pgliteTarget(db), supabaseDir);
+    } finally {
+      await db.close();
+    }
+  } catch (error) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 export class EmbeddedBackend implements Backend {
@@ -252,17 +262,7 @@ async function copyTemplate(target: string, templateDir: string, supabaseDir: st
   if (!fs.existsSync(path.join(template, 'PG_VERSION'))) {
     fs.mkdirSync(templateDir, { recursive: true });
     const building = fs.mkdtempSync(path.join(templateDir, 'building-'));
-    try {
-      const db = await openPglite(building);
-      try {
-        await applyMigrations(pgliteTarget(db), supabaseDir);
-      } finally {
-        await db.close();
-      }
-    } catch (error) {
-      fs.rmSync(building, { recursive: true, force: true });
-      throw error;
-    }
+    await createMigratedDatabase(building, supabaseDir);
     try {
       fs.renameSync(building, template);
     } catch {

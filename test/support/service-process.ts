@@ -1,8 +1,14 @@
 /** The built service as a real process (`node dist/src/cli.js serve`), for specs that signal or kill it. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
-const root = path.join(__dirname, '..', '..');
+/** The repository root, from test/support or from its compiled copy in dist/test/support (npm run bench). */
+const root = ((): string => {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+})();
 
 export interface SpawnedService {
   child: ChildProcess;

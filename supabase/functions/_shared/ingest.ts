@@ -194,7 +194,8 @@ async function ensureSession(sql: Sql, sessionId: string, platform: string): Pro
 export async function readOfferContext(sql: Sql, sessionId: string): Promise<OfferContext> {
   const [session] = await sql.query<{ platform: string | null }>(`select platform from public.stream_sessions where id = $1`, [sessionId]);
   // A live-shopping show is on offer throughout: no need to read its lines.
-  if (isOnOffer(deriveOfferContext(session?.platform, []))) return deriveOfferContext(session?.platform, []);
+  const byPlatform = deriveOfferContext(session?.platform, []);
+  if (isOnOffer(byPlatform)) return byPlatform;
   const lines = await sql.query<{ row_id: number; message: string; username: string; author_badges: string[] | null; kind: string | null }>(
     `select row_id, message, username, author_badges, kind
        from (select id::float8 as row_id, message, username, author_badges, kind from public.chat_messages
