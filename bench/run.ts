@@ -4,13 +4,15 @@
  * line being the machine ({name: "machine"}). Never part of `npm test`; loopback only.
  * `node dist/bench/run.js --markdown` prints the last results.json as Markdown tables (for docs).
  *
- * Names: capture-latency, burst-integrity, concurrency, fanout, ingest, llm-economy, auth-verify, question-detection, kb-answers.
+ * Names: capture-latency, burst-integrity, concurrency, fanout, ingest, llm-economy, auth-verify, question-detection, kb-answers,
+ * cluster-failover, cluster-fanout, cluster-capacity.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { auth } from './auth.ts';
 import { capture } from './capture.ts';
+import { cluster } from './cluster.ts';
 import { concurrency } from './concurrency.ts';
 import { fanout } from './fanout.ts';
 import { ingest } from './ingest.ts';
@@ -20,7 +22,7 @@ import { quality } from './quality.ts';
 import type { Benchmark, BenchContext, BenchResult } from './lib/harness.ts';
 import { machineFacts } from './lib/machine.ts';
 
-const BENCHMARKS: Benchmark[] = [capture, concurrency, fanout, ingest, llmEconomy, memory, auth, quality];
+const BENCHMARKS: Benchmark[] = [capture, concurrency, fanout, ingest, llmEconomy, memory, auth, quality, cluster];
 
 /** Formats results of one benchmark name as an aligned text table. */
 export function formatTable(name: string, results: BenchResult[]): string {

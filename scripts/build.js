@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * Builds the server (tsc -> dist/) and the dashboard (vite -> web/dist/).
+ * Builds the server (tsc -> dist/, and the in-page agent bundle) and the dashboard (vite -> web/dist/).
  * `--if-missing` skips what is already built and newer than its sources (npm start uses it);
  * `--server-only` / `--web-only` build one half (tests use them).
  */
@@ -54,8 +54,16 @@ if (!webOnly && (!ifMissing || stale(serverOut, ['src', 'supabase/functions/_sha
   run('typescript/bin/tsc', ['-p', 'tsconfig.build.json']);
   fs.utimesSync(serverOut, new Date(), new Date());
 }
+// The in-page agent ships as one browser script beside the compiled service (src/capture/agent/bundle.ts
+// reads it); tsc alone does not make it, so it is checked on its own.
+const agentOut = path.join(root, 'dist', 'src', 'capture', 'agent', 'agent.bundle.js');
+if (!webOnly && (!ifMissing || stale(agentOut, ['src/capture/agent', 'scripts/bundle-agent.mjs'], ['.ts', '.mjs']))) {
+  process.stdout.write('bundling the in-page agent...\n');
+  run('./bundle-agent.mjs', ['--out', agentOut]);
+}
 const webOut = path.join(root, 'web', 'dist', 'index.html');
-if (!serverOnly && fs.existsSync(path.join(root, 'web', 'vite.config.ts')) && (!ifMissing || stale(webOut, ['web/src', 'web/index.html', 'web/vite.config.ts'], ['.ts', '.tsx', '.css', '.html']))) {
+// The dashboard also bundles the platforms' labels and host patterns (src/capture/platforms/registry.ts).
+if (!serverOnly && fs.existsSync(path.join(root, 'web', 'vite.config.ts')) && (!ifMissing || stale(webOut, ['web/src', 'web/index.html', 'web/vite.config.ts', 'src/capture/platforms'], ['.ts', '.tsx', '.css', '.html']))) {
   process.stdout.write('building dashboard...\n');
   // A test runner's NODE_ENV=test would make vite bundle React's development build.
   run(binOf('vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {

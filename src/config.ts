@@ -2,8 +2,10 @@
  * The only reader of `process.env`. Everything is validated with zod once at start; a bad value stops
  * the service with a message that says which variable is wrong and how to fix it.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { EarshotError } from './errors.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
@@ -79,6 +81,12 @@ const EnvSchema = z.object({
   WS_MAX_BUFFERED_BYTES: int(1024, 1024 ** 3).default(4 * 1024 * 1024),
   WS_PING_INTERVAL_MS: int(100, 600_000).default(30_000),
   MAX_SESSIONS: int(1, 1000).default(50),
+  REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+  INSTANCE_ID: optionalString.pipe(z.string().max(100).regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only').optional()),
+  REDIS_PREFIX: z.string().trim().min(1).max(50).regex(/^[A-Za-z0-9._:-]+$/).default('earshot'),
+  CLUSTER_LOCK_MS: int(1_000, 600_000).default(10_000),
+  CLUSTER_STALLED_MS: int(500, 600_000).default(5_000),
+  DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/, error: 'a postgres:// or postgresql:// connection string' }).optional()),
   SUPABASE_URL: optionalUrl,
   SUPABASE_SERVICE_ROLE_KEY: optionalString,
   SUPABASE_DB_URL: optionalString,
@@ -157,7 +165,27 @@ export interface Config {
     networkCapture: boolean;
   };
   ws: { ringSize: number; maxBufferedBytes: number; pingIntervalMs: number };
-  /** Set = Supabase backend; unset = embedded PGlite. `ownerId` owns the sessions this service creates (RLS). */
+  /**
+   * Cluster mode (REDIS_URL set): several instances share the shows. BullMQ assigns each show to one
+   * instance; Redis Streams carry its events to every instance (src/cluster/).
+   */
+  cluster?: {
+    redisUrl: string;
+    /** This instance's name in /health and GET /api/sessions (INSTANCE_ID, default host name and pid). */
+    instanceId: string;
+    /** Key prefix of everything Earshot keeps in Redis (REDIS_PREFIX). */
+    prefix: string;
+    /** How long a show's lock lasts without renewal: an instance that stops renewing loses its shows after it (CLUSTER_LOCK_MS). */
+    lockMs: number;
+    /** How often instances look for shows whose owner stopped renewing (CLUSTER_STALLED_MS). */
+    stalledMs: number;
+  };
+  /**
+   * DATABASE_URL: the shared core runs in-process over this PostgreSQL server (storage several instances
+   * share without Supabase). It carries a password: never log it.
+   */
+  databaseUrl?: string;
+  /** Set = Supabase backend; unset = embedded PGlite or DATABASE_URL. `ownerId` owns the sessions this service creates (RLS). */
   supabase?: { url: string; serviceRoleKey: string; dbUrl?: string; ownerId?: string };
   ingestSigningSecret?: string;
   openai?: { apiKey: string; baseUrl?: string; model: string; embeddingModel: string; timeoutMs: number };
@@ -191,9 +219,21 @@ export interface Config {
   pgliteTemplateDir?: string;
 }
 
+/**
+ * A variable's value as a config error may show it: secrets hidden, a URL's password replaced (a
+ * REDIS_URL or DATABASE_URL carries one), so an error message never puts a credential in the log.
+ */
+function shownValue(name: string, value: string): string {
+  if (/KEY|SECRET|TOKEN|PASSWORD/.test(name)) return value ? '<hidden>' : '';
+  return value.replace(/(\/\/[^/:@\s]*):[^@/\s]*@/, '$1:***@');
+}
+
 /** Thrown when the environment is invalid; the message lists every problem with its fix. */
-export class ConfigError extends Error {
-  readonly code = 'invalid_config';
+export class ConfigError extends EarshotError {
+  constructor(message: string) {
+    super('invalid_config', message);
+    this.name = 'ConfigError';
+  }
 }
 
 /**
@@ -205,7 +245,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '?');
-      return `  ${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
+      return `  ${name}=${JSON.stringify(shownValue(name, env[name] ?? ''))}: ${issue.message}`;
     });
     throw new ConfigError(
       `Invalid configuration:\n${lines.join('\n')}\nFix these environment variables (see .env.example) and start again.`,
@@ -215,6 +255,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems: string[] = [];
   if (e.SUPABASE_URL && !e.SUPABASE_SERVICE_ROLE_KEY) {
     problems.push('  SUPABASE_URL is set but SUPABASE_SERVICE_ROLE_KEY is missing: set both, or neither for the embedded backend.');
+  }
+  if (e.DATABASE_URL && e.SUPABASE_URL) {
+    problems.push(
+      '  DATABASE_URL and SUPABASE_URL are both set: pick one store. Keep SUPABASE_URL (with its key) for Supabase mode, or DATABASE_URL alone to run over your own PostgreSQL.',
+    );
   }
   const oauthParts = [e.YOUTUBE_OAUTH_CLIENT_ID, e.YOUTUBE_OAUTH_CLIENT_SECRET, e.YOUTUBE_OAUTH_REFRESH_TOKEN];
   if (oauthParts.some(Boolean) && !oauthParts.every(Boolean)) {
@@ -226,6 +271,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const accounts = Boolean(e.AUTH_JWKS_URL || e.AUTH_JWT_SECRET || e.AUTH_URL);
   if (e.AUTH_JWT_SECRET && e.AUTH_JWT_SECRET.length < 32) {
     problems.push('  AUTH_JWT_SECRET is shorter than 32 characters: use the JWT secret of the Supabase project (Settings -> API).');
+  }
+  if (e.REDIS_URL && !e.SUPABASE_URL && !e.DATABASE_URL) {
+    problems.push(
+      '  REDIS_URL (cluster mode) needs storage every instance shares: set SUPABASE_URL (with its key) or DATABASE_URL; the embedded PGlite belongs to one instance.',
+    );
   }
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
@@ -260,6 +310,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxSessions: e.MAX_SESSIONS,
     },
     ws: { ringSize: e.WS_RING_SIZE, maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES, pingIntervalMs: e.WS_PING_INTERVAL_MS },
+    cluster: e.REDIS_URL
+      ? {
+          redisUrl: e.REDIS_URL,
+          instanceId: e.INSTANCE_ID ?? `${os.hostname()}-${process.pid}`,
+          prefix: e.REDIS_PREFIX,
+          lockMs: e.CLUSTER_LOCK_MS,
+          stalledMs: Math.min(e.CLUSTER_STALLED_MS, e.CLUSTER_LOCK_MS),
+        }
+      : undefined,
+    databaseUrl: e.DATABASE_URL,
     supabase:
       e.SUPABASE_URL && e.SUPABASE_SERVICE_ROLE_KEY
         ? {

@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WorkerBackend } from './backend/worker/worker-backend.ts';
+import { databaseUrlBackend } from './backend/embedded.ts';
 import { SupabaseBackend } from './backend/supabase.ts';
 import type { Backend } from './backend/types.ts';
 import { BrowserPool } from './capture/browser/pool.ts';
@@ -15,8 +16,8 @@ import { FileStreamJournal } from './capture/browser/stream-journal.ts';
 import { NetworkTap } from './capture/network/tap.ts';
 import { chatPageUrl, findFileAdapter } from './capture/platforms/index.ts';
 import { loadJsonAdapters } from './capture/platforms/json-adapters.ts';
-import { whatnot } from './capture/platforms/whatnot.ts';
-import { youtube } from './capture/platforms/youtube.ts';
+import { whatnot } from './capture/platforms/whatnot/adapter.ts';
+import { youtube } from './capture/platforms/youtube/adapter.ts';
 import type { ChatSource } from './capture/source.ts';
 import { createYouTubeApi } from './capture/youtube-api/index.ts';
 import { FallbackSource } from './capture/youtube-api/fallback.ts';
@@ -40,7 +41,11 @@ import { assertUrlAllowed, parseHttpUrl, type Resolver } from './net/url-guard.t
 import { Forwarder } from './pipeline/forwarder.ts';
 import { Housekeeper } from './pipeline/housekeeping.ts';
 import { Outbox } from './pipeline/outbox.ts';
-import { SessionManager, type SourceFactory, type SourceFactoryInput, type StartRequest } from './pipeline/session-manager.ts';
+import { SessionManager, type Shows } from './pipeline/session-manager.ts';
+import { Cluster } from './cluster/cluster.ts';
+import { ClusterSessions } from './cluster/sessions.ts';
+import type { SourceFactory, SourceFactoryInput } from './capture/source.ts';
+import type { StartRequest } from './domain/session.ts';
 import { createKnowledgeBase, type KnowledgeBase } from '../supabase/functions/_shared/kb/index.ts';
 import { vectorSearchAvailable } from '../supabase/functions/_shared/kb/capabilities.ts';
 import { connectPostgres } from '../supabase/functions/_shared/postgres.ts';
@@ -58,7 +63,12 @@ export interface Service {
   port: number;
   config: Config;
   logger: Logger;
+  /** This instance's engine: the shows it runs. */
   sessions: SessionManager;
+  /** Every show the service answers for: `sessions`, or the whole cluster's in cluster mode. */
+  shows: Shows;
+  /** Cluster mode (REDIS_URL): what instances share. */
+  cluster?: Cluster;
   hub: Hub;
   pool: BrowserPool;
   /** Storage and classification: embedded PGlite, or the Supabase edge functions. */
@@ -95,24 +105,29 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         signingSecret: config.ingestSigningSecret,
         ownerId: config.supabase.ownerId,
       })
-    : // The embedded backend runs on a worker thread, so storage never delays capture or fan-out. It
-      // builds its own LLM classifier (verdicts persist in DATA_DIR/llm-cache.json) and answer hook.
-      new WorkerBackend({
-        dataDir: config.dataDir,
-        templateDir: config.pgliteTemplateDir,
-        buyerThreshold: config.buyerConfidenceThreshold,
-        openai: config.openai,
-        llmCacheFile: path.join(config.dataDir, 'llm-cache.json'),
-        botTrigger: config.botTrigger,
-        repliesPerMinute: config.kb.repliesPerMinute,
-        logLevel: config.logLevel,
-        logger,
-      });
+    : config.databaseUrl
+      ? // The shared core over the user's PostgreSQL: postgres.js is asynchronous I/O, so it runs on this
+        // thread without delaying capture. Several instances may share the database.
+        databaseUrlBackend(config, config.databaseUrl, { embedder, model: answerModel, onError: onKbError })
+      : // The embedded backend runs on a worker thread, so storage never delays capture or fan-out. It
+        // builds its own LLM classifier (verdicts persist in DATA_DIR/llm-cache.json) and answer hook.
+        new WorkerBackend({
+          dataDir: config.dataDir,
+          templateDir: config.pgliteTemplateDir,
+          buyerThreshold: config.buyerConfidenceThreshold,
+          openai: config.openai,
+          llmCacheFile: path.join(config.dataDir, 'llm-cache.json'),
+          botTrigger: config.botTrigger,
+          repliesPerMinute: config.kb.repliesPerMinute,
+          logLevel: config.logLevel,
+          logger,
+        });
   await backend.init();
-  // The knowledge base speaks SQL: the embedded database, or Supabase's Postgres (SUPABASE_DB_URL) where the
-  // edge function runs the same hook. Without either, its routes answer kb_unavailable.
-  const kbPostgres = !(backend instanceof WorkerBackend) && config.supabase?.dbUrl ? connectPostgres(config.supabase.dbUrl) : undefined;
-  const kbSql = backend instanceof WorkerBackend ? backend.sql : kbPostgres;
+  // The knowledge base speaks SQL: the in-process core's database, or Supabase's Postgres (SUPABASE_DB_URL)
+  // where the edge function runs the same hook. Without either, its routes answer kb_unavailable.
+  const coreSql = backend.sql;
+  const kbPostgres = !coreSql && config.supabase?.dbUrl ? connectPostgres(config.supabase.dbUrl) : undefined;
+  const kbSql = coreSql ?? kbPostgres;
   // pgvector present: hybrid search; a plain PostgreSQL without it: full text alone (shown in /health).
   const vectorSearch = kbSql ? await vectorSearchAvailable(kbSql).catch(() => false) : false;
   const kb: KnowledgeBase | undefined = kbSql
@@ -137,7 +152,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     : undefined;
   if (verifier && config.apiToken) logger.warn('API_TOKEN is not used while accounts are on (AUTH_*): callers sign in instead');
   const apiToken = verifier ? undefined : config.apiToken;
-  const kbOwners = kbSql && verifier ? ownerKnowledgeBases(kbSql, { embedded: backend instanceof WorkerBackend, embedder, model: answerModel, onEmbeddingError: onKbError }) : undefined;
+  const kbOwners = kbSql && verifier ? ownerKnowledgeBases(kbSql, { embedded: coreSql !== undefined, embedder, model: answerModel, onEmbeddingError: onKbError }) : undefined;
   const hub = new Hub({
     ringSize: config.ws.ringSize,
     maxBufferedBytes: config.ws.maxBufferedBytes,
@@ -145,7 +160,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     logger,
     authorize: apiToken ? (req) => tokenMatches(presentedToken(req), apiToken) : undefined,
     verifyToken: verifier ? (token) => verifier.verify(token) : undefined,
-    ownerOf: (sessionId): string | undefined => sessions.ownerOf(sessionId),
+    ownerOf: (sessionId): string | undefined => shows.ownerOf(sessionId),
   });
   const demo = createDemo();
   // A full or read-only DATA_DIR shows in /health (storage.code) and /metrics; capture carries on regardless.
@@ -164,7 +179,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     backlog: () => forwarder.backlog(),
     buyersByPlatform: () => {
       const byPlatform: Record<string, number> = {};
-      for (const info of sessions.list()) byPlatform[info.platform] = (byPlatform[info.platform] ?? 0) + info.buyerCount;
+      for (const info of shows.list()) byPlatform[info.platform] = (byPlatform[info.platform] ?? 0) + info.buyerCount;
       return byPlatform;
     },
     storage: () => storage.state(),
@@ -227,7 +242,10 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       ),
       idPrefix: input.idPrefix,
       resumeState: input.resumeState,
-      journal: new FileStreamJournal(path.join(config.dataDir, 'streams'), input.sessionId),
+      // In cluster mode the positions go to Redis with the show's events, for whichever instance runs it next.
+      journal: clusterSessions
+        ? clusterSessions.journalFor(input.sessionId)
+        : new FileStreamJournal(path.join(config.dataDir, 'streams'), input.sessionId),
       attachNetwork: tap?.attach,
       domGate: tap?.domGate,
       stallReloadMs: input.adapter.reloadWhenStalled && config.capture.stallReloadMs > 0 ? config.capture.stallReloadMs : undefined,
@@ -249,15 +267,35 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     });
   };
 
+  // Cluster mode: shows are assigned by BullMQ and their events go through Redis Streams (src/cluster/).
+  const cluster = config.cluster
+    ? new Cluster({
+        redisUrl: config.cluster.redisUrl,
+        instanceId: config.cluster.instanceId,
+        prefix: config.cluster.prefix,
+        lockMs: config.cluster.lockMs,
+        stalledMs: config.cluster.stalledMs,
+        concurrency: config.capture.maxSessions,
+        ringSize: config.ws.ringSize,
+        logger,
+      })
+    : undefined;
+  // Built right after the manager it drives; the closures below reach it once it exists.
+  let clusterSessions: ClusterSessions | undefined;
   const sessions = new SessionManager({
     logger,
-    hub,
+    hub: cluster
+      ? {
+          publish: (sessionId, body) => clusterSessions!.publisher.publish(sessionId, body),
+          publishDownstream: (sessionId, body) => clusterSessions!.publisher.publishDownstream!(sessionId, body),
+        }
+      : hub,
     dedup: config.dedup,
     maxSessions: config.capture.maxSessions,
     createSource,
     defaultSource: youtubeApi.defaultSource,
     checkUrl,
-    store: new FileSessionStore(config.dataDir),
+    store: cluster ? { load: () => [], save: (records) => clusterSessions!.store.save(records) } : new FileSessionStore(config.dataDir),
     metrics,
     adapterOverride: (url, request) => {
       if (selfOrigins.includes(url.origin) && url.pathname === DEMO_PATH) return whatnot;
@@ -275,13 +313,32 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     retry: { initialDelayMs: config.forward.retryInitialMs, maxDelayMs: config.forward.retryMaxMs },
     deadLetterFile: path.join(config.dataDir, 'dead-letter.jsonl'),
   });
-  sessions.addSink(forwarder);
   // Counted after deduplication: what the manager hands downstream is each message once.
-  sessions.addSink({
-    accept: (_sessionId, messages) => {
-      for (const message of messages) metrics.countMessages(message.platform, 1);
-    },
-  });
+  const countMessages = (messages: readonly { platform: string }[]): void => {
+    for (const message of messages) metrics.countMessages(message.platform, 1);
+  };
+  if (cluster) {
+    // A message goes on to storage once its event is in the show's stream (under the show's lock).
+    clusterSessions = new ClusterSessions({
+      cluster,
+      local: sessions,
+      logger,
+      confirmed: (sessionId, messages) => {
+        forwarder.accept(sessionId, messages);
+        countMessages(messages);
+      },
+    });
+    sessions.addSink({
+      accept: () => undefined,
+      deleted: (sessionId, ids) => forwarder.deleted(sessionId, ids),
+      sessionChanged: (info) => forwarder.sessionChanged(info),
+    });
+    sessions.addSink(clusterSessions.sink);
+  } else {
+    sessions.addSink(forwarder);
+    sessions.addSink({ accept: (_sessionId, messages) => countMessages(messages) });
+  }
+  const shows: Shows = clusterSessions ?? sessions;
   // What a previous run left in the outbox is delivered now.
   forwarder.start();
   const housekeeper = new Housekeeper({
@@ -292,7 +349,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     intervalMs: config.housekeepingIntervalMs,
     onStaleSessions: async (ids) => {
       for (const id of ids) {
-        if (sessions.get(id)) await sessions.stop(id).catch(() => undefined);
+        if (shows.get(id)) await shows.stop(id).catch(() => undefined);
       }
     },
   });
@@ -314,9 +371,9 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         kb,
         transports,
         targetOf: (sessionId) => {
-          const info = sessions.get(sessionId);
+          const info = shows.get(sessionId);
           if (!info || !deliverable.has(info.status)) return undefined;
-          const liveChatId = sessions.sourceOf(sessionId)?.describe?.()?.liveChatId;
+          const liveChatId = shows.sourceOf(sessionId)?.describe?.()?.liveChatId;
           return {
             sessionId,
             url: info.url,
@@ -325,7 +382,9 @@ export async function startService(config: Config, overrides: ServiceOverrides =
             liveChatId: typeof liveChatId === 'string' ? liveChatId : undefined,
           };
         },
-        publish: (sessionId, body) => sessions.publish(sessionId, body),
+        publish: (sessionId, body) => shows.publish(sessionId, body),
+        // Several instances: each delivers into the chats of the shows it runs (it has their pages).
+        sessionIds: clusterSessions ? () => clusterSessions!.owned() : undefined,
         logger,
         pollMs: config.kb.replyPollMs,
         minIntervalMs: config.kb.replyMinIntervalMs,
@@ -351,17 +410,17 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         : { accounts: false, apiToken: Boolean(apiToken) },
     routers: [
       demo.router,
-      sessionRoutes(sessions),
-      messageRoutes(backend, sessions),
-      lotRoutes({ backend, sessions, publish: (sessionId, body) => sessions.publish(sessionId, body) }),
-      screenshotRoutes(sessions, { save: saveScreenshot }),
-      quotaRoutes(youtubeApi.quota, sessions),
+      sessionRoutes(shows),
+      messageRoutes(backend, shows),
+      lotRoutes({ backend, sessions: shows, publish: (sessionId, body) => shows.publish(sessionId, body) }),
+      screenshotRoutes(shows, { save: saveScreenshot }),
+      quotaRoutes(youtubeApi.quota, shows),
       kbRoutes({
         kb,
         kbFor: kbOwners,
-        sessions,
+        sessions: shows,
         maxUploadBytes: config.kb.maxUploadBytes,
-        publish: (sessionId, body) => sessions.publish(sessionId, body),
+        publish: (sessionId, body) => shows.publish(sessionId, body),
       }),
     ],
     // The numbers come from the registry GET /metrics serves, so the two never disagree.
@@ -379,6 +438,9 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         vectorSearch,
         backlog: { ...forwarder.backlog(), messages: numbers.backlogMessages },
         storage: storage.state(),
+        ...(cluster && clusterSessions
+          ? { cluster: { instance: cluster.instanceId, owned: clusterSessions.owned(), members: await cluster.refreshMembers().catch(() => cluster.knownMembers) } }
+          : {}),
         capture: {
           messages: numbers.messagesTotal,
           buyers: numbers.buyersTotal,
@@ -390,11 +452,15 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     },
     metrics,
     ready: async () => {
-      const [browserUp, backendUp] = await Promise.all([
+      const [browserUp, backendUp, redisUp] = await Promise.all([
         pool.isUp || pool.getBrowser().then(() => true, () => false),
         backend.ping().then(() => true, () => false),
+        cluster ? cluster.ping() : true,
       ]);
-      return { ready: browserUp && backendUp, checks: { browser: browserUp, backend: backendUp } };
+      return {
+        ready: browserUp && backendUp && redisUp,
+        checks: { browser: browserUp, backend: backendUp, ...(cluster ? { redis: redisUp } : {}) },
+      };
     },
     staticDir: findWebDist(__dirname),
     connectOrigins: config.auth?.supabaseUrl ? [config.auth.supabaseUrl] : [],
@@ -421,15 +487,24 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   logger.info({ url, dataDir: config.dataDir }, 'earshot listening');
   // Launch Chromium now so the first session starts fast; failures surface in /health/ready.
   pool.getBrowser().catch((error) => logger.error({ err: String(error) }, 'chromium failed to launch'));
-  // Sessions that were running when the service last stopped carry on.
-  const resumed = await sessions.restore();
-  if (resumed > 0) logger.info({ resumed }, 'sessions resumed');
+  if (cluster && clusterSessions) {
+    // Every show's events reach this instance's /ws clients from its stream; then shows are taken on.
+    await cluster.start((sessionId, seq, data) => hub.deliver(sessionId, seq, data));
+    clusterSessions.startWorking();
+    logger.info({ instance: cluster.instanceId, maxSessions: config.capture.maxSessions }, 'cluster member');
+  } else {
+    // Sessions that were running when the service last stopped carry on.
+    const resumed = await sessions.restore();
+    if (resumed > 0) logger.info({ resumed }, 'sessions resumed');
+  }
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       logger.info('shutting down');
       stopStorageWatch();
+      // Cluster mode: the shows go back to the queue for the other instances (at once, with their state).
+      await clusterSessions?.handOver();
       await sessions.shutdown();
       await housekeeper.stop();
       await replyWorker?.close();
@@ -443,9 +518,10 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       await egress.close();
       await backend.close();
       await kbPostgres?.close();
+      await cluster?.close();
     })();
     return closing;
   };
 
-  return { url, port: address.port, config, logger, sessions, hub, pool, backend, forwarder, metrics, egress, close };
+  return { url, port: address.port, config, logger, sessions, shows, cluster, hub, pool, backend, forwarder, metrics, egress, close };
 }

@@ -21,18 +21,9 @@ import type { IngestResult } from './backend/types.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { MAX_AUTHOR_LENGTH, PLATFORMS, sanitizeText, type ChatMessage, type Platform } from './domain/message.ts';
 import { describeError } from './errors.ts';
-import type { AnswerFn } from '../supabase/functions/_shared/ingest.ts';
-import { replayKnowledge } from './kb/replay.ts';
+import { replayKnowledge, type ReplayKnowledge } from './kb/replay.ts';
 
 const USAGE = 'Usage: earshot replay <chat.jsonl> [--kb <file>]... [--platform <name>]\n';
-
-/** The knowledge-base hook: loads `--kb` documents and answers questions during the replay. */
-export interface ReplayKnowledge {
-  /** Loads one document into the fresh database before the chat log runs. */
-  load(backend: EmbeddedBackend, file: string): Promise<void>;
-  /** Answers questions (the embedded backend's `answer` hook). */
-  answer?: AnswerFn;
-}
 
 export interface ReplayDeps {
   /** Environment (OPENAI_*, BUYER_CONFIDENCE_THRESHOLD, PGLITE_TEMPLATE_DIR); process.env by default. */

@@ -6,7 +6,7 @@
 import type { Page } from 'puppeteer-core';
 import { BrowserPool } from '../src/capture/browser/pool.ts';
 import { AGENT_WORLD, BrowserSource } from '../src/capture/browser/browser-source.ts';
-import { whatnot } from '../src/capture/platforms/whatnot.ts';
+import { whatnot } from '../src/capture/platforms/whatnot/adapter.ts';
 import { renderChatPage } from '../src/demo/page.ts';
 import type { ChatMessage } from '../src/domain/message.ts';
 import { silentLogger } from '../src/log.ts';

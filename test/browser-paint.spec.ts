@@ -5,7 +5,7 @@
 import type { Page } from 'puppeteer-core';
 import { BrowserPool } from '../src/capture/browser/pool.ts';
 import { BrowserSource } from '../src/capture/browser/browser-source.ts';
-import { whatnot } from '../src/capture/platforms/whatnot.ts';
+import { whatnot } from '../src/capture/platforms/whatnot/adapter.ts';
 import { silentLogger } from '../src/log.ts';
 import { startFixtureServer, type FixtureServer } from './fixtures/server.ts';
 

@@ -1,7 +1,7 @@
 /** BrowserSource against a real Chromium: what the page may load, and what reaches the sink. */
 import { BrowserPool } from '../src/capture/browser/pool.ts';
 import { BrowserSource } from '../src/capture/browser/browser-source.ts';
-import { whatnot } from '../src/capture/platforms/whatnot.ts';
+import { whatnot } from '../src/capture/platforms/whatnot/adapter.ts';
 import type { SourceSink } from '../src/capture/source.ts';
 import type { ChatMessage } from '../src/domain/message.ts';
 import { silentLogger } from '../src/log.ts';

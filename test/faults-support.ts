@@ -175,7 +175,8 @@ export async function until(predicate: () => boolean | Promise<boolean>, timeout
 }
 
 export async function getJson<T = any>(url: string): Promise<T> {
-  const res = await fetch(url);
+  // Bounded: a stopped (SIGSTOP) or dying service must fail the read, not hang the poll that made it.
+  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
   if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }

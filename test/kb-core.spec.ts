@@ -171,7 +171,9 @@ describe('knowledge base core', () => {
     expect(limited.reason).toBe('rate_limited');
 
     const claimOptions = { now: clock.now(), limit: 10, leaseMs: 30_000, maxAgeMs: 120_000, maxAttempts: 3 };
-    const { claimed } = await kb.claimDueReplies(claimOptions);
+    // An instance that does not run this show takes none of its replies (cluster mode).
+    expect((await kb.claimDueReplies({ ...claimOptions, sessionIds: ['another-show'] })).claimed).toEqual([]);
+    const { claimed } = await kb.claimDueReplies({ ...claimOptions, sessionIds: ['another-show', 'kb-out'] });
     expect(claimed.map((r) => r.question)).toEqual(asks.slice(0, 3));
     expect(claimed.every((r) => r.attempts === 1)).toBe(true);
     // Leased: not handed out again until the lease runs out.

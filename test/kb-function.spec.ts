@@ -65,7 +65,10 @@ describe('knowledge base over Supabase Postgres and the edge function', () => {
       ['command', 'pending'],
       ['answer', 'pending'],
     ]);
-    const { claimed } = await kb.claimDueReplies({ now: Date.now(), limit: 5, leaseMs: 30_000, maxAgeMs: 60_000, maxAttempts: 3 });
+    const claim = { now: Date.now(), limit: 5, leaseMs: 30_000, maxAgeMs: 60_000, maxAttempts: 3 };
+    // Only the shows an instance runs (cluster mode): none of another show's replies.
+    expect((await kb.claimDueReplies({ ...claim, sessionIds: ['not-this-show'] })).claimed).toEqual([]);
+    const { claimed } = await kb.claimDueReplies(claim);
     expect(claimed.map((r) => r.kind)).toEqual(['answer', 'command']);
     expect(await kb.markSent(claimed[0]!.id, 'p-1')).toMatchObject({ status: 'sent', platformReplyId: 'p-1' });
   });

@@ -1,23 +1,28 @@
 /**
- * The embedded backend: the edge functions' shared core, run in-process over PGlite (a real Postgres
- * engine in WebAssembly) persisted under DATA_DIR/pglite. What users get without Supabase settings.
+ * The edge functions' shared core, run in-process. Over PGlite (a real Postgres engine in WebAssembly)
+ * persisted under DATA_DIR/pglite: the embedded backend, what users get without any storage settings.
+ * Over a PostgreSQL server the user runs (DATABASE_URL): storage that several instances share without
+ * Supabase. Same class, same queries; only where the `Sql` comes from differs.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import type { Config } from '../config.ts';
 import type { ChatMessage, SessionInfo } from '../domain/message.ts';
 import { EarshotError } from '../errors.ts';
 import type { Sql } from '../../supabase/functions/_shared/db.ts';
 import { CoreError, isDataError } from '../../supabase/functions/_shared/errors.ts';
+import { connectPostgres } from '../../supabase/functions/_shared/postgres.ts';
 import { listBuyers, listMessages } from '../../supabase/functions/_shared/history.ts';
 import { runHousekeeping } from '../../supabase/functions/_shared/housekeeping.ts';
 import { ingestMessages, type AnswerFn } from '../../supabase/functions/_shared/ingest.ts';
+import { createKbHook, type KbHookOptions } from '../../supabase/functions/_shared/kb/index.ts';
 import { classifyMessages, createOpenAiClassifier, type LlmClassifier } from '../../supabase/functions/_shared/intent/index.ts';
 import { markDeleted, upsertSession } from '../../supabase/functions/_shared/sessions.ts';
 import { correctLot, listLots, saveSellers } from '../../supabase/functions/_shared/ledger/store.ts';
-import { applyMigrations, findSupabaseDir, listMigrations, pgliteTarget } from './migrations.ts';
-import { PGlite, vector } from './pglite.ts';
+import { applyMigrations, findSupabaseDir, listMigrations, migrateServer, pgliteTarget } from './migrations.ts';
+import type { PGlite } from './pglite.ts';
 import { pgliteSql } from './pglite-sql.ts';
 import {
   toSessionUpsert,
@@ -35,6 +40,13 @@ import {
 export interface EmbeddedBackendOptions {
   /** DATA_DIR: the database lives in `<dataDir>/pglite`. Omitted: in memory (nothing survives close). */
   dataDir?: string;
+  /**
+   * DATABASE_URL: run over this PostgreSQL server instead of PGlite (`dataDir` and `templateDir` are then
+   * unused). Several instances may share it.
+   */
+  databaseUrl?: string;
+  /** Connections in the pool to `databaseUrl` (default 10). */
+  poolSize?: number;
   buyerThreshold: number;
   /** Second opinion for ambiguous messages (OPENAI_API_KEY set). */
   llm?: LlmClassifier;
@@ -58,7 +70,10 @@ export interface EmbeddedBackendOptions {
 export const PGLITE_CONF = ['shared_buffers = 16MB', 'max_connections = 10', 'wal_buffers = 1MB', 'work_mem = 4MB'];
 
 /** Opens PGlite on `dir` (in memory when undefined) with the vector extension and {@link PGLITE_CONF}. */
-export function openPglite(dir: string | undefined): Promise<PGlite> {
+export async function openPglite(dir: string | undefined): Promise<PGlite> {
+  // Loaded here, not at the top: the service's main thread imports this module for DATABASE_URL and
+  // never opens PGlite (the embedded database lives on its worker thread).
+  const { PGlite, vector } = await import('./pglite.ts');
   // The vector extension is registered up front so later migrations (knowledge base) can create it.
   return PGlite.create(dir, { extensions: { vector }, postgresqlconf: PGLITE_CONF });
 }
@@ -100,18 +115,26 @@ async function createMigratedDatabase(dir: string, supabaseDir: string): Promise
 }
 
 export class EmbeddedBackend implements Backend {
-  readonly kind = 'embedded' as const;
+  readonly kind: 'embedded' | 'postgres';
   private readonly options: EmbeddedBackendOptions;
   private database: PGlite | null = null;
+  private server: (Sql & { close(): Promise<void> }) | null = null;
   private sqlAdapter: Sql | null = null;
 
   constructor(options: EmbeddedBackendOptions) {
     this.options = options;
+    this.kind = options.databaseUrl ? 'postgres' : 'embedded';
   }
 
   /** Opens (or creates) the database and applies pending migrations. */
   async init(): Promise<void> {
-    if (this.database) return;
+    if (this.sqlAdapter) return;
+    if (this.options.databaseUrl) {
+      await migrateServer(this.options.databaseUrl, this.options.supabaseDir);
+      this.server = connectPostgres(this.options.databaseUrl, { max: this.options.poolSize ?? 10 });
+      this.sqlAdapter = this.server;
+      return;
+    }
     const dir = this.options.dataDir ? path.join(this.options.dataDir, 'pglite') : undefined;
     if (dir && this.options.templateDir && !fs.existsSync(dir)) {
       await copyTemplate(dir, this.options.templateDir, this.options.supabaseDir ?? findSupabaseDir());
@@ -127,9 +150,9 @@ export class EmbeddedBackend implements Backend {
     this.sqlAdapter = pgliteSql(db);
   }
 
-  /** The PGlite instance (tests, knowledge-base wiring). */
+  /** The PGlite instance (tests, knowledge-base wiring); only without `databaseUrl`. */
   get db(): PGlite {
-    if (!this.database) throw new EarshotError('backend_unavailable', 'Embedded backend is not initialized');
+    if (!this.database) throw new EarshotError('backend_unavailable', 'Embedded backend is not initialized over PGlite');
     return this.database;
   }
 
@@ -141,7 +164,8 @@ export class EmbeddedBackend implements Backend {
 
   async upsertSession(info: SessionInfo): Promise<void> {
     // With accounts on, the show belongs to its seller (RLS, and the bot answers from that seller's
-    // documents). auth.users here is the embedded stand-in for Supabase Auth's table: the id is enough.
+    // documents). auth.users here is the prelude's stand-in for Supabase Auth's table: the id is enough
+    // (on a Supabase project's own database the user is already there and nothing is inserted).
     if (info.ownerId) await this.sql.query('insert into auth.users (id) values ($1) on conflict do nothing', [info.ownerId]);
     const session = toSessionUpsert(info, info.ownerId);
     await rejectBadData(() => upsertSession(this.sql, session));
@@ -193,11 +217,32 @@ export class EmbeddedBackend implements Backend {
   }
 
   async close(): Promise<void> {
-    const db = this.database;
+    const { database, server } = this;
     this.database = null;
+    this.server = null;
     this.sqlAdapter = null;
-    if (db) await db.close();
+    if (database) await database.close();
+    if (server) await server.close();
   }
+}
+
+/**
+ * The DATABASE_URL backend as the service runs it: the shared core over `databaseUrl`, with the same
+ * classifier and knowledge-base answer hook the embedded worker builds for itself. It runs on the
+ * caller's thread (postgres.js waits on sockets, it does not compute). The LLM's verdicts are kept in
+ * memory only: DATA_DIR belongs to one instance, the database to all of them.
+ */
+export function databaseUrlBackend(
+  config: Pick<Config, 'openai' | 'buyerConfidenceThreshold' | 'botTrigger' | 'kb'>,
+  databaseUrl: string,
+  kb: Pick<KbHookOptions, 'embedder' | 'model' | 'onError'>,
+): EmbeddedBackend {
+  return new EmbeddedBackend({
+    databaseUrl,
+    buyerThreshold: config.buyerConfidenceThreshold,
+    llm: classifierFromConfig(config.openai),
+    answer: createKbHook({ trigger: config.botTrigger, maxRepliesPerMinute: config.kb.repliesPerMinute, ...kb }),
+  });
 }
 
 /**
@@ -220,7 +265,7 @@ export function classifierFromConfig(
   return {
     classify: (items) => classifier.classify(items),
     persist: () => {
-      if (cacheFile) writeFileAtomic(cacheFile, JSON.stringify(classifier.exportCache()));
+      if (cacheFile) writeFileAtomic.sync(cacheFile, JSON.stringify(classifier.exportCache()), { fsync: true });
     },
   };
 }
@@ -232,12 +277,6 @@ function readCacheFile(file: string): Array<[string, never]> {
   } catch {
     return []; // missing or unreadable: start cold, entries are validated by the classifier anyway
   }
-}
-
-function writeFileAtomic(file: string, data: string): void {
-  const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
 }
 
 /** Input the core or the database refuses can never succeed: report it as `backend_rejected`. */

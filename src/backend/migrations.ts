@@ -1,6 +1,6 @@
 /**
- * Applies the Supabase schema to a database that is not a Supabase project (the embedded PGlite, a
- * plain PostgreSQL in tests): the prelude that stands in for Supabase's auth schema, roles and realtime
+ * Applies the Supabase schema to a database that the Supabase CLI does not manage (the embedded PGlite, a
+ * DATABASE_URL server, a plain PostgreSQL in tests): the prelude that stands in for Supabase's auth schema, roles and realtime
  * publication (supabase/prelude/pglite.sql, idempotent, every start), then every supabase/migrations/*.sql
  * not applied yet, in name order, each in its own transaction and recorded in
  * supabase_migrations.schema_migrations (the table the Supabase CLI keeps too).
@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PGliteInterface, Transaction } from '@electric-sql/pglite';
-import type postgres from 'postgres';
+import postgres from 'postgres';
 
 /** What applying migrations needs of a database: scripts, one parameterised query, transactions. */
 export interface MigrationTarget {
@@ -104,4 +104,31 @@ export async function applyMigrations(db: MigrationTarget, supabaseDir: string =
     applied.push(migration.version);
   }
   return applied;
+}
+
+/**
+ * Key of the session-level advisory lock taken while a server's schema is migrated. Any fixed number
+ * works as long as every instance uses the same one; this is "earshot" in ASCII.
+ */
+export const MIGRATION_LOCK_KEY = 0x656172736874;
+
+/**
+ * Applies the prelude and pending migrations to the PostgreSQL server at `url` while holding
+ * {@link MIGRATION_LOCK_KEY}, so several instances starting at once against one database migrate it
+ * once: the first applies, the others wait and then find nothing pending. One connection carries the
+ * lock and the migrations (the lock belongs to the session that took it); if it drops half-way, the
+ * server releases the lock and the migration in flight rolls back.
+ */
+export async function migrateServer(url: string, supabaseDir: string = findSupabaseDir()): Promise<string[]> {
+  const sql = postgres(url, { max: 1, prepare: false, connect_timeout: 10, onnotice: () => undefined });
+  try {
+    await sql.unsafe(`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
+    try {
+      return await applyMigrations(postgresTarget(sql), supabaseDir);
+    } finally {
+      await sql.unsafe(`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`).catch(() => undefined);
+    }
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
 }

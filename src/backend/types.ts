@@ -1,6 +1,7 @@
 /**
- * The Backend interface: what the service needs from storage and intelligence. Two implementations:
- * embedded (the shared core in-process over PGlite) and supabase (HTTP to the edge functions).
+ * The Backend interface: what the service needs from storage and intelligence. The shared core in-process,
+ * over PGlite (`embedded`) or over a PostgreSQL server the user runs (`postgres`, DATABASE_URL), and
+ * supabase (HTTP to the edge functions).
  * Result shapes come from the shared core (supabase/functions/_shared/types.ts), so both answer alike.
  */
 import type { ChatMessage, SessionInfo } from '../domain/message.ts';
@@ -16,6 +17,7 @@ import type {
   Lot,
 } from '../../supabase/functions/_shared/types.ts';
 import type { LotPatch } from '../../supabase/functions/_shared/ledger/corrections.ts';
+import type { Sql } from '../../supabase/functions/_shared/db.ts';
 
 export type { CapturedBuyer, HousekeepingReport, IngestResult, Intent, Lot, LotPatch, MessagePage, MessageQuery, StoredMessage };
 
@@ -44,7 +46,12 @@ export interface HousekeepingCutoffs {
 }
 
 export interface Backend {
-  readonly kind: 'embedded' | 'supabase';
+  readonly kind: 'embedded' | 'postgres' | 'supabase';
+  /**
+   * The shared core's database when the core runs in this process (embedded, postgres), after init():
+   * the knowledge base and replies use it. Undefined when the core runs elsewhere (supabase).
+   */
+  readonly sql?: Sql;
   init(): Promise<void>;
   /** Creates or updates the session row (status, url, platform...). */
   upsertSession(info: SessionInfo): Promise<void>;

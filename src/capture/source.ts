@@ -1,5 +1,7 @@
 /** The narrow interface between capture and the pipeline: a source of chat for one session. */
 import type { ChatMessage, SessionStatus, SourceKind } from '../domain/message.ts';
+import type { StartRequest } from '../domain/session.ts';
+import type { PlatformAdapter } from './platforms/types.ts';
 
 /** Where a source delivers what it captures. */
 export interface SourceSink {
@@ -31,3 +33,19 @@ export interface ChatSource {
   /** The state `saveState` returned is now durable (sessions.json written): what it covers may be forgotten. */
   stateSaved?(state: unknown): void;
 }
+
+export interface SourceFactoryInput {
+  sessionId: string;
+  url: URL;
+  request: StartRequest;
+  adapter: PlatformAdapter;
+  source: SourceKind;
+  sink: SourceSink;
+  /** Prefix for stream-position message ids; unique per session run. */
+  idPrefix: string;
+  /** What a previous source of this session saved (restart), for the source to continue from. */
+  resumeState?: unknown;
+}
+
+/** Builds the source for a session (main.ts decides browser vs API). */
+export type SourceFactory = (input: SourceFactoryInput) => ChatSource;

@@ -1,17 +1,12 @@
 /**
- * Where a person types in each platform's chat (data, like the capture adapters' selectors; facts in
- * shared/PLATFORMS.md). Platforms without an entry keep replies as suggestions: YouTube replies go
- * through the Data API instead, TikTok's input is not known well enough to type into.
+ * Where a person types in each platform's chat. The selectors are platform facts and live in each
+ * platform's folder (src/capture/platforms/<name>/site.ts, `chatInput`); facts in shared/PLATFORMS.md.
  */
 import type { Platform } from '../domain/message.ts';
+import { PLATFORM_SITES } from '../capture/platforms/registry.ts';
 
-export const CHAT_INPUTS: Partial<Record<Platform, string>> = {
-  whatnot: "[data-testid='chat-input']",
-  twitch: "[data-a-target='chat-input']",
-  kick: '#message-input',
-};
-
-/** The chat input selector of a platform, if one is known. */
+/** The chat input selector of a platform, if one is known; without one, replies stay suggestions. */
 export function chatInputSelector(platform: Platform): string | undefined {
-  return CHAT_INPUTS[platform];
+  const site = PLATFORM_SITES.find((s) => s.platform === platform);
+  return site && 'chatInput' in site ? site.chatInput : undefined;
 }

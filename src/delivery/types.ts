@@ -3,6 +3,7 @@
  * Data API, typing into a browser page), and the error that says whether trying again can help.
  */
 import type { Platform, SourceKind } from '../domain/message.ts';
+import { EarshotError } from '../errors.ts';
 
 /** Where a reply goes: a running session and how it was set up. */
 export interface DeliveryTarget {
@@ -28,13 +29,16 @@ export interface ReplyTransport {
   close?(): Promise<void>;
 }
 
-/** A failed delivery. `reason` is short and stable (the platform's reason or ours); never holds secrets. */
-export class DeliveryError extends Error {
+/**
+ * A failed delivery (code `delivery_failed`). `reason` is short and stable (the platform's reason or
+ * ours) and is what the reply records; never holds secrets.
+ */
+export class DeliveryError extends EarshotError {
   readonly reason: string;
   /** True when the same reply may succeed later (network, 5xx, rate limits). */
   readonly retryable: boolean;
   constructor(reason: string, retryable: boolean, message: string = reason, options?: { cause?: unknown }) {
-    super(message, options);
+    super('delivery_failed', message, { reason, retryable }, options);
     this.name = 'DeliveryError';
     this.reason = reason;
     this.retryable = retryable;

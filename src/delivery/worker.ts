@@ -26,6 +26,8 @@ export interface ReplyDeliveryOptions {
   transports: ReplyTransport[];
   /** The running session behind a reply; undefined when it is not running. */
   targetOf: (sessionId: string) => Omit<DeliveryTarget, 'profile'> | undefined;
+  /** The sessions whose replies this worker delivers (cluster mode: the shows this instance runs); default all. */
+  sessionIds?: () => readonly string[];
   publish: (sessionId: string, body: SessionEventBody) => void;
   logger: Logger;
   clock?: Clock;
@@ -41,7 +43,11 @@ export interface ReplyDeliveryOptions {
   batchSize?: number;
 }
 
-/** Backoff after a failed attempt: 1 s, 2 s, 4 s ... at most 30 s, with up to 25 % jitter. */
+/**
+ * Backoff after a failed attempt: 1 s, 2 s, 4 s ... at most 30 s, with up to 25 % jitter.
+ * Not a cockatiel retry policy: the next attempt is a `retry_at` stored with the reply (it survives a
+ * restart and is claimed under a lease by whichever worker polls), so only the delay is computed here.
+ */
 export function retryDelayMs(attempts: number, random: () => number = Math.random): number {
   const base = Math.min(30_000, 1_000 * 2 ** Math.max(0, attempts - 1));
   return Math.round(base * (1 + 0.25 * random()));
@@ -84,6 +90,7 @@ export class ReplyDeliveryWorker {
         leaseMs,
         maxAgeMs: this.options.maxAgeMs,
         maxAttempts: this.options.maxAttempts ?? 3,
+        sessionIds: this.options.sessionIds?.(),
       }));
     } catch (error) {
       this.options.logger.warn({ err: describeError(error) }, 'reply outbox unavailable');

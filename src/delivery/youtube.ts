@@ -3,7 +3,7 @@
  * whose OAuth refresh token is configured (YOUTUBE_OAUTH_*). The live chat id comes from the API source
  * when the session uses it, else from one videos.list lookup per session.
  */
-import { youtubeVideoId } from '../capture/platforms/youtube.ts';
+import { youtubeVideoId } from '../capture/platforms/youtube/adapter.ts';
 import type { CallOptions, LiveChatLookup, LiveChatSender } from '../capture/youtube-api/client.ts';
 import { classifyFailure, YouTubeApiError } from '../capture/youtube-api/errors.ts';
 import { DeliveryError, type DeliveryTarget, type ReplyTransport } from './types.ts';

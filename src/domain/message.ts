@@ -1,5 +1,9 @@
 /** Chat messages and sessions: the domain types every layer speaks. Wire formats convert into these once. */
 
+/**
+ * The platforms' names. The platforms themselves are registered in src/capture/platforms/registry.ts (the
+ * domain imports nothing from the rest of src); the registry does not compile unless it names exactly these.
+ */
 export const PLATFORMS = ['whatnot', 'youtube', 'twitch', 'kick', 'tiktok', 'generic'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
@@ -93,4 +97,6 @@ export interface SessionInfo {
   /** The platform's own id of this show (a Kick livestream id), when the page reveals it. */
   platformShowId?: string;
   sellers?: string[];
+  /** Cluster mode: the instance running the show (INSTANCE_ID; null while it waits for one). */
+  instance?: string | null;
 }

@@ -145,6 +145,11 @@ export class Hub {
     const data = JSON.stringify(event);
     ring.entries.push({ seq: ring.seq, data });
     if (ring.entries.length > this.options.ringSize) ring.entries.splice(0, ring.entries.length - this.options.ringSize);
+    this.fanOut(sessionId, data);
+    return event;
+  }
+
+  private fanOut(sessionId: string, data: string): void {
     const owner = this.accounts ? this.options.ownerOf?.(sessionId) : undefined;
     for (const client of this.clients) {
       if (!client.subscriptions.has(sessionId) && !client.subscriptions.has('*')) continue;
@@ -152,7 +157,20 @@ export class Hub {
       // here so an id subscribed to before anyone started it never leaks another seller's show.
       if (mayReceive(this.accounts, owner, client.userId)) this.send(client, data);
     }
-    return event;
+  }
+
+  /**
+   * Sends an event another process stamped (cluster mode: read from the show's Redis stream, in seq order):
+   * kept in the ring for `since` and written to subscribers like a published one. A seq already held is
+   * ignored, so reading a stream again never repeats an event.
+   */
+  deliver(sessionId: string, seq: number, data: string): void {
+    const ring = this.ringFor(sessionId);
+    if (seq <= ring.seq) return;
+    ring.seq = seq;
+    ring.entries.push({ seq, data });
+    if (ring.entries.length > this.options.ringSize) ring.entries.splice(0, ring.entries.length - this.options.ringSize);
+    this.fanOut(sessionId, data);
   }
 
   /**

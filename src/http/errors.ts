@@ -1,50 +1,8 @@
-/** Maps error codes to HTTP statuses in one place and renders {error:{code,message}}. */
+/** Renders every error as {error:{code,message}} with the status of the one table (ERROR_STATUS). */
 import type { ErrorRequestHandler, Response } from 'express';
 import { ZodError } from 'zod';
-import { EarshotError, type ErrorCode } from '../errors.ts';
+import { EarshotError, statusFor } from '../errors.ts';
 import type { Logger } from '../log.ts';
-
-const STATUS: Record<ErrorCode, number> = {
-  invalid_body: 400,
-  invalid_json: 400,
-  body_too_large: 400,
-  url_not_allowed: 400,
-  // A lookup failure is not a policy refusal: the same URL may work in a minute.
-  dns_failed: 503,
-  unsupported_platform: 400,
-  selectors_required: 400,
-  session_not_found: 404,
-  not_found: 404,
-  session_limit: 429,
-  unauthorized: 401,
-  auth_unavailable: 503,
-  rate_limited: 429,
-  header_too_large: 431,
-  browser_unavailable: 503,
-  backend_unavailable: 503,
-  backend_rejected: 502,
-  source_unavailable: 503,
-  no_page: 409,
-  quota_exhausted: 429,
-  youtube_api_error: 502,
-  unsupported_document_type: 415,
-  document_too_large: 413,
-  empty_document: 422,
-  invalid_document: 422,
-  document_not_found: 404,
-  command_not_found: 404,
-  command_exists: 409,
-  reply_not_found: 404,
-  reply_not_sendable: 409,
-  lot_not_found: 404,
-  kb_unavailable: 503,
-  not_ready: 503,
-  internal: 500,
-};
-
-export function statusFor(code: string): number {
-  return STATUS[code as ErrorCode] ?? 500;
-}
 
 export function sendError(res: Response, code: string, message: string, details?: unknown): void {
   res.status(statusFor(code)).json({ error: { code, message, ...(details === undefined ? {} : { details }) } });

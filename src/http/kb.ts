@@ -23,7 +23,7 @@ import type { SessionEventBody } from '../domain/events.ts';
 import { EarshotError } from '../errors.ts';
 import { replyStatusEvent } from '../delivery/status.ts';
 import { extractDocument, extractPdfText } from '../kb/extract.ts';
-import { COMMAND_ROLES, KbError, type KnowledgeBase } from '../../supabase/functions/_shared/kb/index.ts';
+import { COMMAND_ROLES, type KnowledgeBase } from '../../supabase/functions/_shared/kb/index.ts';
 import { requireSession, type KnownSessions } from './messages.ts';
 import { parseBody } from './sessions.ts';
 
@@ -90,20 +90,6 @@ const RepliesQuery = z.object({
 });
 
 const AskBody = z.object({ question: z.string().trim().min(1).max(500) }).strict();
-
-/** Knowledge-base errors carry the same code names as the service's. */
-function toEarshot(error: unknown): unknown {
-  if (error instanceof KbError) return new EarshotError(error.code, error.message);
-  return error;
-}
-
-async function call<T>(promise: Promise<T>): Promise<T> {
-  try {
-    return await promise;
-  } catch (error) {
-    throw toEarshot(error);
-  }
-}
 
 interface Upload {
   filename: string;
@@ -191,40 +177,40 @@ export function kbRoutes(options: KbRoutesOptions): Router {
       upload = await readUpload(req, options.maxUploadBytes);
     }
     const { sourceType, text } = await extractDocument(upload.filename, upload.mimeType, new Uint8Array(upload.data), extractPdf);
-    const { document, created } = await call(store.addDocument({ title: titleOf(upload), sourceType, text, byteSize: upload.data.length }));
+    const { document, created } = await store.addDocument({ title: titleOf(upload), sourceType, text, byteSize: upload.data.length });
     res.status(created ? 201 : 200).json(document);
   });
 
   router.get('/api/kb/documents', async (_req, res) => {
-    res.json(await call((await kbOf(res)).listDocuments()));
+    res.json(await (await kbOf(res)).listDocuments());
   });
 
   router.delete('/api/kb/documents/:id', async (req, res) => {
-    await call((await kbOf(res)).deleteDocument(req.params.id));
+    await (await kbOf(res)).deleteDocument(req.params.id);
     res.json({ id: req.params.id, deleted: true });
   });
 
   router.post('/api/kb/ask', async (req, res) => {
     const { question } = parseBody(AskBody, req.body);
-    res.json({ answer: await call((await kbOf(res)).answer(question)) });
+    res.json({ answer: await (await kbOf(res)).answer(question) });
   });
 
   router.get('/api/commands', async (_req, res) => {
-    res.json(await call((await kbOf(res)).listCommands()));
+    res.json(await (await kbOf(res)).listCommands());
   });
 
   router.post('/api/commands', async (req, res) => {
-    res.status(201).json(await call((await kbOf(res)).createCommand(parseBody(CommandBody, req.body))));
+    res.status(201).json(await (await kbOf(res)).createCommand(parseBody(CommandBody, req.body)));
   });
 
   const update = async (req: Request<{ id: string }>, res: Response): Promise<void> => {
-    res.json(await call((await kbOf(res)).updateCommand(req.params.id, parseBody(CommandBody.partial().strict(), req.body))));
+    res.json(await (await kbOf(res)).updateCommand(req.params.id, parseBody(CommandBody.partial().strict(), req.body)));
   };
   router.patch('/api/commands/:id', update);
   router.put('/api/commands/:id', update);
 
   router.delete('/api/commands/:id', async (req, res) => {
-    await call((await kbOf(res)).deleteCommand(req.params.id));
+    await (await kbOf(res)).deleteCommand(req.params.id);
     res.json({ id: req.params.id, deleted: true });
   });
 
@@ -233,7 +219,7 @@ export function kbRoutes(options: KbRoutesOptions): Router {
     if (!parsed.success) throw new EarshotError('invalid_body', 'Query needs sessionId (and optional status, limit)');
     const { sessionId, status, limit } = parsed.data;
     checkSession(res, sessionId);
-    res.json(await call((await kbOf(res)).listReplies(sessionId, { status, limit })));
+    res.json(await (await kbOf(res)).listReplies(sessionId, { status, limit }));
   });
 
   /** Send (status pending: the delivery worker posts it) or dismiss a suggested or failed reply. */
@@ -241,14 +227,14 @@ export function kbRoutes(options: KbRoutesOptions): Router {
     const store = await kbOf(res);
     if (userOf(res) && options.sessions) {
       // Another seller's reply is as unknown as a missing one.
-      const target = await call(store.getReply(req.params.id));
+      const target = await store.getReply(req.params.id);
       if (!target || !options.sessions.get(target.sessionId, userOf(res))) {
         throw new EarshotError('reply_not_found', `No reply ${req.params.id.slice(0, 60)}`);
       }
     }
-    const reply = await call(store.setStatus(req.params.id, status));
+    const reply = await store.setStatus(req.params.id, status);
     if (!reply) {
-      const existing = await call(store.getReply(req.params.id));
+      const existing = await store.getReply(req.params.id);
       if (!existing) throw new EarshotError('reply_not_found', `No reply ${req.params.id.slice(0, 60)}`);
       throw new EarshotError('reply_not_sendable', `Reply is ${existing.status}; only suggested or failed replies can be ${verb}`);
     }
@@ -265,12 +251,12 @@ export function kbRoutes(options: KbRoutesOptions): Router {
   router.get('/api/sessions/:id/bot', async (req, res) => {
     const id = sessionId(req);
     checkSession(res, id);
-    res.json(await call((await kbOf(res)).getSettings(id)));
+    res.json(await (await kbOf(res)).getSettings(id));
   });
   router.put('/api/sessions/:id/bot', async (req, res) => {
     const id = sessionId(req);
     checkSession(res, id);
-    res.json(await call((await kbOf(res)).putSettings(id, parseBody(SettingsBody, req.body))));
+    res.json(await (await kbOf(res)).putSettings(id, parseBody(SettingsBody, req.body)));
   });
 
   return router;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { userOf } from '../auth/middleware.ts';
 import { PLATFORMS } from '../domain/message.ts';
 import { EarshotError } from '../errors.ts';
-import type { SessionManager } from '../pipeline/session-manager.ts';
+import type { Shows } from '../pipeline/session-manager.ts';
 import { describeZod } from './errors.ts';
 
 const selector = z.string().trim().min(1).max(500);
@@ -54,7 +54,7 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   return result.data;
 }
 
-export function sessionRoutes(sessions: SessionManager): Router {
+export function sessionRoutes(sessions: Shows): Router {
   const router = Router();
   router.post('/api/start-monitoring', async (req, res) => {
     const body = parseBody(StartBody, req.body);

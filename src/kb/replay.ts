@@ -6,10 +6,19 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.ts';
-import type { ReplayKnowledge } from '../replay.ts';
+import type { EmbeddedBackend } from '../backend/embedded.ts';
+import type { AnswerFn } from '../../supabase/functions/_shared/ingest.ts';
 import { createKbHook, createKnowledgeBase } from '../../supabase/functions/_shared/kb/index.ts';
 import { extractDocument } from './extract.ts';
 import { kbModelsFromConfig } from './models.ts';
+
+/** The knowledge-base hook: loads `--kb` documents and answers questions during the replay. */
+export interface ReplayKnowledge {
+  /** Loads one document into the fresh database before the chat log runs. */
+  load(backend: EmbeddedBackend, file: string): Promise<void>;
+  /** Answers questions (the embedded backend's `answer` hook). */
+  answer?: AnswerFn;
+}
 
 export function replayKnowledge(config: Config): ReplayKnowledge {
   const { embedder, model } = kbModelsFromConfig(config.openai);

@@ -57,6 +57,11 @@ export const DEFAULT_RETRY: RetryPolicy = { initialDelayMs: 500, maxDelayMs: 30_
 /**
  * Delay before retry number `attempt` (1-based): exponential, capped, with "equal jitter" (half fixed,
  * half random) so that many services coming back together do not retry in lockstep.
+ *
+ * Not a cockatiel retry policy: a policy re-runs one call in place, while the forwarder is a scheduler
+ * over the durable outbox. Between two attempts new messages arrive, batches regroup, shutdown drains,
+ * and a batch the backend rejects leaves for the dead-letter file; what is retried is "the outbox's
+ * head", not a call. (cockatiel's jitter generators also read Math.random, which tests cannot fix.)
  */
 export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
   const exp = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.max(0, attempt - 1));

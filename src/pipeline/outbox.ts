@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import type { ChatMessage, SessionInfo } from '../domain/message.ts';
 import { describeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -218,20 +219,14 @@ export class Outbox {
 
   /** Rewrites the journal with only the pending entries (temp file, fsync, rename, fsync the folder). */
   private async compact(): Promise<void> {
-    const tmp = `${this.file}.tmp`;
     const data = [...this.pending()]
       .map((entry) => `${JSON.stringify({ op: 'add', entry } satisfies JournalLine)}\n`)
       .join('');
-    const out = await fsp.open(tmp, 'w');
-    try {
-      await out.write(data);
-      await out.datasync();
-    } finally {
-      await out.close();
-    }
+    // The append handle points at the file being replaced: the next append opens the new one.
     await this.handle?.close();
     this.handle = null;
-    await fsp.rename(tmp, this.file);
+    await writeFileAtomic(this.file, data, { fsync: true });
+    // write-file-atomic syncs the file, not the directory that names it.
     await syncDir(this.dir);
     this.grownBytes = 0;
   }

@@ -1,7 +1,8 @@
 import type { SessionEventBody } from '../domain/events.ts';
 import { silentLogger } from '../log.ts';
 import type { ChatSource } from '../capture/source.ts';
-import { SessionManager, deriveSessionId, nextShowId, showChange, type SourceFactoryInput } from './session-manager.ts';
+import type { SourceFactoryInput } from '../capture/source.ts';
+import { SessionManager, deriveSessionId, nextShowId, showChange } from './session-manager.ts';
 
 function setup() {
   const published: Array<{ sessionId: string; body: SessionEventBody }> = [];

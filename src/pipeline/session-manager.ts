@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { SessionEventBody } from '../domain/events.ts';
+import type { StartRequest } from '../domain/session.ts';
 import type {
   ChatMessage,
   Platform,
@@ -17,40 +18,9 @@ import type { Logger } from '../log.ts';
 import type { SessionMetrics } from '../metrics.ts';
 import { resolveAdapter } from '../capture/platforms/index.ts';
 import type { PlatformAdapter } from '../capture/platforms/types.ts';
-import type { ChatSource, SourceSink } from '../capture/source.ts';
+import type { ChatSource, SourceFactory, SourceSink } from '../capture/source.ts';
 import { Deduplicator, type DedupOptions } from './dedup.ts';
 import type { SessionRecord, SessionStore } from './session-store.ts';
-
-/** What POST /api/start-monitoring accepts (validated by the HTTP layer). */
-export interface StartRequest {
-  url: string;
-  sessionId?: string;
-  platform?: Platform;
-  source?: SourceKind;
-  selectors?: SelectorSet;
-  /** For API sources: fall back to the browser when the API cannot serve (quota exhausted). */
-  fallback?: boolean;
-  /** The signed-in seller starting the show (accounts); set by the HTTP layer from the token, never from the body. */
-  ownerId?: string;
-  /** The host's usernames (start-monitoring's `seller`): their messages announce lots. */
-  seller?: string[];
-}
-
-export interface SourceFactoryInput {
-  sessionId: string;
-  url: URL;
-  request: StartRequest;
-  adapter: PlatformAdapter;
-  source: SourceKind;
-  sink: SourceSink;
-  /** Prefix for stream-position message ids; unique per session run. */
-  idPrefix: string;
-  /** What a previous source of this session saved (restart), for the source to continue from. */
-  resumeState?: unknown;
-}
-
-/** Builds the source for a session (main.ts decides browser vs API). */
-export type SourceFactory = (input: SourceFactoryInput) => ChatSource;
 
 /** Downstream of the session manager: the forwarder to the backend implements this. */
 export interface CaptureSink {
@@ -61,7 +31,10 @@ export interface CaptureSink {
 
 /** The minimal publishing interface the manager needs from the hub. */
 export interface EventPublisher {
+  /** Events of capture: messages, deletions, status (in cluster mode fenced by the show's lock). */
   publish(sessionId: string, body: SessionEventBody): unknown;
+  /** Events decided downstream (buyers, answers, lots), from any instance; default: `publish`. */
+  publishDownstream?(sessionId: string, body: SessionEventBody): unknown;
   lastSeq?(sessionId: string): number;
   continueSeq?(sessionId: string, lastSeq: number): void;
 }
@@ -147,6 +120,12 @@ export function nextShowId(base: string, stateOf: (id: string) => ShowState | un
   const state = stateOf(idOf(n));
   return state === 'over' ? idOf(n + 1) : idOf(n);
 }
+
+/**
+ * What the HTTP routes, the hub and the workers need of the shows: the SessionManager on one instance,
+ * ClusterSessions (src/cluster/sessions.ts) over a cluster's.
+ */
+export type Shows = Pick<SessionManager, 'start' | 'stop' | 'list' | 'get' | 'ownerOf' | 'sourceOf' | 'publish' | 'activeCount'>;
 
 const RUNNING: ReadonlySet<SessionStatus> = new Set(['starting', 'live', 'recovering', 'no_chat_found', 'quota_exhausted']);
 
@@ -238,15 +217,25 @@ export class SessionManager {
    * Starts monitoring. Idempotent: a running session with the same id (or the same URL when no id is
    * given) is returned as it is with `created: false`.
    */
-  async start(request: StartRequest): Promise<{ info: SessionInfo; created: boolean }> {
-    if (this.closing) throw new EarshotError('not_ready', 'The service is shutting down');
+  /**
+   * What a start request means: its checked URL, the platform adapter and the show's session id (the URL's
+   * running show, or the next one after a stopped or ended show, as `stateOf` tells).
+   */
+  async plan(
+    request: StartRequest,
+    stateOf: (id: string) => ShowState | undefined = (id) => this.showState(id),
+  ): Promise<{ sessionId: string; url: URL; adapter: PlatformAdapter }> {
     const url = await this.options.checkUrl(request.url, request);
     const adapter =
       (request.selectors ? undefined : this.options.adapterOverride?.(url, request)) ??
       resolveAdapter(url, { platform: request.platform, selectors: request.selectors });
-    // Without an id, the URL names the show: its running show, or a new one after a stopped or ended one.
-    const sessionId =
-      request.sessionId ?? nextShowId(deriveSessionId(adapter.platform, url, request.ownerId), (id) => this.showState(id));
+    const sessionId = request.sessionId ?? nextShowId(deriveSessionId(adapter.platform, url, request.ownerId), stateOf);
+    return { sessionId, url, adapter };
+  }
+
+  async start(request: StartRequest): Promise<{ info: SessionInfo; created: boolean }> {
+    if (this.closing) throw new EarshotError('not_ready', 'The service is shutting down');
+    const { sessionId, url, adapter } = await this.plan(request);
     const known = this.sessions.get(sessionId);
     if (known && request.ownerId !== undefined && known.request.ownerId !== request.ownerId) {
       // Another seller's show: say no more than that the id is taken.
@@ -417,7 +406,8 @@ export class SessionManager {
       session.info.buyerCount += 1;
       this.dirty = true;
     }
-    this.options.hub.publish(sessionId, body);
+    if (this.options.hub.publishDownstream) this.options.hub.publishDownstream(sessionId, body);
+    else this.options.hub.publish(sessionId, body);
   }
 
   private publishStatus(session: Session, status: SessionStatus, detail?: string): void {
@@ -461,6 +451,68 @@ export class SessionManager {
     if (status === 'error') this.options.logger.error(fields, `session ${status}`);
     else if (status === 'recovering' || status === 'no_chat_found') this.options.logger.warn(fields, `session ${status}`);
     else this.options.logger.info(fields, `session ${status}`);
+  }
+
+  /**
+   * Runs a show this instance was handed (cluster mode): it continues from what its previous owner left
+   * (`previous` counters, the source's `resumeState`, the message ids already published), without the
+   * start-time checks the instance that accepted the request made.
+   */
+  async startOwned(
+    request: StartRequest & { sessionId: string },
+    resume: { previous?: SessionInfo; resumeState?: unknown; seenIds?: Iterable<string> },
+  ): Promise<SessionInfo> {
+    if (this.closing) throw new EarshotError('not_ready', 'The service is shutting down');
+    const { sessionId, url, adapter } = await this.plan(request);
+    const dedup = new Deduplicator(this.options.dedup);
+    for (const id of resume.seenIds ?? []) dedup.admit(id);
+    const previous: Session = {
+      info: resume.previous ?? {
+        sessionId,
+        url: url.href,
+        platform: adapter.platform,
+        source: request.source ?? 'browser',
+        status: 'stopped',
+        messageCount: 0,
+        buyerCount: 0,
+        lastMessageAt: null,
+        startedAt: new Date().toISOString(),
+      },
+      request,
+      source: null,
+      dedup,
+      run: 1,
+      resumeState: resume.resumeState,
+      stoppedByUser: false,
+      buyerMessageIds: new Set(),
+    };
+    const promise = this.launch(sessionId, url, adapter, request, previous);
+    this.starting.set(sessionId, promise);
+    try {
+      return (await promise).info;
+    } finally {
+      this.starting.delete(sessionId);
+    }
+  }
+
+  /**
+   * Lets go of a show that carries on elsewhere (cluster mode): its source stops and the session leaves
+   * this instance without a `stopped` status. With `keepState` the source's resume state is returned for
+   * the next owner; without (the show's lock was lost) nothing of it is kept.
+   */
+  async release(sessionId: string, keepState: boolean): Promise<{ info: SessionInfo; state?: unknown } | undefined> {
+    const session = this.sessions.get(sessionId);
+    if (!session) return undefined;
+    const inflight = this.starting.get(sessionId);
+    if (inflight) await inflight.catch(() => undefined);
+    const source = session.source;
+    session.source = null;
+    // Marked first: what the source still reports while it stops is not this instance's any more.
+    session.info.status = 'stopped';
+    const state = keepState ? (source?.saveState?.() ?? session.resumeState) : undefined;
+    if (source) await source.stop().catch((error) => this.options.logger.warn({ sessionId, err: describeError(error) }, 'stop failed'));
+    this.sessions.delete(sessionId);
+    return { info: { ...session.info }, state };
   }
 
   async stop(sessionId: string, viewer?: string): Promise<SessionInfo> {

@@ -5,8 +5,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import type { SessionInfo } from '../domain/message.ts';
-import type { StartRequest } from './session-manager.ts';
+import type { StartRequest } from '../domain/session.ts';
 
 export interface SessionRecord {
   request: StartRequest;
@@ -50,14 +51,7 @@ export class FileSessionStore implements SessionStore {
   }
 
   save(records: SessionRecord[]): void {
-    const tmp = `${this.file}.tmp`;
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeSync(fd, JSON.stringify({ version: 1, sessions: records }));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, this.file);
+    // fsync'd before the rename: after a power cut the file is the old one or the new one, never empty.
+    writeFileAtomic.sync(this.file, JSON.stringify({ version: 1, sessions: records }), { fsync: true });
   }
 }

@@ -23,6 +23,10 @@ export interface RealPostgres {
   version: number;
   child: ChildProcess;
   stop(): Promise<void>;
+  /** Stops the server (fast shutdown, every connection dropped) and keeps its files: an outage. */
+  halt(): Promise<void>;
+  /** Starts the halted server again on the same port and data; resolves once it accepts queries. */
+  resume(): Promise<void>;
 }
 
 /** Where the PostgreSQL server binaries are (initdb, postgres), newest major first; undefined if none. */
@@ -50,7 +54,7 @@ function serverUser(): { uid: number; gid: number } | undefined {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
@@ -80,8 +84,7 @@ export async function startPostgres(options: { migrate?: boolean } = {}): Promis
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.stdout}`);
   const version = Number(fs.readFileSync(path.join(dataDir, 'PG_VERSION'), 'utf8').trim());
 
-  for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
+  const launch = (port: number): { child: ChildProcess; exited: Promise<void>; log: () => string } => {
     const child = spawn(
       path.join(bin, 'postgres'),
       [
@@ -102,19 +105,36 @@ export async function startPostgres(options: { migrate?: boolean } = {}): Promis
     let log = '';
     child.stderr!.on('data', (chunk) => (log += String(chunk)));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    return { child, exited, log: () => log };
+  };
+
+  for (let attempt = 0; ; attempt++) {
+    const port = await freePort();
+    let running = launch(port);
     const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-    const stop = async (): Promise<void> => {
+    const halt = async (): Promise<void> => {
+      const { child, exited } = running;
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGINT'); // fast shutdown
         await exited;
       }
+    };
+    const stop = async (): Promise<void> => {
+      await halt();
       fs.rmSync(dir, { recursive: true, force: true });
     };
-    const ready = await waitReady(url, exited);
+    const resume = async (): Promise<void> => {
+      await halt();
+      running = launch(port);
+      if (!(await waitReady(url, running.exited))) throw new Error(`PostgreSQL did not start again: ${running.log()}`);
+    };
+    const ready = await waitReady(url, running.exited);
     if (!ready) {
+      // Another process took the port between freePort() and the bind: the cluster's files are kept for the next try.
+      await halt();
+      if (attempt < 3 && /could not bind|in use/i.test(running.log())) continue;
       await stop().catch(() => undefined);
-      if (attempt < 3 && /could not bind|in use/i.test(log)) continue;
-      throw new Error(`PostgreSQL did not start: ${log}`);
+      throw new Error(`PostgreSQL did not start: ${running.log()}`);
     }
     if (options.migrate !== false) {
       const sql = postgres(url, { max: 1, onnotice: () => undefined });
@@ -124,7 +144,17 @@ export async function startPostgres(options: { migrate?: boolean } = {}): Promis
         await sql.end({ timeout: 5 });
       }
     }
-    return { url, port, version, child, stop };
+    return {
+      url,
+      port,
+      version,
+      get child() {
+        return running.child;
+      },
+      stop,
+      halt,
+      resume,
+    };
   }
 }
 

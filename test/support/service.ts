@@ -64,12 +64,16 @@ export class Subscriber {
   /** Every frame received, parsed (session events plus subscribed/gap/error notices). */
   readonly events: Array<{ type: string; [key: string]: any }> = [];
   readonly ws: WebSocket;
+  /** When each session event arrived (Date.now()), by seq (one subscriber follows one session). */
+  readonly receivedAt = new Map<number, number>();
   private waiters: Array<() => void> = [];
 
   private constructor(ws: WebSocket) {
     this.ws = ws;
     ws.on('message', (data) => {
-      this.events.push(JSON.parse(String(data)));
+      const event = JSON.parse(String(data));
+      if (typeof event.seq === 'number' && event.type !== 'subscribed') this.receivedAt.set(event.seq, Date.now());
+      this.events.push(event);
       for (const w of this.waiters.splice(0)) w();
     });
   }

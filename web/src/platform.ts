@@ -1,7 +1,10 @@
 /**
  * Client-side platform detection from a pasted URL, only to show the user what Earshot will think it is
- * before they press Start; the server's answer (its adapter registry) is authoritative.
+ * before they press Start; the server's answer (its adapter registry) is authoritative. Labels and host
+ * patterns come from the platforms' own folders through their registry, which is pure data: no capture
+ * code reaches this bundle.
  */
+import { siteForHost } from '../../src/capture/platforms/registry.ts';
 
 export interface Detection {
   /** `whatnot` ... `tiktok`, `demo` for this service's demo, `generic` for other pages, null when not a URL. */
@@ -10,14 +13,6 @@ export interface Detection {
   /** Why the URL cannot be used as typed. */
   problem?: string;
 }
-
-const HOSTS: Array<{ pattern: RegExp; platform: string; label: string }> = [
-  { pattern: /(^|\.)whatnot\.com$/i, platform: 'whatnot', label: 'Whatnot' },
-  { pattern: /(^|\.)(youtube\.com|youtu\.be)$/i, platform: 'youtube', label: 'YouTube' },
-  { pattern: /(^|\.)twitch\.tv$/i, platform: 'twitch', label: 'Twitch' },
-  { pattern: /(^|\.)kick\.com$/i, platform: 'kick', label: 'Kick' },
-  { pattern: /(^|\.)tiktok\.com$/i, platform: 'tiktok', label: 'TikTok' },
-];
 
 /** What platform a typed URL looks like; `origin` is this dashboard's origin (for the demo). */
 export function detectPlatform(input: string, origin: string): Detection {
@@ -33,9 +28,8 @@ export function detectPlatform(input: string, origin: string): Detection {
     return { platform: null, label: 'Not a web page', problem: 'Only http and https pages can be monitored.' };
   }
   if (url.origin === origin && url.pathname === '/demo/live') return { platform: 'demo', label: 'Earshot demo (Whatnot-style)' };
-  const known = HOSTS.find((h) => h.pattern.test(url.hostname));
-  if (known) return { platform: known.platform, label: known.label };
-  return { platform: 'generic', label: 'Other page (needs CSS selectors)' };
+  const site = siteForHost(url.hostname);
+  return { platform: site.platform, label: site.label };
 }
 
 /** The URL as the server should get it (a bare host gets https://). */

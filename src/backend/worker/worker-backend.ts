@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ChatMessage, SessionInfo } from '../../domain/message.ts';
-import { EarshotError, type ErrorCode } from '../../errors.ts';
+import { EarshotError, isErrorCode } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import type { Sql } from '../../../supabase/functions/_shared/db.ts';
 import type {
@@ -299,7 +299,8 @@ function waitReady(worker: Worker): Promise<void> {
 /** An error from the worker, rebuilt: EarshotErrors keep their code (HTTP maps it), others their fields. */
 function rebuildError(wire: WireError | Error): Error {
   if (wire instanceof Error) return wire;
-  if (wire.name === 'EarshotError' && wire.code) return new EarshotError(wire.code as ErrorCode, wire.message, wire.context ?? {});
+  // Any error of the one base (CoreError, KbError... included) keeps its stable code across the thread.
+  if (isErrorCode(wire.code)) return new EarshotError(wire.code, wire.message, wire.context ?? {});
   const error = new Error(wire.message) as Error & { code?: string; detail?: string; constraint?: string };
   error.name = wire.name;
   if (wire.code) error.code = wire.code;

@@ -5,7 +5,7 @@
  * and what does not fit is dropped whole and counted (BrowserSource's `droppedReports`).
  */
 import { z } from 'zod';
-import type { AgentReport } from './agent.ts';
+import type { AgentReport } from './types.ts';
 
 /** Upper bounds well above what the agent sends (it clips texts to MAX_TEXT_LENGTH), below what hurts. */
 const MAX_FIELD = 10_000;

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import { describeError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import {
@@ -80,9 +81,7 @@ export function writeBrowserRecord(file: string, input: { pid: number; userDataD
   if (!bootId || !p) return false;
   const record: BrowserRecord = { ...input, startTime: p.startTime, bootId, launchedAt: new Date().toISOString() };
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(record)}\n`);
-  fs.renameSync(tmp, file);
+  writeFileAtomic.sync(file, `${JSON.stringify(record)}\n`, { fsync: true });
   return true;
 }
 

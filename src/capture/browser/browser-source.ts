@@ -3,6 +3,7 @@
  * through a CDP binding, blocks heavy and private sub-requests, and recovers the page after a crash or a
  * lost browser without losing or repeating messages (the agent is re-seeded with the stream's tail).
  */
+import { ExponentialBackoff, handleAll, retry } from 'cockatiel';
 import type { CDPSession, Page, Protocol } from 'puppeteer-core';
 import type { ChatMessage, SessionStatus } from '../../domain/message.ts';
 import { MAX_AUTHOR_LENGTH, MAX_TEXT_LENGTH, sanitizeText } from '../../domain/message.ts';
@@ -29,6 +30,8 @@ export const AGENT_WORLD = '__earshot_agent';
 const BLOCKED_RESOURCE_TYPES = new Set<string>(['Image', 'Media', 'Font']);
 const TAIL_KEEP = 2000;
 const SEEN_KEEP = 5000;
+/** Waits between attempts to reopen a lost page: from about 250 ms, at most 30 s, decorrelated jitter. */
+const RECOVERY_BACKOFF = new ExponentialBackoff({ initialDelay: 250, maxDelay: 30_000 });
 
 /**
  * Runs before the page's own scripts, in AGENT_WORLD: hides the whole document with `visibility: hidden`, so Chromium
@@ -470,23 +473,30 @@ export class BrowserSource implements ChatSource {
       this.page = null;
       this.client = null;
       if (old) await old.close().catch(() => undefined);
-      let delay = 250;
-      while (!this.stopped) {
-        try {
-          await this.openPage();
-          this.options.logger.info({ sessionId: this.options.sessionId, reason }, 'session recovered');
-          return;
-        } catch (error) {
-          this.options.logger.warn(
-            { sessionId: this.options.sessionId, err: describeError(error), retryInMs: delay },
-            'recovery attempt failed',
-          );
-          const failed = this.page as Page | null;
-          this.page = null;
-          if (failed) await failed.close().catch(() => undefined);
-          await sleep(delay + Math.random() * delay * 0.3);
-          delay = Math.min(delay * 2, 30_000);
-        }
+      // Tries until it works or the session stops: a page that cannot open now may open in a minute.
+      const policy = retry(handleAll, { maxAttempts: Infinity, backoff: RECOVERY_BACKOFF });
+      const retried = policy.onRetry(({ delay, ...outcome }) => {
+        this.options.logger.warn(
+          { sessionId: this.options.sessionId, err: 'error' in outcome ? describeError(outcome.error) : undefined, retryInMs: delay },
+          'recovery attempt failed',
+        );
+      });
+      try {
+        const recovered = await policy.execute(async () => {
+          if (this.stopped) return false;
+          try {
+            await this.openPage();
+            return true;
+          } catch (error) {
+            const failed = this.page as Page | null;
+            this.page = null;
+            if (failed) await failed.close().catch(() => undefined);
+            throw error;
+          }
+        });
+        if (recovered) this.options.logger.info({ sessionId: this.options.sessionId, reason }, 'session recovered');
+      } finally {
+        retried.dispose();
       }
     })().finally(() => {
       this.recovering = null;
@@ -525,6 +535,3 @@ function parseSavedState(value: unknown): SavedBrowserState | undefined {
 // Moved to platforms/common.ts (the network parsers share them); re-exported for existing importers.
 export { normalizeBadges, parseAmount };
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

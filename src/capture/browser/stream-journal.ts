@@ -57,7 +57,7 @@ export class FileStreamJournal implements StreamJournal {
   append(entries: readonly AgentTailEntry[]): void {
     if (entries.length === 0) return;
     this.pending.push(...entries);
-    fs.writeSync(this.open(), `${JSON.stringify(entries.map((e) => [e.pos, e.sig]))}\n`);
+    fs.writeSync(this.open(), `${journalLine(entries)}\n`);
   }
 
   saved(nextPos: number): void {
@@ -66,7 +66,7 @@ export class FileStreamJournal implements StreamJournal {
     this.pending = keep;
     // Rewritten in place: what it drops is in sessions.json already, what it keeps is written again.
     fs.ftruncateSync(this.open(), 0);
-    if (keep.length > 0) fs.writeSync(this.open(), `${JSON.stringify(keep.map((e) => [e.pos, e.sig]))}\n`, 0);
+    if (keep.length > 0) fs.writeSync(this.open(), `${journalLine(keep)}\n`, 0);
   }
 
   close(): void {
@@ -91,8 +91,18 @@ function readJournal(file: string): AgentTailEntry[] {
   } catch {
     return [];
   }
+  return parseJournalLines(text.split('\n'));
+}
+
+/** One journal line: a batch's positions as `[[pos, sig], ...]` (the file's lines, the cluster's list items). */
+export function journalLine(entries: readonly AgentTailEntry[]): string {
+  return JSON.stringify(entries.map((e) => [e.pos, e.sig]));
+}
+
+/** The entries of journal lines, skipping any that is torn or not a journal line. */
+export function parseJournalLines(lines: readonly string[]): AgentTailEntry[] {
   const out: AgentTailEntry[] = [];
-  for (const line of text.split('\n')) {
+  for (const line of lines) {
     if (!line) continue;
     try {
       const batch: unknown = JSON.parse(line);

@@ -12,6 +12,7 @@
  * While the network is delivering, an unmatched DOM row waits briefly for its network twin (which carries
  * the richer data: ids, author ids, send times) before it is let through.
  */
+import { LRUCache } from 'lru-cache';
 import type { ChatMessage } from '../../domain/message.ts';
 
 /** Time and timers, injected so tests drive them by hand. */
@@ -126,26 +127,6 @@ class Multiset {
   }
 }
 
-/** A bounded map that forgets its oldest keys. */
-class Recent<V> {
-  private readonly map = new Map<string, V>();
-  private readonly max: number;
-  constructor(max: number) {
-    this.max = max;
-  }
-  get(key: string): V | undefined {
-    return this.map.get(key);
-  }
-  has(key: string): boolean {
-    return this.map.has(key);
-  }
-  set(key: string, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
-  }
-}
-
 /** The gate for one session (it outlives page reloads). */
 export class DomReconciler implements DomGate {
   private readonly scheduler: Scheduler;
@@ -157,10 +138,10 @@ export class DomReconciler implements DomGate {
   /** DOM rows without platform ids that were delivered, waiting for a late network twin. */
   private readonly fromDom = new Multiset();
   /** Network ids delivered; the entry is shared with `fromNetwork`, so a DOM row with the same id consumes it. */
-  private readonly networkIds = new Recent<Entry>(ID_MEMORY);
+  private readonly networkIds = new LRUCache<string, Entry>({ max: ID_MEMORY });
   /** An id that was not emitted -> the id its twin was emitted under (deletions name either). */
-  private readonly aliases = new Recent<string>(ID_MEMORY);
-  private readonly deletedIds = new Recent<true>(ID_MEMORY);
+  private readonly aliases = new LRUCache<string, string>({ max: ID_MEMORY });
+  private readonly deletedIds = new LRUCache<string, true>({ max: ID_MEMORY });
   private held: Held[] = [];
   private timer: unknown = null;
   private timerDueAt = 0;

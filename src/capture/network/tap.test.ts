@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { ChatMessage, SessionStatus } from '../../domain/message.ts';
 import { silentLogger } from '../../log.ts';
-import { kick } from '../platforms/kick.ts';
-import { tiktok } from '../platforms/tiktok.ts';
-import { youtube } from '../platforms/youtube.ts';
+import { kick } from '../platforms/kick/adapter.ts';
+import { tiktok } from '../platforms/tiktok/adapter.ts';
+import { youtube } from '../platforms/youtube/adapter.ts';
 import { NetworkTap, type CdpClient } from './tap.ts';
 
 /** A CDP session stand-in: the test emits protocol events; `send` answers from a table. */

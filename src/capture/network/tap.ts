@@ -9,6 +9,7 @@
  * It also watches the page's main-frame URL: a page that moves on to another stream (TikTok scrolls to
  * the next live) ends the session instead of capturing someone else's chat.
  */
+import { LRUCache } from 'lru-cache';
 import type { ChatMessage, SessionStatus } from '../../domain/message.ts';
 import { MAX_AUTHOR_LENGTH, MAX_TEXT_LENGTH, sanitizeText } from '../../domain/message.ts';
 import { describeError } from '../../errors.ts';
@@ -57,7 +58,7 @@ export class NetworkTap {
   private readonly reconciler: DomReconciler;
   private readonly baseline: string | undefined;
   /** Recent message ids per author id, for bans that remove an author's messages. */
-  private readonly byAuthor = new Map<string, string[]>();
+  private readonly byAuthor = new LRUCache<string, string[]>({ max: MAX_AUTHORS });
   private readonly counts = { frames: 0, responses: 0, messages: 0, parseErrors: 0 };
 
   constructor(options: NetworkTapOptions) {
@@ -167,7 +168,8 @@ export class NetworkTap {
           deleted.push(sanitizeText(event.messageId, ID_LENGTH));
           break;
         case 'author_removed':
-          deleted.push(...(this.byAuthor.get(sanitizeText(event.authorId, MAX_AUTHOR_LENGTH)) ?? []));
+          // peek: a ban is not activity, it must not keep the author's ids from ageing out.
+          deleted.push(...(this.byAuthor.peek(sanitizeText(event.authorId, MAX_AUTHOR_LENGTH)) ?? []));
           break;
         case 'ended':
           ended = event.detail ?? 'stream ended';
@@ -215,13 +217,11 @@ export class NetworkTap {
   }
 
   private rememberAuthor(authorId: string, messageId: string): void {
-    let ids = this.byAuthor.get(authorId);
-    if (ids) this.byAuthor.delete(authorId);
-    else ids = [];
+    const ids = this.byAuthor.get(authorId) ?? [];
     ids.push(messageId);
     if (ids.length > MAX_IDS_PER_AUTHOR) ids.shift();
-    this.byAuthor.set(authorId, ids); // re-inserted: the map's order is least recently active first
-    if (this.byAuthor.size > MAX_AUTHORS) this.byAuthor.delete(this.byAuthor.keys().next().value as string);
+    // Set on every message, so the least recently active author is the one forgotten.
+    this.byAuthor.set(authorId, ids);
   }
 
   private identityOf(raw: string): string | undefined {

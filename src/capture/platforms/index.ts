@@ -1,15 +1,31 @@
-/** The platform registry: detection from a URL and the adapter for a session. */
+/** Detection from a URL and the adapter for a session, over the platforms listed in ./registry.ts. */
 import type { Platform, SelectorSet } from '../../domain/message.ts';
 import { EarshotError } from '../../errors.ts';
-import { genericAdapter } from './generic.ts';
-import { kick } from './kick.ts';
-import { tiktok } from './tiktok.ts';
-import { twitch } from './twitch.ts';
+import { genericAdapter } from './generic/adapter.ts';
+import { kick } from './kick/adapter.ts';
+import { PLATFORM_SITES } from './registry.ts';
+import { tiktok } from './tiktok/adapter.ts';
+import { twitch } from './twitch/adapter.ts';
 import type { PlatformAdapter } from './types.ts';
-import { whatnot } from './whatnot.ts';
-import { youtube } from './youtube.ts';
+import { whatnot } from './whatnot/adapter.ts';
+import { youtube } from './youtube/adapter.ts';
 
-export const BUILTIN_ADAPTERS: readonly PlatformAdapter[] = [whatnot, youtube, twitch, kick, tiktok];
+/**
+ * Each registered platform's capture adapter. Typed by the registry, so a platform listed there without
+ * an adapter here does not compile; `generic` is built per session from the request's selectors.
+ */
+const ADAPTERS: { readonly [P in Exclude<Platform, 'generic'>]: PlatformAdapter } = {
+  whatnot,
+  youtube,
+  twitch,
+  kick,
+  tiktok,
+};
+
+/** The built-in adapters in the registry's detection order. */
+export const BUILTIN_ADAPTERS: readonly PlatformAdapter[] = PLATFORM_SITES.flatMap((site) =>
+  site.platform === 'generic' ? [] : [ADAPTERS[site.platform]],
+);
 
 /**
  * The page to open for a URL: the adapter's lightest chat page, but only on the platform's own hosts.

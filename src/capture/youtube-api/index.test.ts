@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../../config.ts';
 import { silentLogger } from '../../log.ts';
-import type { SourceFactoryInput } from '../../pipeline/session-manager.ts';
-import { youtube } from '../platforms/youtube.ts';
-import { twitch } from '../platforms/twitch.ts';
+import type { SourceFactoryInput } from '../source.ts';
+import { youtube } from '../platforms/youtube/adapter.ts';
+import { twitch } from '../platforms/twitch/adapter.ts';
 import type { PlatformAdapter } from '../platforms/types.ts';
 import { createYouTubeApi } from './index.ts';
 

@@ -2,6 +2,11 @@
  * Splits a long-lived HTTP body into the JSON objects it carries. Google's REST server streaming sends a
  * JSON array that grows over time (`[{...}\n,{...}\n`); other servers send newline-delimited objects. Both
  * come out as one complete top-level object at a time, however the bytes are chunked.
+ *
+ * Why not @streamparser/json: one parser must be told up front whether it reads an array (`paths`) or
+ * concatenated values (`separator`), and this stream may be either; and finding the object's end here
+ * then parsing it with the native JSON.parse is about 5x faster (5.7 MB of 50-item pages: 50-96 ms
+ * against 248-378 ms for @streamparser/json 0.0.26 on Node 22).
  */
 
 /** The largest single object accepted; a bigger one means a broken or hostile stream. */

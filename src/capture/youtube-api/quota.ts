@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import { describeError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import type { Clock } from './clock.ts';
@@ -226,11 +227,8 @@ export class QuotaLedger implements QuotaReader {
     const file = this.options.file;
     if (!file) return;
     try {
-      // Write-then-rename so a crash mid-write never leaves half a file.
       fs.mkdirSync(path.dirname(file), { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify(this.state));
-      fs.renameSync(tmp, file);
+      writeFileAtomic.sync(file, JSON.stringify(this.state), { fsync: true });
     } catch (error) {
       if (!this.warnedWrite) {
         this.warnedWrite = true;

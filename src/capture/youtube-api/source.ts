@@ -7,7 +7,7 @@
 import { sanitizeText, type SessionStatus } from '../../domain/message.ts';
 import { describeError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
-import { Deduplicator } from '../../pipeline/dedup.ts';
+import { LRUCache } from 'lru-cache';
 import type { ChatSource, SourceSink } from '../source.ts';
 import type { LiveChatApi } from './client.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -89,7 +89,8 @@ export class YouTubeApiSource implements ChatSource {
   private readonly timing: AdaptiveInterval;
   private readonly cursor: ChatCursor = { notBefore: 0 };
   // A second guard behind the session's own: a resumed stream may repeat its last page.
-  private readonly seen = new Deduplicator({ max: 20_000, ttlMs: 24 * 3600_000 });
+  /** Ids already delivered: polls overlap, and the sink should not be handed a message twice. */
+  private readonly seen = new LRUCache<string, true>({ max: 20_000, ttl: 24 * 3600_000 });
   private loop: Promise<void> | null = null;
   /** The chat the previous run read, whose page token may be reused once videos.list confirms it. */
   private readonly resumed: SavedYouTubeState | undefined;
@@ -257,7 +258,7 @@ export class YouTubeApiSource implements ChatSource {
     this.stats.pages++;
     this.transientFailures = 0;
     this.rateLimitHits = 0;
-    const fresh = mapped.messages.filter((m) => this.seen.admit(m.id));
+    const fresh = mapped.messages.filter((m) => !this.seen.has(m.id) && Boolean(this.seen.set(m.id, true)));
     if (this.status !== 'live') this.setStatus('live');
     if (fresh.length > 0) {
       this.stats.messages += fresh.length;
@@ -340,7 +341,12 @@ export class YouTubeApiSource implements ChatSource {
     await this.clock.sleep(delay, this.signal);
   }
 
-  /** base × 2^(n-1), capped, plus up to 25 % jitter so sessions that failed together do not retry together. */
+  /**
+   * base × 2^(n-1), capped, plus up to 25 % jitter so sessions that failed together do not retry together.
+   * Not a cockatiel retry policy: each failure is first classified (end, fail, quota, rate limit,
+   * transient, poll instead), the wait changes the session's status and the cursor's notBefore, and a
+   * delivered page resets the counters; the loop is the session's life, not one call retried.
+   */
   private backoff(baseMs: number, attempt: number, maxMs: number): number {
     const exponential = Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 20));
     return Math.round(exponential * (1 + 0.25 * this.random()));

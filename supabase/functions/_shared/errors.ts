@@ -1,37 +1,101 @@
 /**
- * Errors of the shared backend core, with stable string codes and the HTTP status an edge function
- * answers with. Dependency-free: loaded by Node (tsc) and by Deno.
+ * The one error base of Earshot: every error raised on purpose carries a stable string `code`, and
+ * ERROR_STATUS is the only code-to-HTTP-status table, read by the service's HTTP layer (src/http/errors.ts)
+ * and by the edge functions (handler.ts). Tests assert on codes; docs/API.md lists them.
+ * Dependency-free: loaded by Node (tsc) and by Deno.
  */
-export type CoreErrorCode =
-  | 'invalid_body'
-  | 'invalid_json'
-  | 'body_too_large'
-  | 'unauthorized'
-  | 'method_not_allowed'
-  | 'not_configured'
-  | 'lot_not_found'
-  | 'internal';
 
-const STATUS: Record<CoreErrorCode, number> = {
+/** HTTP status for each code. A code is added here, nowhere else. */
+export const ERROR_STATUS = {
   invalid_body: 400,
   invalid_json: 400,
-  body_too_large: 413,
+  // The service has always answered 400 here (docs/API.md); the edge function follows it.
+  body_too_large: 400,
+  url_not_allowed: 400,
+  // A lookup failure is not a policy refusal: the same URL may work in a minute.
+  dns_failed: 503,
+  unsupported_platform: 400,
+  selectors_required: 400,
+  session_not_found: 404,
+  not_found: 404,
+  session_limit: 429,
   unauthorized: 401,
+  auth_unavailable: 503,
+  rate_limited: 429,
+  header_too_large: 431,
   method_not_allowed: 405,
-  not_configured: 500,
+  browser_unavailable: 503,
+  backend_unavailable: 503,
+  backend_rejected: 502,
+  source_unavailable: 503,
+  no_page: 409,
+  quota_exhausted: 429,
+  youtube_api_error: 502,
+  delivery_failed: 502,
+  unsupported_document_type: 415,
+  document_too_large: 413,
+  empty_document: 422,
+  invalid_document: 422,
+  document_not_found: 404,
+  command_not_found: 404,
+  command_exists: 409,
+  reply_not_found: 404,
+  reply_not_sendable: 409,
   lot_not_found: 404,
+  kb_unavailable: 503,
+  not_ready: 503,
+  // A deployment without its secrets is our fault, not the caller's.
+  not_configured: 500,
+  invalid_config: 500,
   internal: 500,
-};
+} as const satisfies Record<string, number>;
 
-/** An error the core raises on purpose; `status` is what an HTTP caller gets. */
-export class CoreError extends Error {
-  readonly code: CoreErrorCode;
-  readonly status: number;
-  constructor(code: CoreErrorCode, message: string) {
-    super(message);
-    this.name = 'CoreError';
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** True for a string that is one of the stable codes (errors that crossed a thread or a wire). */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERROR_STATUS, code);
+}
+
+/** The HTTP status a caller gets for `code`; anything unknown is ours: 500. */
+export function statusFor(code: string): number {
+  return isErrorCode(code) ? ERROR_STATUS[code] : 500;
+}
+
+/**
+ * An error raised on purpose. `context` holds what helps a reader of the log (`url`, `status`,
+ * `sessionId`); it never reaches an HTTP caller, whose answer is `code` and `message` only.
+ */
+export class EarshotError extends Error {
+  readonly code: ErrorCode;
+  readonly context: Record<string, unknown>;
+  constructor(code: ErrorCode, message: string, context: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EarshotError';
     this.code = code;
-    this.status = STATUS[code];
+    this.context = context;
+  }
+}
+
+export function isEarshotError(error: unknown): error is EarshotError {
+  return error instanceof EarshotError;
+}
+
+/** Codes the shared backend core raises (ingest, history, the ledger, the edge handler). */
+export type CoreErrorCode = Extract<
+  ErrorCode,
+  'invalid_body' | 'invalid_json' | 'body_too_large' | 'unauthorized' | 'method_not_allowed' | 'not_configured' | 'lot_not_found' | 'internal'
+>;
+
+/**
+ * An error of the shared backend core. Its own class so that the service can tell the core's refusals
+ * (the caller's data) from its own failures (src/backend/embedded.ts maps them to `backend_rejected`).
+ */
+export class CoreError extends EarshotError {
+  declare readonly code: CoreErrorCode;
+  constructor(code: CoreErrorCode, message: string) {
+    super(code, message);
+    this.name = 'CoreError';
   }
 }
 

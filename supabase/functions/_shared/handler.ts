@@ -12,7 +12,7 @@
  */
 import type { Sql } from './db.ts';
 import { authenticate, type AuthSecrets } from './auth.ts';
-import { CoreError, isDataError } from './errors.ts';
+import { CoreError, EarshotError, isDataError, statusFor } from './errors.ts';
 import { listBuyers, listMessages } from './history.ts';
 import { runHousekeeping } from './housekeeping.ts';
 import { ingestMessages, type IngestOptions } from './ingest.ts';
@@ -64,7 +64,7 @@ export function createMonitorHandler(options: MonitorHandlerOptions): (request: 
       if (request.method === 'GET') return json(200, await handleGet(url));
       return json(200, await handlePost(body));
     } catch (error) {
-      if (error instanceof CoreError) return json(error.status, { error: { code: error.code, message: error.message } });
+      if (error instanceof EarshotError) return json(statusFor(error.code), { error: { code: error.code, message: error.message } });
       if (isDataError(error)) {
         onError(error);
         return json(400, { error: { code: 'invalid_body', message: 'The database rejected the data' } });

@@ -7,6 +7,7 @@
  * `classify` never throws.
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, OpenAI } from 'openai';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { normalize } from './normalize.ts';
 import { AMBIGUOUS_BELOW, type Classification, type ClassifyInput, type Intent, type LlmClassifier } from './types.ts';
@@ -179,13 +180,12 @@ export function createOpenAiClassifier(options: OpenAiClassifierOptions): OpenAi
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? Date.now;
   const stats: LlmStats = { requests: 0, messagesSent: 0, cacheHits: 0, failures: 0, retries: 0, skipped: 0 };
-  const cache = new Map<string, Classification>();
+  const cache = new LRUCache<string, Classification>({ max: Math.max(1, cacheSize) });
   let downUntil = 0;
 
+  // lru-cache needs a positive max; a cacheSize of 0 means remember nothing.
   const remember = (key: string, value: Classification): void => {
-    cache.delete(key);
-    cache.set(key, value);
-    if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
+    if (cacheSize > 0) cache.set(key, value);
   };
   for (const entry of options.initialCache ?? []) {
     if (Array.isArray(entry) && typeof entry[0] === 'string' && isCachedAnswer(entry[1])) remember(entry[0], entry[1]);
@@ -280,7 +280,9 @@ export function createOpenAiClassifier(options: OpenAiClassifierOptions): OpenAi
     return out;
   }
 
-  return { classify, stats, exportCache: () => [...cache.entries()] };
+  // Oldest first, so that reading the export back in leaves the same order.
+  const exportCache = (): Array<[string, Classification]> => Array.from(cache.rentries(), ([key, value]) => [key as string, value as Classification]);
+  return { classify, stats, exportCache };
 }
 
 /** Control characters out, length capped: the text is data, and bounded data. */

@@ -199,6 +199,11 @@ export interface ClaimOptions {
   maxAgeMs: number;
   /** Attempts after which a reply fails for good. */
   maxAttempts: number;
+  /**
+   * Only replies of these sessions (several instances: each delivers into the chats of the shows it runs,
+   * whose pages it has). Undefined: every session's.
+   */
+  sessionIds?: readonly string[];
 }
 
 /**
@@ -227,11 +232,12 @@ export async function claimDueReplies(sql: Sql, options: ClaimOptions): Promise<
         where id in (
           select id from public.bot_replies
            where status = 'pending' and (next_attempt_at is null or next_attempt_at <= $1::timestamptz)
+             and ($4::text is null or stream_session_id in (select jsonb_array_elements_text($4::text::jsonb)))
            order by created_at, seq
            limit $2
            for update skip locked)
         returning ${COLUMNS}`,
-      [now, options.limit, options.leaseMs],
+      [now, options.limit, options.leaseMs, options.sessionIds ? JSON.stringify(options.sessionIds) : null],
     );
     return {
       // UPDATE ... RETURNING has no order of its own.

@@ -1,5 +1,6 @@
 /** TikTok Live: DOM only (its network path is signed protobuf). Facts: shared/PLATFORMS.md. */
-import type { PlatformAdapter } from './types.ts';
+import { tiktokSite } from './site.ts';
+import type { PlatformAdapter } from '../types.ts';
 
 /** The host of a TikTok live URL (`/@name/live`); another name means the page moved on to another stream. */
 export function tiktokHost(url: URL): string | undefined {
@@ -7,8 +8,8 @@ export function tiktokHost(url: URL): string | undefined {
 }
 
 export const tiktok: PlatformAdapter = {
-  platform: 'tiktok',
-  matches: (url) => /(^|\.)tiktok\.com$/i.test(url.hostname),
+  platform: tiktokSite.platform,
+  matches: (url) => tiktokSite.hostPattern.test(url.hostname),
   dom: {
     container: "[data-e2e='chat-room'], [data-e2e='live-chat-container']",
     row: "[data-e2e='chat-message']",

@@ -1,7 +1,8 @@
 /** Kick: the popout chat page and its Pusher WebSocket. data-index slots are recycled, never an identity. Facts: shared/PLATFORMS.md. */
-import { idOf, isoTime, isRecord, parseJson } from './common.ts';
+import { idOf, isoTime, isRecord, parseJson } from '../common.ts';
 import type { KickChatMessageWire, KickMessageDeletedWire, KickUserBannedWire, PusherFrame } from './kick.external.ts';
-import type { NetworkChatEvent, PlatformAdapter } from './types.ts';
+import { kickSite } from './site.ts';
+import type { NetworkChatEvent, PlatformAdapter } from '../types.ts';
 
 export function kickChannel(url: URL): string | undefined {
   const parts = url.pathname.split('/').filter(Boolean);
@@ -74,8 +75,8 @@ export function parseKickFrame(payload: string): NetworkChatEvent[] {
 }
 
 export const kick: PlatformAdapter = {
-  platform: 'kick',
-  matches: (url) => /(^|\.)kick\.com$/i.test(url.hostname),
+  platform: kickSite.platform,
+  matches: (url) => kickSite.hostPattern.test(url.hostname),
   chatUrl(url) {
     const channel = kickChannel(url);
     return channel ? `https://kick.com/popout/${encodeURIComponent(channel)}/chat` : url.href;

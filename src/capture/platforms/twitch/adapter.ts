@@ -1,7 +1,12 @@
 /** Twitch: the popout chat page and its IRC-over-WebSocket traffic. Facts: shared/PLATFORMS.md. */
-import { isoTime } from './common.ts';
+import { decodeCtcp, parseMessage, prefixToString, type Message, type MessageConstructor } from 'ircv3';
+import { isoTime } from '../common.ts';
 import type { IrcLine, IrcTags } from './twitch.external.ts';
-import type { NetworkChatEvent, PlatformAdapter } from './types.ts';
+import { twitchSite } from './site.ts';
+import type { NetworkChatEvent, PlatformAdapter } from '../types.ts';
+
+/** Every line parses as a plain Message: we read commands and tags, not the library's typed classes. */
+const NO_COMMAND_CLASSES = new Map<string, MessageConstructor>();
 
 const RESERVED = new Set(['directory', 'videos', 'settings', 'subscriptions', 'inventory', 'wallet', 'search', 'p', 'popout', 'moderator']);
 
@@ -12,37 +17,25 @@ export function twitchChannel(url: URL): string | undefined {
   return undefined;
 }
 
-const TAG_ESCAPES: Record<string, string> = { s: ' ', ':': ';', '\\': '\\', r: '\r', n: '\n' };
-
-/** Splits one IRC line (`@tags :prefix COMMAND params :trailing`) into its parts. */
+/**
+ * Splits one IRC line (`@tags :prefix COMMAND params :trailing`) into its parts with ircv3's parser (tag
+ * unescaping per the IRCv3 spec). Parameters are left unchecked: Twitch's own commands (CLEARMSG,
+ * CLEARCHAT) are unknown to the library, and a line that breaks a command's parameter rules is still
+ * read as far as it goes. A line without a command is not IRC: undefined.
+ */
 export function parseIrcLine(line: string): IrcLine | undefined {
-  let rest = line;
-  const tags: IrcTags = {};
-  if (rest.startsWith('@')) {
-    const space = rest.indexOf(' ');
-    if (space < 0) return undefined;
-    for (const pair of rest.slice(1, space).split(';')) {
-      const eq = pair.indexOf('=');
-      const key = eq < 0 ? pair : pair.slice(0, eq);
-      const value = eq < 0 ? '' : pair.slice(eq + 1).replace(/\\(.?)/g, (_m, c: string) => TAG_ESCAPES[c] ?? c);
-      if (key) tags[key] = value;
-    }
-    rest = rest.slice(space + 1).trimStart();
+  let message: Message;
+  try {
+    message = parseMessage(line, undefined, NO_COMMAND_CLASSES, false, [], false);
+  } catch {
+    return undefined;
   }
-  let prefix: string | undefined;
-  if (rest.startsWith(':')) {
-    const space = rest.indexOf(' ');
-    if (space < 0) return undefined;
-    prefix = rest.slice(1, space);
-    rest = rest.slice(space + 1).trimStart();
-  }
-  const trailingAt = rest.indexOf(' :');
-  const head = trailingAt < 0 ? rest : rest.slice(0, trailingAt);
-  const params = head.split(' ').filter(Boolean);
-  const command = params.shift();
-  if (!command) return undefined;
-  if (trailingAt >= 0) params.push(rest.slice(trailingAt + 2));
-  return { tags, prefix, command: command.toUpperCase(), params };
+  return {
+    tags: Object.fromEntries(message.tags) as IrcTags,
+    prefix: message.prefix ? prefixToString(message.prefix) : undefined,
+    command: message.command,
+    params: message.rawParamValues,
+  };
 }
 
 /** Badge names from `moderator/1,subscriber/12` (versions dropped). */
@@ -59,9 +52,8 @@ function privmsg(line: IrcLine): NetworkChatEvent | undefined {
   let text = line.params[1];
   if (!id || typeof text !== 'string') return undefined;
   // `/me waves` arrives as a CTCP ACTION; the page shows just the words.
-  // eslint-disable-next-line no-control-regex -- CTCP ACTION is delimited by \x01 by definition
-  const action = /^\u0001ACTION (.*)\u0001?$/.exec(text);
-  if (action) text = action[1]!.endsWith('\u0001') ? action[1]!.slice(0, -1) : action[1]!;
+  const ctcp = decodeCtcp(text);
+  if (ctcp && ctcp.command === 'ACTION') text = ctcp.params;
   const login = line.prefix?.split('!')[0];
   const bits = Number(line.tags.bits);
   return {
@@ -103,8 +95,8 @@ export function parseTwitchFrame(payload: string): NetworkChatEvent[] {
 }
 
 export const twitch: PlatformAdapter = {
-  platform: 'twitch',
-  matches: (url) => /(^|\.)twitch\.tv$/i.test(url.hostname),
+  platform: twitchSite.platform,
+  matches: (url) => twitchSite.hostPattern.test(url.hostname),
   chatUrl(url) {
     const channel = twitchChannel(url);
     return channel ? `https://www.twitch.tv/popout/${encodeURIComponent(channel)}/chat` : url.href;

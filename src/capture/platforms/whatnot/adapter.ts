@@ -1,6 +1,7 @@
 /** Whatnot (whatnot.com/live/<id>): Phoenix frames on the network, react-virtuoso rows in the DOM. Facts: shared/PLATFORMS.md. */
-import { idOf, isoTime, isRecord, parseJson } from './common.ts';
-import type { NetworkChatEvent, PlatformAdapter } from './types.ts';
+import { idOf, isoTime, isRecord, parseJson } from '../common.ts';
+import { whatnotSite } from './site.ts';
+import type { NetworkChatEvent, PlatformAdapter } from '../types.ts';
 import type { PhoenixObjectFrame, WhatnotChatWire, WhatnotDeleteWire, WhatnotUserWire } from './whatnot.external.ts';
 
 const DELETE_EVENTS = new Set(['delete_msg', 'message_deleted']);
@@ -66,8 +67,8 @@ export function parseWhatnotFrame(raw: string): NetworkChatEvent[] {
 }
 
 export const whatnot: PlatformAdapter = {
-  platform: 'whatnot',
-  matches: (url) => /(^|\.)whatnot\.com$/i.test(url.hostname),
+  platform: whatnotSite.platform,
+  matches: (url) => whatnotSite.hostPattern.test(url.hostname),
   dom: {
     container: "[data-testid='virtuoso-item-list']",
     row: "[data-testid='chat-message']",

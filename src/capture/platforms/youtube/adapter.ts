@@ -1,6 +1,7 @@
 /** YouTube web chat: the chat-only page live_chat?v=ID and the get_live_chat JSON it polls. Facts: shared/PLATFORMS.md. */
-import { extractJsonAssignment, isoTime, isRecord, parseAmount, parseJson } from './common.ts';
-import type { NetworkChatEvent, NetworkChatMessage, PlatformAdapter } from './types.ts';
+import { extractJsonAssignment, isoTime, isRecord, parseAmount, parseJson } from '../common.ts';
+import { youtubeSite } from './site.ts';
+import type { NetworkChatEvent, NetworkChatMessage, PlatformAdapter } from '../types.ts';
 import type {
   YtActionWire,
   YtChatItemContainer,
@@ -144,8 +145,8 @@ export function parseYoutubeResponse(body: string, url: string): NetworkChatEven
 }
 
 export const youtube: PlatformAdapter = {
-  platform: 'youtube',
-  matches: (url) => /(^|\.)(youtube\.com|youtu\.be)$/i.test(url.hostname),
+  platform: youtubeSite.platform,
+  matches: (url) => youtubeSite.hostPattern.test(url.hostname),
   chatUrl(url) {
     if (url.pathname.startsWith('/live_chat')) return url.href;
     const id = youtubeVideoId(url);
