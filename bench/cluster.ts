@@ -45,7 +45,6 @@ async function startCluster(redis: RealRedis, databaseUrl: string, fixturesUrl: 
       ALLOW_PRIVATE_URLS: fixturesUrl,
       MAX_SESSIONS: String(maxSessions),
       NO_CHAT_TIMEOUT_MS: '600000',
-      LOG_LEVEL: 'warn',
     });
     instances.set(name, service);
     return service;

@@ -42,7 +42,7 @@ import { Forwarder } from './pipeline/forwarder.ts';
 import { Housekeeper } from './pipeline/housekeeping.ts';
 import { Outbox } from './pipeline/outbox.ts';
 import { SessionManager, type Shows } from './pipeline/session-manager.ts';
-import { Cluster } from './cluster/cluster.ts';
+import type { Cluster } from './cluster/cluster.ts';
 import { ClusterSessions } from './cluster/sessions.ts';
 import type { SourceFactory, SourceFactoryInput } from './capture/source.ts';
 import type { StartRequest } from './domain/session.ts';
@@ -268,8 +268,9 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   };
 
   // Cluster mode: shows are assigned by BullMQ and their events go through Redis Streams (src/cluster/).
+  // Loaded only then: BullMQ and ioredis cost a single instance ~20 MB of memory it would not use.
   const cluster = config.cluster
-    ? new Cluster({
+    ? new (await import('./cluster/cluster.ts')).Cluster({
         redisUrl: config.cluster.redisUrl,
         instanceId: config.cluster.instanceId,
         prefix: config.cluster.prefix,
