@@ -49,7 +49,13 @@ async function startCluster(redis: RealRedis, databaseUrl: string, fixturesUrl: 
     instances.set(name, service);
     return service;
   };
-  await Promise.all(['a', 'b', 'c'].map(launch));
+  const started = await Promise.allSettled(['a', 'b', 'c'].map(launch));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    // The instances that did start must not outlive a benchmark that cannot use them.
+    for (const service of instances.values()) await service.killHard().catch(() => undefined);
+    throw failed.reason;
+  }
   return {
     instances,
     launch,

@@ -69,7 +69,20 @@ export interface ServiceProcess {
 /** Starts `dist/src/cli.js serve` with the given environment; resolves once it listens. */
 export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
   const { child, listening, exited, output } = spawnService({ SWEEP_INTERVAL_MS: '1000', ...env }, { timeoutMs: 90_000 });
-  const url = await listening;
+  let url: string;
+  try {
+    url = await listening;
+  } catch (error) {
+    // A service that never said it listens must not be left running (with its Chromium) by the caller.
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    throw error;
+  }
   const alive = (): boolean => child.exitCode === null && child.signalCode === null;
   return {
     url,
