@@ -18,7 +18,6 @@ import type { SessionRecord, SessionStore } from '../pipeline/session-store.ts';
 import { isFenced } from './scripts.ts';
 import type { Cluster, ShowRecord } from './cluster.ts';
 
-const RUNNING = new Set(['starting', 'live', 'recovering', 'no_chat_found', 'quota_exhausted']);
 const FINAL = new Set(['stopped', 'ended', 'error']);
 
 type Outcome = 'finished' | 'handover' | 'fenced';
@@ -436,4 +435,3 @@ export class ClusterSessions {
   }
 }
 
-export { RUNNING as CLUSTER_RUNNING };

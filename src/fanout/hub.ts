@@ -139,13 +139,8 @@ export class Hub {
 
   /** Stamps an event with the session's next seq, keeps it in the ring and sends it to subscribers. */
   publish(sessionId: string, body: SessionEventBody): SessionEvent {
-    const ring = this.ringFor(sessionId);
-    ring.seq += 1;
-    const event = { ...body, sessionId, seq: ring.seq } as SessionEvent;
-    const data = JSON.stringify(event);
-    ring.entries.push({ seq: ring.seq, data });
-    if (ring.entries.length > this.options.ringSize) ring.entries.splice(0, ring.entries.length - this.options.ringSize);
-    this.fanOut(sessionId, data);
+    const event = { ...body, sessionId, seq: this.lastSeq(sessionId) + 1 } as SessionEvent;
+    this.deliver(sessionId, event.seq, JSON.stringify(event));
     return event;
   }
 
