@@ -1,3 +1,4 @@
+import { loadFunctionSettings } from '../supabase/functions/_shared/settings.ts';
 import { ConfigError, loadConfig } from './config.ts';
 
 test('defaults make a working embedded configuration', () => {
@@ -53,4 +54,22 @@ test('ALLOW_PRIVATE_URLS takes true, false or a list of origins', () => {
   });
   expect(() => loadConfig({ ALLOW_PRIVATE_URLS: 'http://127.0.0.1:8080/path' })).toThrow(/ALLOW_PRIVATE_URLS=.*list of origins/);
   expect(() => loadConfig({ ALLOW_PRIVATE_URLS: 'ftp://127.0.0.1' })).toThrow(/ALLOW_PRIVATE_URLS/);
+});
+
+test('the settings the edge function shares are read alike on both sides (one schema)', () => {
+  const shared = { BUYER_CONFIDENCE_THRESHOLD: '0.9', OPENAI_API_KEY: 'sk-test', OPENAI_TIMEOUT_MS: '2000', BOT_TRIGGER: '@bot', REPLY_RATE_PER_MINUTE: '3' };
+  const config = loadConfig(shared);
+  const settings = loadFunctionSettings({ ...shared, SUPABASE_DB_URL: 'postgres://127.0.0.1/postgres' });
+  expect([config.buyerConfidenceThreshold, config.openai?.timeoutMs, config.openai?.model, config.openai?.embeddingModel, config.botTrigger, config.kb.repliesPerMinute]).toEqual([
+    settings.BUYER_CONFIDENCE_THRESHOLD,
+    settings.OPENAI_TIMEOUT_MS,
+    settings.OPENAI_MODEL,
+    settings.OPENAI_EMBEDDING_MODEL,
+    settings.BOT_TRIGGER,
+    settings.REPLY_RATE_PER_MINUTE,
+  ]);
+  expect(settings).toMatchObject({ BUYER_CONFIDENCE_THRESHOLD: 0.9, OPENAI_TIMEOUT_MS: 2000, BOT_TRIGGER: '@bot', REPLY_RATE_PER_MINUTE: 3 });
+  // The same bad value is refused by both, each naming the variable.
+  expect(() => loadConfig({ OPENAI_TIMEOUT_MS: '5' })).toThrow(/OPENAI_TIMEOUT_MS="5"/);
+  expect(() => loadFunctionSettings({ SUPABASE_DB_URL: 'postgres://127.0.0.1/postgres', OPENAI_TIMEOUT_MS: '5' })).toThrow(/OPENAI_TIMEOUT_MS="5"/);
 });

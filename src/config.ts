@@ -6,21 +6,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { EarshotError } from './errors.ts';
+import {
+  SHARED_SETTINGS,
+  describeSettingsIssues,
+  envInt as int,
+  optionalString,
+  optionalUrl,
+} from '../supabase/functions/_shared/settings.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
-
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const optionalString = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
-const optionalUrl = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
-  .pipe(z.url({ protocol: /^https?$/ }).optional());
 
 /**
  * ALLOW_PRIVATE_URLS: `true` (every private target reachable: local development, tests) or a
@@ -55,7 +51,9 @@ const privateUrls = z
     return { all: false, origins };
   });
 
+/** Every variable the service reads; those the edge function reads too come from the shared settings. */
 const EnvSchema = z.object({
+  ...SHARED_SETTINGS,
   HOST: z.string().default('127.0.0.1'),
   PORT: int(0, 65535).default(3001),
   DATA_DIR: z.string().default('./data'),
@@ -88,19 +86,8 @@ const EnvSchema = z.object({
   CLUSTER_STALLED_MS: int(500, 600_000).default(5_000),
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/, error: 'a postgres:// or postgresql:// connection string' }).optional()),
   SUPABASE_URL: optionalUrl,
-  SUPABASE_SERVICE_ROLE_KEY: optionalString,
-  SUPABASE_DB_URL: optionalString,
   SUPABASE_OWNER_ID: optionalString.pipe(z.uuid().optional()),
-  INGEST_SIGNING_SECRET: optionalString,
-  OPENAI_API_KEY: optionalString,
-  OPENAI_BASE_URL: optionalUrl,
-  OPENAI_MODEL: z.string().default('gpt-4o-mini'),
-  OPENAI_EMBEDDING_MODEL: z.string().default('text-embedding-3-small'),
-  OPENAI_TIMEOUT_MS: int(100, 600_000).default(15_000),
-  BUYER_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.7),
-  BOT_TRIGGER: z.string().min(1).default('@earshot'),
   KB_MAX_UPLOAD_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
-  REPLY_RATE_PER_MINUTE: int(0, 600).default(6),
   REPLY_MIN_INTERVAL_MS: int(0, 600_000).default(2_000),
   REPLY_MAX_AGE_MS: int(1_000, 24 * 3600_000).default(120_000),
   REPLY_POLL_MS: int(50, 600_000).default(1_000),
@@ -219,15 +206,6 @@ export interface Config {
   pgliteTemplateDir?: string;
 }
 
-/**
- * A variable's value as a config error may show it: secrets hidden, a URL's password replaced (a
- * REDIS_URL or DATABASE_URL carries one), so an error message never puts a credential in the log.
- */
-function shownValue(name: string, value: string): string {
-  if (/KEY|SECRET|TOKEN|PASSWORD/.test(name)) return value ? '<hidden>' : '';
-  return value.replace(/(\/\/[^/:@\s]*):[^@/\s]*@/, '$1:***@');
-}
-
 /** Thrown when the environment is invalid; the message lists every problem with its fix. */
 export class ConfigError extends EarshotError {
   constructor(message: string) {
@@ -243,10 +221,8 @@ export class ConfigError extends EarshotError {
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? '?');
-      return `  ${name}=${JSON.stringify(shownValue(name, env[name] ?? ''))}: ${issue.message}`;
-    });
+    // Values are shown with secrets hidden and URL passwords masked (shownValue in the shared settings).
+    const lines = describeSettingsIssues(parsed.error, env);
     throw new ConfigError(
       `Invalid configuration:\n${lines.join('\n')}\nFix these environment variables (see .env.example) and start again.`,
     );

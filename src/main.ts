@@ -22,8 +22,8 @@ import type { ChatSource } from './capture/source.ts';
 import { createYouTubeApi } from './capture/youtube-api/index.ts';
 import { FallbackSource } from './capture/youtube-api/fallback.ts';
 import type { Config } from './config.ts';
-import { createDemo, DEMO_PATH } from './demo/routes.ts';
-import { EarshotError } from './errors.ts';
+import { OwnOrigin } from './demo/own-origin.ts';
+import { createDemo } from './demo/routes.ts';
 import { Hub } from './fanout/hub.ts';
 import { createApp, clientErrorHandler, findWebDist, presentedToken, tokenMatches } from './http/app.ts';
 import { createTokenVerifier } from './auth/verifier.ts';
@@ -41,14 +41,14 @@ import { assertUrlAllowed, parseHttpUrl, type Resolver } from './net/url-guard.t
 import { Forwarder } from './pipeline/forwarder.ts';
 import { Housekeeper } from './pipeline/housekeeping.ts';
 import { Outbox } from './pipeline/outbox.ts';
+import { subscribePublisher, subscribeSink } from './pipeline/bus.ts';
+import { runShutdown } from './shutdown.ts';
+import { replyTargets } from './delivery/targets.ts';
 import { SessionManager, type Shows } from './pipeline/session-manager.ts';
 import type { Cluster } from './cluster/cluster.ts';
 import { ClusterSessions } from './cluster/sessions.ts';
 import type { SourceFactory, SourceFactoryInput } from './capture/source.ts';
 import type { StartRequest } from './domain/session.ts';
-import { createKnowledgeBase, type KnowledgeBase } from '../supabase/functions/_shared/kb/index.ts';
-import { vectorSearchAvailable } from '../supabase/functions/_shared/kb/capabilities.ts';
-import { connectPostgres } from '../supabase/functions/_shared/postgres.ts';
 import { BrowserReplyTransport } from './delivery/browser.ts';
 import type { ReplyTransport } from './delivery/types.ts';
 import { ReplyDeliveryWorker } from './delivery/worker.ts';
@@ -104,6 +104,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         serviceRoleKey: config.supabase.serviceRoleKey,
         signingSecret: config.ingestSigningSecret,
         ownerId: config.supabase.ownerId,
+        dbUrl: config.supabase.dbUrl,
       })
     : config.databaseUrl
       ? // The shared core over the user's PostgreSQL: postgres.js is asynchronous I/O, so it runs on this
@@ -123,21 +124,18 @@ export async function startService(config: Config, overrides: ServiceOverrides =
           logger,
         });
   await backend.init();
-  // The knowledge base speaks SQL: the in-process core's database, or Supabase's Postgres (SUPABASE_DB_URL)
-  // where the edge function runs the same hook. Without either, its routes answer kb_unavailable.
-  const coreSql = backend.sql;
-  const kbPostgres = !coreSql && config.supabase?.dbUrl ? connectPostgres(config.supabase.dbUrl) : undefined;
-  const kbSql = coreSql ?? kbPostgres;
+  // The knowledge base is the backend's: the in-process core's database, or Supabase's Postgres
+  // (SUPABASE_DB_URL) where the edge function runs the same hook. Without it, its routes answer
+  // kb_unavailable. Its models are this process's.
+  const kbModels = { embedder, model: answerModel, onEmbeddingError: onKbError };
   // pgvector present: hybrid search; a plain PostgreSQL without it: full text alone (shown in /health).
-  const vectorSearch = kbSql ? await vectorSearchAvailable(kbSql).catch(() => false) : false;
-  const kb: KnowledgeBase | undefined = kbSql
-    ? createKnowledgeBase(kbSql, { ownerId: config.supabase?.ownerId, embedder, model: answerModel, onEmbeddingError: onKbError })
-    : undefined;
+  const vectorSearch = (await backend.knowledge?.vectorSearch().catch(() => false)) ?? false;
+  const kb = await backend.knowledge?.open(kbModels);
 
   // Every connection Chromium makes goes through Earshot's egress proxy, the SSRF guard (see
   // src/net/egress-proxy.ts): the default context on the main port, each session's pages on their own.
   // The service's own origin is reachable only from the demo's sessions (the policy is read per connection).
-  let selfOrigins: string[] = [];
+  const own = new OwnOrigin();
   const targetPolicy = (extraOrigins: readonly string[] = []): TargetPolicy => ({
     allowAllPrivate: config.allowPrivateUrls,
     allowedOrigins: [...config.allowedPrivateOrigins, ...extraOrigins],
@@ -152,7 +150,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     : undefined;
   if (verifier && config.apiToken) logger.warn('API_TOKEN is not used while accounts are on (AUTH_*): callers sign in instead');
   const apiToken = verifier ? undefined : config.apiToken;
-  const kbOwners = kbSql && verifier ? ownerKnowledgeBases(kbSql, { embedded: coreSql !== undefined, embedder, model: answerModel, onEmbeddingError: onKbError }) : undefined;
+  const kbOwners = backend.knowledge && verifier ? ownerKnowledgeBases(backend.knowledge, kbModels) : undefined;
   const hub = new Hub({
     ringSize: config.ws.ringSize,
     maxBufferedBytes: config.ws.maxBufferedBytes,
@@ -177,9 +175,11 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     activeSessions: () => sessions.activeCount,
     wsClients: () => hub.stats().clients,
     backlog: () => forwarder.backlog(),
+    // The shows this instance runs (all of them on one instance): summed across a cluster's instances by
+    // Prometheus, each buyer counts once.
     buyersByPlatform: () => {
       const byPlatform: Record<string, number> = {};
-      for (const info of shows.list()) byPlatform[info.platform] = (byPlatform[info.platform] ?? 0) + info.buyerCount;
+      for (const info of sessions.list()) byPlatform[info.platform] = (byPlatform[info.platform] ?? 0) + info.buyerCount;
       return byPlatform;
     },
     storage: () => storage.state(),
@@ -187,7 +187,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
 
   egress.on('refused', (refusal) => metrics.countEgressRefusal(refusal.kind));
 
-  // The demo's origin is only known once the server listens (PORT may be 0).
+  // Start-monitoring's URL check: the SSRF policy, and on the service's own origin the demo page only.
   const checkUrl = async (raw: string, request?: StartRequest): Promise<URL> => {
     const parsed = parseHttpUrl(raw);
     // The YouTube API source never loads the watch page: its host is not looked up at all (a browser
@@ -195,15 +195,10 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     if (youtube.matches(parsed) && (request?.source ?? youtubeApi.defaultSource(youtube, parsed)) === 'api') return parsed;
     const url = await assertUrlAllowed(raw, {
       allowPrivate: config.allowPrivateUrls,
-      allowedOrigins: [...config.allowedPrivateOrigins, ...selfOrigins],
+      allowedOrigins: [...config.allowedPrivateOrigins, ...own.origins],
       resolver: overrides.resolver,
     });
-    // Without ALLOW_PRIVATE_URLS the service's own origin is allowed for the demo page only.
-    if (!config.allowPrivateUrls && selfOrigins.includes(url.origin) && url.pathname !== DEMO_PATH) {
-      throw new EarshotError('url_not_allowed', `Only ${DEMO_PATH} may be monitored on this service's own origin`, {
-        url: url.href,
-      });
-    }
+    own.assertMonitorable(url, config.allowPrivateUrls);
     return url;
   };
 
@@ -214,7 +209,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   const fileAdapters = loadJsonAdapters(path.join(config.dataDir, 'adapters'), logger);
   const createBrowserSource = (input: SourceFactoryInput): ChatSource => {
     const pageUrl = chatPageUrl(input.adapter, input.url);
-    // Network first, DOM as fallback: the tap reads the page's own chat traffic and gates the DOM rows.
+    // Network first, DOM as fallback: the tap reads the page's own chat traffic; the source's merger meets it with the DOM rows.
     const tap = NetworkTap.wanted(input.adapter)
       ? new NetworkTap({
           sessionId: input.sessionId,
@@ -238,7 +233,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       egress: egress.forSession(
         input.sessionId,
         () => pool.getBrowser(),
-        selfOrigins.includes(input.url.origin) ? () => targetPolicy(selfOrigins) : undefined,
+        own.isOwn(input.url) ? () => targetPolicy(own.origins) : undefined,
       ),
       idPrefix: input.idPrefix,
       resumeState: input.resumeState,
@@ -246,8 +241,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       journal: clusterSessions
         ? clusterSessions.journalFor(input.sessionId)
         : new FileStreamJournal(path.join(config.dataDir, 'streams'), input.sessionId),
-      attachNetwork: tap?.attach,
-      domGate: tap?.domGate,
+      network: tap,
       stallReloadMs: input.adapter.reloadWhenStalled && config.capture.stallReloadMs > 0 ? config.capture.stallReloadMs : undefined,
       onScreenshot: saveScreenshot ? (png) => saveScreenshot(input.sessionId, png) : undefined,
       metrics,
@@ -285,12 +279,8 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   let clusterSessions: ClusterSessions | undefined;
   const sessions = new SessionManager({
     logger,
-    hub: cluster
-      ? {
-          publish: (sessionId, body) => clusterSessions!.publisher.publish(sessionId, body),
-          publishDownstream: (sessionId, body) => clusterSessions!.publisher.publishDownstream!(sessionId, body),
-        }
-      : hub,
+    // One instance: the hub numbers each show's events and keeps the numbering across restarts.
+    seqs: cluster ? undefined : hub,
     dedup: config.dedup,
     maxSessions: config.capture.maxSessions,
     createSource,
@@ -299,7 +289,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     store: cluster ? { load: () => [], save: (records) => clusterSessions!.store.save(records) } : new FileSessionStore(config.dataDir),
     metrics,
     adapterOverride: (url, request) => {
-      if (selfOrigins.includes(url.origin) && url.pathname === DEMO_PATH) return whatnot;
+      if (own.isDemoPage(url)) return whatnot;
       return request.platform ? undefined : findFileAdapter(fileAdapters, url);
     },
   });
@@ -318,6 +308,8 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   const countMessages = (messages: readonly { platform: string }[]): void => {
     for (const message of messages) metrics.countMessages(message.platform, 1);
   };
+  // Everything downstream subscribes to the manager's bus (src/pipeline/bus.ts), in this order: the
+  // subscribers' events first, then storage.
   if (cluster) {
     // A message goes on to storage once its event is in the show's stream (under the show's lock).
     clusterSessions = new ClusterSessions({
@@ -329,15 +321,13 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         countMessages(messages);
       },
     });
-    sessions.addSink({
-      accept: () => undefined,
-      deleted: (sessionId, ids) => forwarder.deleted(sessionId, ids),
-      sessionChanged: (info) => forwarder.sessionChanged(info),
-    });
-    sessions.addSink(clusterSessions.sink);
+    subscribePublisher(sessions.bus, clusterSessions.publisher);
+    subscribeSink(sessions.bus, forwarder, { messages: false });
+    subscribeSink(sessions.bus, clusterSessions.sink, { messages: false });
   } else {
-    sessions.addSink(forwarder);
-    sessions.addSink({ accept: (_sessionId, messages) => countMessages(messages) });
+    subscribePublisher(sessions.bus, hub);
+    subscribeSink(sessions.bus, forwarder);
+    sessions.bus.on('messages', (_sessionId, messages) => countMessages(messages));
   }
   const shows: Shows = clusterSessions ?? sessions;
   // What a previous run left in the outbox is delivered now.
@@ -366,23 +356,11 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       logger,
     }),
   );
-  const deliverable = new Set<string>(['starting', 'live', 'recovering']);
   const replyWorker = kb
     ? new ReplyDeliveryWorker({
         kb,
         transports,
-        targetOf: (sessionId) => {
-          const info = shows.get(sessionId);
-          if (!info || !deliverable.has(info.status)) return undefined;
-          const liveChatId = shows.sourceOf(sessionId)?.describe?.()?.liveChatId;
-          return {
-            sessionId,
-            url: info.url,
-            platform: info.platform,
-            source: info.source,
-            liveChatId: typeof liveChatId === 'string' ? liveChatId : undefined,
-          };
-        },
+        targetOf: replyTargets(shows),
         publish: (sessionId, body) => shows.publish(sessionId, body),
         // Several instances: each delivers into the chats of the shows it runs (it has their pages).
         sessionIds: clusterSessions ? () => clusterSessions!.owned() : undefined,
@@ -484,7 +462,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  selfOrigins = [url, `http://localhost:${address.port}`, `http://127.0.0.1:${address.port}`];
+  own.listening(url, address.port);
   logger.info({ url, dataDir: config.dataDir }, 'earshot listening');
   // Launch Chromium now so the first session starts fast; failures surface in /health/ready.
   pool.getBrowser().catch((error) => logger.error({ err: String(error) }, 'chromium failed to launch'));
@@ -499,27 +477,38 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     if (resumed > 0) logger.info({ resumed }, 'sessions resumed');
   }
 
+  // The shutdown, in order (src/shutdown.ts): a step that fails or hangs is logged and the next one runs,
+  // so nothing Earshot started (Chromium, the proxy, the database) outlives a broken step.
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       logger.info('shutting down');
-      stopStorageWatch();
-      // Cluster mode: the shows go back to the queue for the other instances (at once, with their state).
-      await clusterSessions?.handOver();
-      await sessions.shutdown();
-      await housekeeper.stop();
-      await replyWorker?.close();
-      // Deliver what can be delivered quickly; the rest waits in the outbox for the next start.
-      await forwarder.close({ flushTimeoutMs: 5_000 });
-      demo.close();
-      await hub.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await pool.close();
-      await egress.close();
-      await backend.close();
-      await kbPostgres?.close();
-      await cluster?.close();
+      await runShutdown(
+        [
+          { name: 'storage watch', run: stopStorageWatch },
+          // Cluster mode: the shows go back to the queue for the other instances (at once, with their state).
+          { name: 'hand over shows', run: () => clusterSessions?.handOver(), timeoutMs: 30_000 },
+          { name: 'sessions', run: () => sessions.shutdown(), timeoutMs: 30_000 },
+          { name: 'housekeeper', run: () => housekeeper.stop() },
+          { name: 'reply worker', run: () => replyWorker?.close() },
+          // Deliver what can be delivered quickly; the rest waits in the outbox for the next start.
+          { name: 'forwarder', run: () => forwarder.close({ flushTimeoutMs: 5_000 }) },
+          { name: 'demo', run: () => demo.close() },
+          { name: 'websockets', run: () => hub.close() },
+          {
+            name: 'http server',
+            run: () => {
+              server.closeAllConnections();
+              return new Promise<void>((resolve) => server.close(() => resolve()));
+            },
+          },
+          { name: 'browser', run: () => pool.close() },
+          { name: 'egress proxy', run: () => egress.close() },
+          { name: 'backend', run: () => backend.close() },
+          { name: 'cluster', run: () => cluster?.close() },
+        ],
+        logger,
+      );
     })();
     return closing;
   };

@@ -2,11 +2,11 @@
  * The shared core over the embedded PGlite: idempotent storage, classification and buyer capture,
  * history with full-text search and paging, deletions, sessions, migrations, row level security.
  */
-import type { EmbeddedBackend } from '../src/backend/embedded.ts';
+import { EmbeddedBackend } from '../src/backend/embedded.ts';
 import type { SessionInfo } from '../src/domain/message.ts';
 import { silentLogger } from '../src/log.ts';
 import { Housekeeper } from '../src/pipeline/housekeeping.ts';
-import { chat, openEmbedded, sessionInfo, tempDir } from './support/backend.ts';
+import { chat, openEmbedded, PGLITE_TEMPLATE_DIR, sessionInfo, tempDir } from './support/backend.ts';
 
 const USER_A = '00000000-0000-4000-8000-00000000000a';
 const USER_B = '00000000-0000-4000-8000-00000000000b';
@@ -178,6 +178,21 @@ describe('embedded backend', () => {
       `select tablename from pg_publication_tables where pubname = 'supabase_realtime' order by tablename`,
     );
     expect(rows.map((r) => r.tablename)).toEqual(expect.arrayContaining(['chat_messages', 'sales_captured', 'stream_sessions']));
+  });
+});
+
+describe("the embedded backend's knowledge base", () => {
+  test('exists before init and after close, and then fails backend_unavailable like every call', async () => {
+    const backend = new EmbeddedBackend({ dataDir: tempDir(), templateDir: PGLITE_TEMPLATE_DIR, buyerThreshold: 0.7 });
+    await expect(backend.knowledge.vectorSearch()).rejects.toMatchObject({ code: 'backend_unavailable' });
+    await backend.init();
+    const kb = await backend.knowledge.open({ ownerId: USER_A });
+    await kb.createCommand({ name: 'hours', response: 'Live Fridays at 7pm, {user}!' });
+    expect((await kb.listCommands()).map((c) => c.name)).toEqual(['hours']);
+    // Another owner's (or the service's own) commands are another knowledge base's.
+    expect(await (await backend.knowledge.open()).listCommands()).toEqual([]);
+    await backend.close();
+    await expect(kb.listCommands()).rejects.toMatchObject({ code: 'backend_unavailable' });
   });
 });
 

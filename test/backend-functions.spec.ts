@@ -51,6 +51,22 @@ describe('monitor-realtime-stream under Deno', () => {
     expect(fn.stderr()).not.toMatch(/Download/);
   });
 
+  test('refuses to start on a bad setting, naming the variable and never a secret', async () => {
+    const start = startDenoFunction('monitor-realtime-stream', {
+      SUPABASE_DB_URL: pgServer.url,
+      SUPABASE_SERVICE_ROLE_KEY: SERVICE_KEY,
+      OPENAI_API_KEY: 'sk-never-shown',
+      BUYER_CONFIDENCE_THRESHOLD: '7',
+      DB_POOL_MAX: '0',
+    });
+    const error = (await start.catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/deno exited with 1/);
+    expect(error.message).toMatch(/BUYER_CONFIDENCE_THRESHOLD="7"/);
+    expect(error.message).toMatch(/DB_POOL_MAX="0"/);
+    expect(error.message).not.toContain(SERVICE_KEY);
+    expect(error.message).not.toContain('sk-never-shown');
+  });
+
   test('runs against a real PostgreSQL 15 or newer', async () => {
     expect(pgServer.version).toBeGreaterThanOrEqual(15);
     const [row] = await db.query<{ v: number }>(`select current_setting('server_version_num')::int as v`);

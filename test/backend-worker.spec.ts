@@ -65,6 +65,18 @@ describe('embedded backend on a worker thread', () => {
     await backend.sql.query('drop table public.worker_probe');
   });
 
+  test("the knowledge base runs over the worker: a seller's documents answer that seller only", async () => {
+    const seller = '00000000-0000-4000-8000-0000000000c1';
+    const mine = await backend.knowledge.open({ ownerId: seller });
+    await mine.addDocument({ title: 'ship.md', sourceType: 'md', text: 'We ship to Canada within 2 business days.', byteSize: 42 });
+    expect((await mine.answer('do you ship to Canada?'))?.text).toContain('Canada');
+    // The seller's stand-in auth.users row was added on this thread's request, in the worker's database.
+    expect(await backend.sql.query('select id from auth.users where id = $1', [seller])).toHaveLength(1);
+    const service = await backend.knowledge.open();
+    expect(await service.listDocuments()).toEqual([]);
+    expect(await backend.knowledge.vectorSearch()).toBe(true);
+  });
+
   test('a worker that dies is started again with everything stored still there', async () => {
     await backend.ingest('w-crash', [chat('before the crash', 'cy')]);
     await backend.kill();

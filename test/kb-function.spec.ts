@@ -29,12 +29,14 @@ describe('knowledge base over Supabase Postgres and the edge function', () => {
     pgServer = await startPostgres();
     const dbUrl = pgServer.url;
     pg = connectPostgres(dbUrl, { max: 1 });
-    kb = createKnowledgeBase(pg);
     fn = await startDenoFunction('monitor-realtime-stream', { SUPABASE_DB_URL: dbUrl, SUPABASE_SERVICE_ROLE_KEY: SERVICE_KEY, DB_POOL_MAX: '1' });
-    supabase = new SupabaseBackend({ url: fn.url, serviceRoleKey: SERVICE_KEY, timeoutMs: 20_000 });
+    // The service's knowledge base is the backend's, over SUPABASE_DB_URL.
+    supabase = new SupabaseBackend({ url: fn.url, serviceRoleKey: SERVICE_KEY, timeoutMs: 20_000, dbUrl });
+    kb = await supabase.knowledge!.open();
   }, 180_000);
 
   afterAll(async () => {
+    await supabase?.close();
     await fn?.stop();
     await pg?.close();
     await pgServer?.stop();
@@ -71,6 +73,16 @@ describe('knowledge base over Supabase Postgres and the edge function', () => {
     const { claimed } = await kb.claimDueReplies(claim);
     expect(claimed.map((r) => r.kind)).toEqual(['answer', 'command']);
     expect(await kb.markSent(claimed[0]!.id, 'p-1')).toMatchObject({ status: 'sent', platformReplyId: 'p-1' });
+  });
+
+  test('without SUPABASE_DB_URL the backend has no knowledge base; with it, close() ends its pool', async () => {
+    expect(new SupabaseBackend({ url: fn.url, serviceRoleKey: SERVICE_KEY }).knowledge).toBeUndefined();
+    const own = new SupabaseBackend({ url: fn.url, serviceRoleKey: SERVICE_KEY, dbUrl: pgServer.url });
+    const base = await own.knowledge!.open();
+    expect(await own.knowledge!.vectorSearch()).toBe(false);
+    expect((await base.listDocuments()).map((d) => d.title)).toContain('faq.md');
+    await own.close();
+    await expect(base.listDocuments()).rejects.toThrow();
   });
 
   test('a service on that database says so in /health (vectorSearch: false)', async () => {

@@ -24,6 +24,7 @@ import { correctLot, listLots, saveSellers } from '../../supabase/functions/_sha
 import { applyMigrations, findSupabaseDir, listMigrations, migrateServer, pgliteTarget } from './migrations.ts';
 import type { PGlite } from './pglite.ts';
 import { pgliteSql } from './pglite-sql.ts';
+import { addStandInUser, sqlKnowledge } from './knowledge.ts';
 import {
   toSessionUpsert,
   type Backend,
@@ -31,6 +32,7 @@ import {
   type HousekeepingCutoffs,
   type HousekeepingReport,
   type IngestResult,
+  type KnowledgeStore,
   type Lot,
   type LotPatch,
   type MessagePage,
@@ -121,6 +123,18 @@ export class EmbeddedBackend implements Backend {
   private server: (Sql & { close(): Promise<void> }) | null = null;
   private sqlAdapter: Sql | null = null;
 
+  /**
+   * The knowledge base over this database. Its queries go through `sql` when they run, so it exists from
+   * the start and fails `backend_unavailable` before init() or after close(), like every other call.
+   */
+  readonly knowledge: KnowledgeStore = sqlKnowledge(
+    {
+      query: <T>(text: string, params?: unknown[]) => this.sql.query<T>(text, params),
+      transaction: <T>(fn: (tx: Sql) => Promise<T>) => this.sql.transaction(fn),
+    },
+    { ownerStandIn: true },
+  );
+
   constructor(options: EmbeddedBackendOptions) {
     this.options = options;
     this.kind = options.databaseUrl ? 'postgres' : 'embedded';
@@ -150,13 +164,16 @@ export class EmbeddedBackend implements Backend {
     this.sqlAdapter = pgliteSql(db);
   }
 
-  /** The PGlite instance (tests, knowledge-base wiring); only without `databaseUrl`. */
+  /** The PGlite instance (tests); only without `databaseUrl`. */
   get db(): PGlite {
     if (!this.database) throw new EarshotError('backend_unavailable', 'Embedded backend is not initialized over PGlite');
     return this.database;
   }
 
-  /** The shared core's view of the database. */
+  /**
+   * The shared core's view of the database: for this backend's own work, the worker thread that hosts it
+   * (host.ts) and tests. Not part of Backend: the service reaches the knowledge base through `knowledge`.
+   */
   get sql(): Sql {
     if (!this.sqlAdapter) throw new EarshotError('backend_unavailable', 'Embedded backend is not initialized');
     return this.sqlAdapter;
@@ -166,7 +183,7 @@ export class EmbeddedBackend implements Backend {
     // With accounts on, the show belongs to its seller (RLS, and the bot answers from that seller's
     // documents). auth.users here is the prelude's stand-in for Supabase Auth's table: the id is enough
     // (on a Supabase project's own database the user is already there and nothing is inserted).
-    if (info.ownerId) await this.sql.query('insert into auth.users (id) values ($1) on conflict do nothing', [info.ownerId]);
+    if (info.ownerId) await addStandInUser(this.sql, info.ownerId);
     const session = toSessionUpsert(info, info.ownerId);
     await rejectBadData(() => upsertSession(this.sql, session));
     if (session.sellers) await saveSellers(this.sql, session.sessionId, session.sellers);

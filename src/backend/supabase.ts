@@ -3,11 +3,25 @@
  * core against the project's Postgres. Requests carry the service-role key and, when
  * INGEST_SIGNING_SECRET is set, an HMAC signature of the body with a timestamp (replays are refused).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { ChatMessage, SessionInfo } from '../domain/message.ts';
 import { EarshotError, describeError } from '../errors.ts';
 import { signatureHeaders } from '../../supabase/functions/_shared/auth.ts';
-import { LotShape } from '../../supabase/functions/_shared/wire.ts';
+import {
+  BuyersAnswer,
+  DeletedAnswer,
+  ErrorAnswer,
+  HistoryAnswer,
+  HousekeepAnswer,
+  IngestAnswer,
+  LotAnswer,
+  LotsAnswer,
+  SessionAnswer,
+  describeIssues,
+  type MonitorPost,
+} from '../../supabase/functions/_shared/contract.ts';
+import { connectPostgres } from '../../supabase/functions/_shared/postgres.ts';
+import { sqlKnowledge } from './knowledge.ts';
 import {
   toSessionUpsert,
   type Backend,
@@ -15,6 +29,7 @@ import {
   type HousekeepingReport,
   type IngestResult,
   type CapturedBuyer,
+  type KnowledgeStore,
   type Lot,
   type LotPatch,
   type MessagePage,
@@ -32,76 +47,29 @@ export interface SupabaseBackendOptions {
   timeoutMs?: number;
   /** Function name (tests may serve it elsewhere). */
   functionName?: string;
+  /**
+   * SUPABASE_DB_URL: the project's Postgres, where the service reads and writes the knowledge base and the
+   * reply outbox itself (the edge function answers from the same tables). Omitted: no knowledge base.
+   */
+  dbUrl?: string;
 }
 
 /** HTTP statuses that mean "this request can never succeed": the batch goes to the dead-letter file. */
 const PERMANENT_STATUSES = new Set([400, 404, 405, 409, 410, 413, 415, 422]);
 
-// Wire shapes of the function's answers, checked once at the edge.
-const Buyer = z.object({
-  username: z.string(),
-  message: z.string(),
-  confidence: z.number(),
-  item: z.string().optional(),
-  price: z.number().optional(),
-  quantity: z.number().optional(),
-  size: z.string().optional(),
-  lot: z.string().optional(),
-});
-const Answer = z.object({
-  question: z.string(),
-  answer: z.string(),
-  status: z.enum(['suggested', 'pending', 'sent', 'failed']),
-  sources: z.array(z.object({ documentId: z.string(), title: z.string(), chunkId: z.string().optional() })),
-  replyId: z.string().optional(),
-});
-const IngestResponse = z.object({
-  results: z.array(
-    z.object({
-      messageId: z.string(),
-      stored: z.boolean(),
-      intent: z.enum(['purchase', 'question', 'other']),
-      confidence: z.number(),
-      buyer: Buyer.optional(),
-      answer: Answer.optional(),
-      error: z.object({ code: z.literal('invalid_message'), message: z.string() }).optional(),
-      lots: z.array(LotShape).optional(),
-    }),
-  ),
-});
-const PageResponse = z.object({
-  messages: z.array(
-    z.object({
-      id: z.string(),
-      sessionId: z.string(),
-      platform: z.string(),
-      author: z.object({ name: z.string(), id: z.string().optional(), badges: z.array(z.string()) }),
-      text: z.string(),
-      sentAt: z.string().optional(),
-      capturedAt: z.string(),
-      backfill: z.boolean(),
-      intent: z.enum(['purchase', 'question', 'other']).optional(),
-      confidence: z.number().optional(),
-      deleted: z.boolean(),
-    }),
-  ),
-  nextCursor: z.string().nullable(),
-});
-const BuyersResponse = z.object({
-  buyers: z.array(z.object({ messageId: z.string(), capturedAt: z.string(), buyer: Buyer })),
-});
-const LotsResponse = z.object({ lots: z.array(LotShape) });
-const LotResponse = z.object({ lot: LotShape });
-const HousekeepResponse = z.object({ deletedMessages: z.number(), closedSessions: z.array(z.string()) });
-const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
-
 export class SupabaseBackend implements Backend {
   readonly kind = 'supabase' as const;
   private readonly options: SupabaseBackendOptions;
   private readonly endpoint: string;
+  /** The pool to SUPABASE_DB_URL; postgres.js connects on the first query, so none is opened before use. */
+  private readonly database: ReturnType<typeof connectPostgres> | undefined;
+  readonly knowledge: KnowledgeStore | undefined;
 
   constructor(options: SupabaseBackendOptions) {
     this.options = options;
+    this.database = options.dbUrl ? connectPostgres(options.dbUrl) : undefined;
+    // Supabase Auth owns auth.users: a seller's row is already there, none is added.
+    this.knowledge = this.database ? sqlKnowledge(this.database, { defaultOwnerId: options.ownerId, ownerStandIn: false }) : undefined;
     this.endpoint = `${options.url.replace(/\/+$/, '')}/functions/v1/${options.functionName ?? 'monitor-realtime-stream'}`;
   }
 
@@ -112,16 +80,17 @@ export class SupabaseBackend implements Backend {
   async upsertSession(info: SessionInfo): Promise<void> {
     // The seller who started the show (accounts) owns its row; SUPABASE_OWNER_ID is the single-owner default.
     // Only this signed, service-role call names an owner: the edge function takes it from nowhere else.
-    await this.post({ action: 'upsert_session', session: toSessionUpsert(info, info.ownerId ?? this.options.ownerId) });
+    const body = await this.post({ action: 'upsert_session', session: toSessionUpsert(info, info.ownerId ?? this.options.ownerId) });
+    parseAnswer(SessionAnswer, body, 'upsert_session');
   }
 
   async ingest(sessionId: string, messages: ChatMessage[]): Promise<IngestResult[]> {
     const body = await this.post({ streamSessionId: sessionId, messages });
-    return parseResponse(IngestResponse, body).results;
+    return parseAnswer(IngestAnswer, body, 'ingest').results;
   }
 
   async markDeleted(sessionId: string, messageIds: string[]): Promise<void> {
-    await this.post({ action: 'mark_deleted', streamSessionId: sessionId, messageIds });
+    parseAnswer(DeletedAnswer, await this.post({ action: 'mark_deleted', streamSessionId: sessionId, messageIds }), 'mark_deleted');
   }
 
   async listMessages(sessionId: string, query: MessageQuery): Promise<MessagePage> {
@@ -129,7 +98,7 @@ export class SupabaseBackend implements Backend {
     if (query.q) params.set('q', query.q);
     if (query.before) params.set('before', query.before);
     try {
-      return parseResponse(PageResponse, await this.request('GET', `?${params}`));
+      return parseAnswer(HistoryAnswer, await this.request('GET', `?${params}`), 'history');
     } catch (error) {
       // A bad cursor is the caller's mistake, not the backend's.
       if (error instanceof EarshotError && error.context.code === 'invalid_body') {
@@ -141,17 +110,17 @@ export class SupabaseBackend implements Backend {
 
   async listBuyers(sessionId: string, limit: number): Promise<CapturedBuyer[]> {
     const params = new URLSearchParams({ action: 'buyers', streamSessionId: sessionId, limit: String(limit) });
-    return parseResponse(BuyersResponse, await this.request('GET', `?${params}`)).buyers;
+    return parseAnswer(BuyersAnswer, await this.request('GET', `?${params}`), 'buyers').buyers;
   }
 
   async listLots(sessionId: string): Promise<Lot[]> {
     const params = new URLSearchParams({ action: 'lots', streamSessionId: sessionId });
-    return parseResponse(LotsResponse, await this.request('GET', `?${params}`)).lots;
+    return parseAnswer(LotsAnswer, await this.request('GET', `?${params}`), 'lots').lots;
   }
 
   async correctLot(sessionId: string, code: string, patch: LotPatch): Promise<Lot | undefined> {
     try {
-      return parseResponse(LotResponse, await this.post({ action: 'correct_lot', streamSessionId: sessionId, code, patch })).lot;
+      return parseAnswer(LotAnswer, await this.post({ action: 'correct_lot', streamSessionId: sessionId, code, patch }), 'correct_lot').lot;
     } catch (error) {
       if (error instanceof EarshotError && error.context.code === 'lot_not_found') return undefined;
       throw error;
@@ -164,7 +133,7 @@ export class SupabaseBackend implements Backend {
       deleteBefore: cutoffs.deleteBefore.toISOString(),
       staleBefore: cutoffs.staleBefore.toISOString(),
     });
-    return parseResponse(HousekeepResponse, body);
+    return parseAnswer(HousekeepAnswer, body, 'housekeep');
   }
 
   async ping(): Promise<void> {
@@ -172,10 +141,11 @@ export class SupabaseBackend implements Backend {
   }
 
   async close(): Promise<void> {
-    // Stateless over fetch.
+    // The functions are stateless over fetch; only the knowledge base's pool has something to end.
+    await this.database?.close();
   }
 
-  private post(body: unknown): Promise<unknown> {
+  private post(body: MonitorPost): Promise<unknown> {
     return this.request('POST', JSON.stringify(body));
   }
 
@@ -206,7 +176,7 @@ export class SupabaseBackend implements Backend {
       // not JSON (a gateway page); reported below by status
     }
     if (response.ok) return body;
-    const error = ErrorBody.safeParse(body);
+    const error = ErrorAnswer.safeParse(body);
     const code = error.success ? error.data.error.code : undefined;
     const message = `Supabase function answered ${response.status}${error.success ? `: ${error.data.error.message}` : ''}`;
     if (PERMANENT_STATUSES.has(response.status)) {
@@ -216,11 +186,19 @@ export class SupabaseBackend implements Backend {
   }
 }
 
-function parseResponse<T>(schema: z.ZodType<T>, body: unknown): T {
+/**
+ * Checks one answer against the contract. A malformed answer is `backend_unavailable`, so the forwarder
+ * retries it (a half-deployed function may answer properly later); the message names the answer and
+ * the first fields that did not fit, never their values.
+ */
+function parseAnswer<T>(schema: z.ZodType<T>, body: unknown, answer: string): T {
   const result = schema.safeParse(body);
   if (!result.success) {
-    // A malformed answer is retried: a half-deployed function may answer properly later.
-    throw new EarshotError('backend_unavailable', 'Supabase function answered an unexpected shape');
+    throw new EarshotError(
+      'backend_unavailable',
+      `Supabase function answered ${answer} in an unexpected shape: ${describeIssues(result.error)}`,
+      { answer },
+    );
   }
   return result.data;
 }

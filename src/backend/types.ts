@@ -15,9 +15,9 @@ import type {
   MessageQuery,
   StoredMessage,
   Lot,
-} from '../../supabase/functions/_shared/types.ts';
+} from '../../supabase/functions/_shared/contract.ts';
 import type { LotPatch } from '../../supabase/functions/_shared/ledger/corrections.ts';
-import type { Sql } from '../../supabase/functions/_shared/db.ts';
+import type { KnowledgeBase, KnowledgeBaseOptions } from '../../supabase/functions/_shared/kb/index.ts';
 
 export type { CapturedBuyer, HousekeepingReport, IngestResult, Intent, Lot, LotPatch, MessagePage, MessageQuery, StoredMessage };
 
@@ -45,13 +45,31 @@ export interface HousekeepingCutoffs {
   now: Date;
 }
 
+/** What a knowledge base is opened with: its owner, its models and where embedding failures go. */
+export interface OpenKnowledgeOptions extends Omit<KnowledgeBaseOptions, 'ownerId'> {
+  /** A signed-in seller (accounts); omitted: the backend's default owner (SUPABASE_OWNER_ID, or none). */
+  ownerId?: string;
+}
+
+/**
+ * A backend's knowledge base, whatever database is under it. The models stay the caller's (they run
+ * where the caller runs); the SQL stays the backend's.
+ */
+export interface KnowledgeStore {
+  /** A knowledge base bound to one owner: their documents and commands answer their shows' viewers. */
+  open(options?: OpenKnowledgeOptions): Promise<KnowledgeBase>;
+  /** True when questions are also matched by meaning (pgvector); false: full-text search alone. */
+  vectorSearch(): Promise<boolean>;
+}
+
 export interface Backend {
   readonly kind: 'embedded' | 'postgres' | 'supabase';
   /**
-   * The shared core's database when the core runs in this process (embedded, postgres), after init():
-   * the knowledge base and replies use it. Undefined when the core runs elsewhere (supabase).
+   * The knowledge base: documents, answers, bot commands and settings, and the reply outbox. Usable after
+   * init(). Undefined when this backend has none (Supabase mode without SUPABASE_DB_URL): the knowledge
+   * base routes then answer kb_unavailable and no replies are delivered.
    */
-  readonly sql?: Sql;
+  readonly knowledge?: KnowledgeStore;
   init(): Promise<void>;
   /** Creates or updates the session row (status, url, platform...). */
   upsertSession(info: SessionInfo): Promise<void>;

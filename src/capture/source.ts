@@ -18,6 +18,12 @@ export interface SourceSink {
   show?(showId: string): void;
 }
 
+/** Where a reply goes, as the source knows it. */
+export interface ChatTarget {
+  /** YouTube: the live chat the API source reads (replies post to it without looking it up again). */
+  liveChatId?: string;
+}
+
 export interface ChatSource {
   readonly kind: SourceKind;
   /** Starts capturing; resolves once the source is running (not necessarily live yet). */
@@ -28,6 +34,8 @@ export interface ChatSource {
   screenshot?(): Promise<Buffer>;
   /** Extra facts for /api/sessions and /health (quota used, path in use...). */
   describe?(): Record<string, unknown>;
+  /** What reply delivery needs to speak in this chat, beyond the URL (YouTube: the live chat id). */
+  chatTarget?(): ChatTarget;
   /** State that lets a new source for the same session continue where this one stopped (after a restart). */
   saveState?(): unknown;
   /** The state `saveState` returned is now durable (sessions.json written): what it covers may be forgotten. */
@@ -41,7 +49,7 @@ export interface SourceFactoryInput {
   adapter: PlatformAdapter;
   source: SourceKind;
   sink: SourceSink;
-  /** Prefix for stream-position message ids; unique per session run. */
+  /** Prefix for stream-position message ids; unique per session run (identity.ts `runPrefix`). */
   idPrefix: string;
   /** What a previous source of this session saved (restart), for the source to continue from. */
   resumeState?: unknown;

@@ -13,7 +13,8 @@ import { journalLine, parseJournalLines, type StreamJournal } from '../capture/b
 import type { ChatSource } from '../capture/source.ts';
 import { EarshotError, describeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { visibleTo, type EventPublisher, type SessionManager, type ShowState } from '../pipeline/session-manager.ts';
+import type { EventPublisher } from '../pipeline/bus.ts';
+import { visibleTo, type SessionManager, type ShowState } from '../pipeline/session-manager.ts';
 import type { SessionRecord, SessionStore } from '../pipeline/session-store.ts';
 import { isFenced } from './scripts.ts';
 import type { Cluster, ShowRecord } from './cluster.ts';

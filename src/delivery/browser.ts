@@ -8,12 +8,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { CookieParam, HTTPRequest, Page } from 'puppeteer-core';
+import { judgeRequest } from '../capture/browser/request-guard.ts';
 import { describeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { chatInputSelector } from './chat-inputs.ts';
 import { DeliveryError, type DeliveryTarget, type ReplyTransport } from './types.ts';
 
-const BLOCKED_RESOURCES = new Set(['image', 'media', 'font']);
 const PROFILE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface BrowserReplyTransportOptions {
@@ -113,12 +113,9 @@ export class BrowserReplyTransport implements ReplyTransport {
 
   private async onRequest(request: HTTPRequest): Promise<void> {
     try {
-      if (BLOCKED_RESOURCES.has(request.resourceType())) {
-        await request.abort('blockedbyclient');
-        return;
-      }
-      const url = request.url();
-      if (/^(data|blob|about):/i.test(url) || !this.options.allowRequest || (await this.options.allowRequest(url))) await request.continue();
+      // The same guard as the capture pages (request-guard.ts).
+      const verdict = await judgeRequest(request.resourceType(), request.url(), this.options.allowRequest);
+      if (verdict === 'allowed') await request.continue();
       else await request.abort('blockedbyclient');
     } catch {
       // The page went away while we decided.

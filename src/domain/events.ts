@@ -1,24 +1,16 @@
 /** Events fanned out to WebSocket subscribers: the typed map behind the public WebSocket contract. */
-import type { AnswerStatus, BuyerPayload, Lot } from '../../supabase/functions/_shared/types.ts';
+import type { AnswerPayload, AnswerStatus, BuyerPayload, Lot } from '../../supabase/functions/_shared/contract.ts';
 import type { ChatMessage, SessionStatus } from './message.ts';
 
-/** The seed dashboard's buyer payload (DealFlow reads exactly these names), defined once in the shared core. */
+/** The seed dashboard's buyer payload (DealFlow reads exactly these names), defined once in the contract. */
 export type { AnswerStatus, BuyerPayload, Lot };
-
 
 /** Events before the hub stamps them with a sequence number. */
 export type SessionEventBody =
   | { type: 'new_message'; message: ChatMessage }
   | { type: 'buyer_detected'; messageId: string; buyer: BuyerPayload }
-  | {
-      type: 'answer';
-      messageId: string;
-      question: string;
-      answer: string;
-      status: AnswerStatus;
-      sources: Array<{ documentId: string; title: string; chunkId?: string }>;
-      replyId?: string;
-    }
+  /** The knowledge base's answer to a message: the contract's answer payload, as ingest returned it. */
+  | ({ type: 'answer'; messageId: string } & AnswerPayload)
   | { type: 'reply_status'; replyId: string; messageId?: string; status: AnswerStatus; detail?: string }
   | { type: 'message_deleted'; messageId: string; reason?: string }
   /** A lot of the claims ledger changed (announced, claimed, closed, corrected): its whole new state. */

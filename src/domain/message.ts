@@ -1,4 +1,5 @@
 /** Chat messages and sessions: the domain types every layer speaks. Wire formats convert into these once. */
+import type { ChatAuthor, ChatMessage as ContractMessage, PaidInfo } from '../../supabase/functions/_shared/contract.ts';
 
 /**
  * The platforms' names. The platforms themselves are registered in src/capture/platforms/registry.ts (the
@@ -10,49 +11,17 @@ export type Platform = (typeof PLATFORMS)[number];
 /** Badge names are normalized across platforms. */
 export type Badge = 'owner' | 'moderator' | 'vip' | 'subscriber' | 'member' | 'verified' | (string & {});
 
-export interface ChatAuthor {
-  name: string;
-  id?: string;
-  badges: Badge[];
-}
+/** Who wrote a message and what they paid: the contract's types (supabase/functions/_shared/contract.ts). */
+export type { ChatAuthor, PaidInfo };
 
-/** A paid message (Super Chat, Super Sticker, tip...). */
-export interface PaidInfo {
-  amount: number;
-  currency: string;
-  /** The platform's own display string, e.g. "$5.00". */
-  display?: string;
-}
+/**
+ * One chat message, exactly once per session. `id` is the platform id or a stream-position id. The
+ * contract's message, narrowed to the platforms the service knows.
+ */
+export type ChatMessage = ContractMessage<Platform>;
 
-/** One chat message, exactly once per session. `id` is the platform id or a stream-position id. */
-export interface ChatMessage {
-  id: string;
-  platform: Platform;
-  author: ChatAuthor;
-  text: string;
-  /** When the platform says it was sent (ISO 8601), if it says. */
-  sentAt?: string;
-  /** When Earshot captured it (ISO 8601). */
-  capturedAt: string;
-  /** True for messages that were already on the page when monitoring started. */
-  backfill: boolean;
-  kind?: 'text' | 'paid' | 'membership' | 'sticker' | 'system';
-  paid?: PaidInfo;
-}
-
-/** The longest chat text we keep; longer text is cut (chat text is hostile input). */
-export const MAX_TEXT_LENGTH = 2_000;
-/** The longest author name we keep. */
-export const MAX_AUTHOR_LENGTH = 200;
-
-/** Trims, collapses control characters and caps length: every captured field goes through here. */
-export function sanitizeText(value: unknown, max: number = MAX_TEXT_LENGTH): string {
-  if (typeof value !== 'string') return '';
-  // Control characters (except common whitespace) never reach storage or dashboards.
-  // eslint-disable-next-line no-control-regex
-  const cleaned = value.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '').replace(/\s+/g, ' ').trim();
-  return cleaned.length > max ? cleaned.slice(0, max) : cleaned;
-}
+/** The caps and the sanitizer of chat text (hostile input), shared with the backend core. */
+export { MAX_AUTHOR_LENGTH, MAX_ID_LENGTH, MAX_TEXT_LENGTH, sanitizeText } from '../../supabase/functions/_shared/text.ts';
 
 export const SESSION_STATUSES = [
   'starting',

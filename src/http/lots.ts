@@ -17,7 +17,7 @@ import type { SessionEventBody } from '../domain/events.ts';
 import { EarshotError } from '../errors.ts';
 import { lotsCsv, pickList, pickListCsv } from '../../supabase/functions/_shared/ledger/corrections.ts';
 import { normalizeLotName } from '../../supabase/functions/_shared/ledger/parse.ts';
-import { LotCode, LotPatchBody, describeIssues } from '../../supabase/functions/_shared/wire.ts';
+import { LotCode, LotPatchBody, describeIssues } from '../../supabase/functions/_shared/contract.ts';
 import { requireSession, type KnownSessions } from './messages.ts';
 
 export interface LotRoutesOptions {

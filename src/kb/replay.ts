@@ -6,16 +6,16 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.ts';
-import type { EmbeddedBackend } from '../backend/embedded.ts';
+import type { KnowledgeStore } from '../backend/types.ts';
 import type { AnswerFn } from '../../supabase/functions/_shared/ingest.ts';
-import { createKbHook, createKnowledgeBase } from '../../supabase/functions/_shared/kb/index.ts';
+import { createKbHook } from '../../supabase/functions/_shared/kb/index.ts';
 import { extractDocument } from './extract.ts';
 import { kbModelsFromConfig } from './models.ts';
 
 /** The knowledge-base hook: loads `--kb` documents and answers questions during the replay. */
 export interface ReplayKnowledge {
-  /** Loads one document into the fresh database before the chat log runs. */
-  load(backend: EmbeddedBackend, file: string): Promise<void>;
+  /** Loads one document into the fresh database's knowledge base before the chat log runs. */
+  load(backend: { readonly knowledge: KnowledgeStore }, file: string): Promise<void>;
   /** Answers questions (the embedded backend's `answer` hook). */
   answer?: AnswerFn;
 }
@@ -27,7 +27,8 @@ export function replayKnowledge(config: Config): ReplayKnowledge {
     async load(backend, file) {
       const data = new Uint8Array(await fs.readFile(file));
       const { sourceType, text } = await extractDocument(file, '', data);
-      await createKnowledgeBase(backend.sql, { embedder }).addDocument({ title: path.basename(file), sourceType, text, byteSize: data.length });
+      const kb = await backend.knowledge.open({ embedder });
+      await kb.addDocument({ title: path.basename(file), sourceType, text, byteSize: data.length });
     },
   };
 }

@@ -14,7 +14,7 @@ import { describeError, isEarshotError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Backend, IngestResult } from '../backend/types.ts';
 import { appendDeadLetters, type DeadLetter, type Outbox, type OutboxEntry } from './outbox.ts';
-import type { CaptureSink, EventPublisher } from './session-manager.ts';
+import type { CaptureSink, EventPublisher } from './bus.ts';
 
 export interface RetryPolicy {
   /** First retry delay (ms); doubles per consecutive failure. */

@@ -9,7 +9,6 @@ function setup() {
   const inputs: SourceFactoryInput[] = [];
   const manager = new SessionManager({
     logger: silentLogger(),
-    hub: { publish: (sessionId, body) => published.push({ sessionId, body }) },
     dedup: { max: 100, ttlMs: 60_000 },
     maxSessions: 2,
     checkUrl: async (raw) => new URL(raw),
@@ -19,6 +18,7 @@ function setup() {
       return source;
     },
   });
+  manager.bus.on('event', (sessionId, body) => published.push({ sessionId, body }));
   return { manager, published, inputs };
 }
 
@@ -44,7 +44,7 @@ test('start is idempotent per URL and the derived id is stable', async () => {
 test('the same message id from a source reaches subscribers and sinks once', async () => {
   const { manager, published, inputs } = setup();
   const accepted: string[] = [];
-  manager.addSink({ accept: (_id, messages) => accepted.push(...messages.map((m) => m.id)) });
+  manager.bus.on('messages', (_id, messages) => accepted.push(...messages.map((m) => m.id)));
   await manager.start({ url: 'https://www.twitch.tv/x', sessionId: 's' });
   inputs[0]!.sink.messages([message('1'), message('2')]);
   inputs[0]!.sink.messages([message('2'), message('3')]);

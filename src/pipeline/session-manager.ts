@@ -1,47 +1,30 @@
 /**
- * Sessions: start (idempotent), stop, list. Each session owns one source; what the source captures is
- * deduplicated here, stamped by the hub and handed to the downstream sinks (the forwarder to the backend).
+ * Sessions' lifecycle: start (idempotent), stop, list, resume, hand over. Each session owns one source; what
+ * the source captures is deduplicated here and goes out on the pipeline's event bus (bus.ts), to which the
+ * hub, the forwarder and the metrics subscribe. The shows and their counters live in the SessionBook
+ * (session-store.ts), which saves them shortly after they change.
  */
 import { createHash } from 'node:crypto';
 import type { SessionEventBody } from '../domain/events.ts';
 import type { StartRequest } from '../domain/session.ts';
-import type {
-  ChatMessage,
-  Platform,
-  SelectorSet,
-  SessionInfo,
-  SessionStatus,
-  SourceKind,
-} from '../domain/message.ts';
+import type { ChatMessage, Platform, SessionInfo, SessionStatus, SourceKind } from '../domain/message.ts';
 import { EarshotError, describeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { SessionMetrics } from '../metrics.ts';
+import { runPrefix } from '../../supabase/functions/_shared/identity.ts';
 import { resolveAdapter } from '../capture/platforms/index.ts';
 import type { PlatformAdapter } from '../capture/platforms/types.ts';
 import type { ChatSource, SourceFactory, SourceSink } from '../capture/source.ts';
+import { EventBus, type PipelineBus, type PipelineEvents, type SeqKeeper } from './bus.ts';
 import { Deduplicator, type DedupOptions } from './dedup.ts';
-import type { SessionRecord, SessionStore } from './session-store.ts';
-
-/** Downstream of the session manager: the forwarder to the backend implements this. */
-export interface CaptureSink {
-  accept(sessionId: string, messages: ChatMessage[]): void;
-  deleted?(sessionId: string, messageIds: string[]): void;
-  sessionChanged?(info: SessionInfo): void;
-}
-
-/** The minimal publishing interface the manager needs from the hub. */
-export interface EventPublisher {
-  /** Events of capture: messages, deletions, status (in cluster mode fenced by the show's lock). */
-  publish(sessionId: string, body: SessionEventBody): unknown;
-  /** Events decided downstream (buyers, answers, lots), from any instance; default: `publish`. */
-  publishDownstream?(sessionId: string, body: SessionEventBody): unknown;
-  lastSeq?(sessionId: string): number;
-  continueSeq?(sessionId: string, lastSeq: number): void;
-}
+import { SessionBook, type SessionRecord, type SessionStore, type Show } from './session-store.ts';
 
 export interface SessionManagerOptions {
   logger: Logger;
-  hub: EventPublisher;
+  /** Where the manager's events go; a bus of its own when not given (`manager.bus`). */
+  bus?: PipelineBus;
+  /** Keeps each show's WebSocket numbering across restarts (the hub). */
+  seqs?: SeqKeeper;
   dedup: DedupOptions;
   maxSessions: number;
   createSource: SourceFactory;
@@ -50,27 +33,14 @@ export interface SessionManagerOptions {
   checkUrl: (raw: string, request: StartRequest) => Promise<URL>;
   /** Picks the default source kind for a URL (api for YouTube when credentials exist). */
   defaultSource?: (adapter: PlatformAdapter, url: URL) => SourceKind;
-  sinks?: CaptureSink[];
   /** Where sessions are kept across restarts. */
   store?: SessionStore;
+  /** Save timing (SessionBook): quiet period and longest wait. */
+  save?: { debounceMs?: number; maxWaitMs?: number };
   /** Adapters for URLs the registry does not know by host (the service's own demo page). */
   adapterOverride?: (url: URL, request: StartRequest) => PlatformAdapter | undefined;
   /** Counts every status transition (GET /metrics: transitions, recoveries). */
   metrics?: SessionMetrics;
-}
-
-interface Session {
-  info: SessionInfo;
-  request: StartRequest;
-  source: ChatSource | null;
-  dedup: Deduplicator;
-  run: number;
-  /** Source state saved by a previous run of the service, consumed by the next source. */
-  resumeState?: unknown;
-  /** Stopped through the API (not by a shutdown): not resumed at the next start. */
-  stoppedByUser: boolean;
-  /** Messages already announced as buyers in this service run. */
-  buyerMessageIds: Set<string>;
 }
 
 /**
@@ -130,21 +100,23 @@ export type Shows = Pick<SessionManager, 'start' | 'stop' | 'list' | 'get' | 'ow
 const RUNNING: ReadonlySet<SessionStatus> = new Set(['starting', 'live', 'recovering', 'no_chat_found', 'quota_exhausted']);
 
 export class SessionManager {
+  /** What the manager decides, for the hub, the forwarder and the metrics to subscribe to. */
+  readonly bus: PipelineBus;
   private readonly options: SessionManagerOptions;
-  private readonly sessions = new Map<string, Session>();
-  private readonly sinks: CaptureSink[];
+  private readonly book: SessionBook;
   private readonly starting = new Map<string, Promise<{ info: SessionInfo; created: boolean }>>();
   private closing = false;
-  private dirty = false;
-  private saveTimer: NodeJS.Timeout | null = null;
 
   constructor(options: SessionManagerOptions) {
     this.options = options;
-    this.sinks = [...(options.sinks ?? [])];
-    if (options.store) {
-      this.saveTimer = setInterval(() => this.saveIfDirty(), 2_000);
-      this.saveTimer.unref();
-    }
+    this.bus = options.bus ?? new EventBus<PipelineEvents>(options.logger);
+    this.book = new SessionBook({
+      store: options.store,
+      records: (shows) => shows.map((s) => this.record(s)),
+      logger: options.logger,
+      buyerMemory: options.dedup.max,
+      ...options.save,
+    });
   }
 
   /**
@@ -155,8 +127,8 @@ export class SessionManager {
     const records = this.options.store?.load() ?? [];
     const resumable: SessionRecord[] = [];
     for (const record of records) {
-      if (typeof record.seq === 'number') this.options.hub.continueSeq?.(record.info.sessionId, record.seq);
-      const previous: Session = {
+      if (typeof record.seq === 'number') this.options.seqs?.continueSeq?.(record.info.sessionId, record.seq);
+      this.book.set({
         info: { ...record.info, status: 'stopped', detail: undefined },
         request: record.request,
         source: null,
@@ -164,9 +136,8 @@ export class SessionManager {
         run: 1,
         resumeState: record.state,
         stoppedByUser: !record.resume,
-        buyerMessageIds: new Set(),
-      };
-      this.sessions.set(record.info.sessionId, previous);
+        buyerMessageIds: this.book.newBuyerMemory(),
+      });
       if (record.resume) resumable.push(record);
     }
     let resumed = 0;
@@ -181,36 +152,20 @@ export class SessionManager {
     return resumed;
   }
 
-  private saveIfDirty(): void {
-    if (!this.dirty || !this.options.store) return;
-    this.saveNow();
-  }
-
-  /** Writes every session (with its source's resumable state) to the store. */
-  saveNow(): void {
-    if (!this.options.store) return;
-    this.dirty = false;
-    const sessions = [...this.sessions.values()];
-    const records: SessionRecord[] = sessions.map((s) => ({
+  /** What a save writes for a show (with its source's resumable state). */
+  private record(s: Show): SessionRecord {
+    return {
       request: s.request,
       info: { ...s.info },
       resume: !s.stoppedByUser && (RUNNING.has(s.info.status) || (this.closing && s.info.status === 'stopped')),
       state: s.source?.saveState?.() ?? s.resumeState,
-      seq: this.options.hub.lastSeq?.(s.info.sessionId),
-    }));
-    try {
-      this.options.store.save(records);
-      // Written (synchronously, fsync'd): each source may now forget what this save holds.
-      sessions.forEach((s, i) => s.source?.stateSaved?.(records[i]!.state));
-    } catch (error) {
-      this.dirty = true;
-      this.options.logger.warn({ err: describeError(error) }, 'could not save sessions');
-    }
+      seq: this.options.seqs?.lastSeq?.(s.info.sessionId),
+    };
   }
 
-  /** Adds a downstream sink (the forwarder is wired after construction in main.ts). */
-  addSink(sink: CaptureSink): void {
-    this.sinks.push(sink);
+  /** Writes every session to the store now (shutdown; otherwise the book saves shortly after changes). */
+  saveNow(): void {
+    this.book.saveNow();
   }
 
   /**
@@ -236,7 +191,7 @@ export class SessionManager {
   async start(request: StartRequest): Promise<{ info: SessionInfo; created: boolean }> {
     if (this.closing) throw new EarshotError('not_ready', 'The service is shutting down');
     const { sessionId, url, adapter } = await this.plan(request);
-    const known = this.sessions.get(sessionId);
+    const known = this.book.get(sessionId);
     if (known && request.ownerId !== undefined && known.request.ownerId !== request.ownerId) {
       // Another seller's show: say no more than that the id is taken.
       throw new EarshotError('invalid_body', `Session id ${sessionId} is already in use; pick another`, { sessionId });
@@ -253,7 +208,7 @@ export class SessionManager {
       }
       return { info: this.snapshot(existing), created: false };
     }
-    const running = [...this.sessions.values()].filter((s) => RUNNING.has(s.info.status)).length;
+    const running = [...this.book.values()].filter((s) => RUNNING.has(s.info.status)).length;
     if (running >= this.options.maxSessions) {
       throw new EarshotError('session_limit', `At most ${this.options.maxSessions} sessions can run at once`, {
         sessionId,
@@ -273,10 +228,10 @@ export class SessionManager {
     url: URL,
     adapter: PlatformAdapter,
     request: StartRequest,
-    previous: Session | undefined,
+    previous: Show | undefined,
   ): Promise<{ info: SessionInfo; created: boolean }> {
     const sourceKind = request.source ?? this.options.defaultSource?.(adapter, url) ?? 'browser';
-    const session: Session = {
+    const session: Show = {
       info: {
         sessionId,
         url: url.href,
@@ -296,12 +251,12 @@ export class SessionManager {
       dedup: previous?.dedup ?? new Deduplicator(this.options.dedup),
       run: (previous?.run ?? 0) + 1,
       stoppedByUser: false,
-      buyerMessageIds: previous?.buyerMessageIds ?? new Set(),
+      buyerMessageIds: previous?.buyerMessageIds ?? this.book.newBuyerMemory(),
     };
     const resumeState = previous?.resumeState;
-    this.sessions.set(sessionId, session);
+    this.book.set(session);
     this.publishStatus(session, 'starting');
-    const idPrefix = `${Date.now().toString(36)}${session.run > 1 ? `r${session.run}` : ''}`;
+    const idPrefix = runPrefix(Date.now(), session.run);
     let source: ChatSource;
     try {
       source = this.options.createSource({
@@ -331,13 +286,14 @@ export class SessionManager {
     return { info: this.snapshot(session), created: true };
   }
 
-  private sinkFor(session: Session): SourceSink {
+  private sinkFor(session: Show): SourceSink {
     return {
       messages: (batch) => this.onMessages(session, batch),
       deleted: (ids, reason) => {
         if (session.source === null && !RUNNING.has(session.info.status)) return;
-        for (const messageId of ids) this.options.hub.publish(session.info.sessionId, { type: 'message_deleted', messageId, reason });
-        for (const sink of this.sinks) sink.deleted?.(session.info.sessionId, ids);
+        const { sessionId } = session.info;
+        for (const messageId of ids) this.bus.emit('event', sessionId, { type: 'message_deleted', messageId, reason }, 'capture');
+        this.bus.emit('deleted', sessionId, ids);
       },
       status: (status, detail) => {
         if (session.info.status === 'stopped') return;
@@ -348,7 +304,7 @@ export class SessionManager {
         switch (showChange(session.info.platformShowId, showId)) {
           case 'first':
             session.info.platformShowId = showId;
-            this.dirty = true;
+            this.book.changed();
             return;
           case 'same':
             return;
@@ -363,14 +319,14 @@ export class SessionManager {
    * The channel went live again: this show ends and the next one starts as a session of its own (the
    * next show id), so two shows never merge in the ledger, the pick list or the counts.
    */
-  private async followNewShow(session: Session, showId: string): Promise<void> {
+  private async followNewShow(session: Show, showId: string): Promise<void> {
     this.publishStatus(session, 'ended', `the channel went live with a new show (${showId})`);
     const explicit = session.request.sessionId;
     const request: StartRequest =
       explicit === undefined ? session.request : { ...session.request, sessionId: nextShowId(explicit, (id) => this.showState(id)) };
     try {
       const { info } = await this.start(request);
-      const next = this.sessions.get(info.sessionId);
+      const next = this.book.get(info.sessionId);
       if (next && next.info.platformShowId === undefined) next.info.platformShowId = showId;
       this.options.logger.info(
         { sessionId: info.sessionId, previousSessionId: session.info.sessionId, platformShowId: showId },
@@ -381,43 +337,36 @@ export class SessionManager {
     }
   }
 
-  private onMessages(session: Session, batch: ChatMessage[]): void {
+  private onMessages(session: Show, batch: ChatMessage[]): void {
     if (session.info.status === 'stopped') return;
+    const { sessionId } = session.info;
     const admitted: ChatMessage[] = [];
     for (const message of batch) {
-      if (!session.dedup.admit(message.id)) continue;
+      if (!session.dedup.admit(message)) continue;
       admitted.push(message);
-      this.options.hub.publish(session.info.sessionId, { type: 'new_message', message });
+      this.bus.emit('event', sessionId, { type: 'new_message', message }, 'capture');
     }
     if (admitted.length === 0) return;
-    this.dirty = true;
-    session.info.messageCount += admitted.length;
-    session.info.lastMessageAt = admitted[admitted.length - 1]!.capturedAt;
-    for (const sink of this.sinks) sink.accept(session.info.sessionId, admitted);
+    this.book.countMessages(session, admitted);
+    this.bus.emit('messages', sessionId, admitted);
   }
 
-  /** Publishes an event for a session from downstream (buyers, answers), keeping counters current. */
+  /** Publishes an event for a session from downstream (buyers, answers, lots), keeping counters current. */
   publish(sessionId: string, body: SessionEventBody): void {
-    const session = this.sessions.get(sessionId);
-    if (session && body.type === 'buyer_detected') {
-      // A verdict repeated for the same message (a retried batch) is one buyer, not two.
-      if (session.buyerMessageIds.has(body.messageId)) return;
-      session.buyerMessageIds.add(body.messageId);
-      session.info.buyerCount += 1;
-      this.dirty = true;
-    }
-    if (this.options.hub.publishDownstream) this.options.hub.publishDownstream(sessionId, body);
-    else this.options.hub.publish(sessionId, body);
+    const session = this.book.get(sessionId);
+    // A verdict repeated for the same message (a retried batch) is one buyer, not two.
+    if (session && body.type === 'buyer_detected' && !this.book.countBuyer(session, body.messageId)) return;
+    this.bus.emit('event', sessionId, body, 'downstream');
   }
 
-  private publishStatus(session: Session, status: SessionStatus, detail?: string): void {
+  private publishStatus(session: Show, status: SessionStatus, detail?: string): void {
     const previous = session.info.status;
     session.info.status = status;
     session.info.detail = detail;
     this.logTransition(session, previous, status, detail);
-    this.dirty = true;
-    this.options.hub.publish(session.info.sessionId, { type: 'session_status', status, ...(detail ? { detail } : {}) });
-    for (const sink of this.sinks) sink.sessionChanged?.(this.snapshot(session));
+    this.book.changed();
+    this.bus.emit('event', session.info.sessionId, { type: 'session_status', status, ...(detail ? { detail } : {}) }, 'capture');
+    this.bus.emit('session', this.snapshot(session));
     if (status === 'ended' || status === 'error') {
       // The source is done; release its page but keep the session listed with its final status.
       const source = session.source;
@@ -428,7 +377,7 @@ export class SessionManager {
 
   private showState(sessionId: string): ShowState | undefined {
     if (this.starting.has(sessionId)) return 'running';
-    const session = this.sessions.get(sessionId);
+    const session = this.book.get(sessionId);
     if (!session) return undefined;
     if (RUNNING.has(session.info.status)) return 'running';
     return session.info.status === 'error' ? 'retry' : 'over';
@@ -436,7 +385,7 @@ export class SessionManager {
 
   /** Stops a session; `viewer` (accounts) must own it, else it is as unknown as a missing one. */
   /** One structured line per status change, so an operator can follow a show from the log alone. */
-  private logTransition(session: Session, previous: SessionStatus, status: SessionStatus, detail?: string): void {
+  private logTransition(session: Show, previous: SessionStatus, status: SessionStatus, detail?: string): void {
     const { sessionId, platform, source } = session.info;
     this.options.metrics?.countTransition(platform, status);
     const fields = {
@@ -465,8 +414,8 @@ export class SessionManager {
     if (this.closing) throw new EarshotError('not_ready', 'The service is shutting down');
     const { sessionId, url, adapter } = await this.plan(request);
     const dedup = new Deduplicator(this.options.dedup);
-    for (const id of resume.seenIds ?? []) dedup.admit(id);
-    const previous: Session = {
+    for (const id of resume.seenIds ?? []) dedup.remember(id);
+    const previous: Show = {
       info: resume.previous ?? {
         sessionId,
         url: url.href,
@@ -484,7 +433,7 @@ export class SessionManager {
       run: 1,
       resumeState: resume.resumeState,
       stoppedByUser: false,
-      buyerMessageIds: new Set(),
+      buyerMessageIds: this.book.newBuyerMemory(),
     };
     const promise = this.launch(sessionId, url, adapter, request, previous);
     this.starting.set(sessionId, promise);
@@ -501,7 +450,7 @@ export class SessionManager {
    * the next owner; without (the show's lock was lost) nothing of it is kept.
    */
   async release(sessionId: string, keepState: boolean): Promise<{ info: SessionInfo; state?: unknown } | undefined> {
-    const session = this.sessions.get(sessionId);
+    const session = this.book.get(sessionId);
     if (!session) return undefined;
     const inflight = this.starting.get(sessionId);
     if (inflight) await inflight.catch(() => undefined);
@@ -511,12 +460,12 @@ export class SessionManager {
     session.info.status = 'stopped';
     const state = keepState ? (source?.saveState?.() ?? session.resumeState) : undefined;
     if (source) await source.stop().catch((error) => this.options.logger.warn({ sessionId, err: describeError(error) }, 'stop failed'));
-    this.sessions.delete(sessionId);
+    this.book.delete(sessionId);
     return { info: { ...session.info }, state };
   }
 
   async stop(sessionId: string, viewer?: string): Promise<SessionInfo> {
-    const session = this.sessions.get(sessionId);
+    const session = this.book.get(sessionId);
     if (!session || !visibleTo(session.request.ownerId, viewer)) {
       throw new EarshotError('session_not_found', `No session ${sessionId}`, { sessionId });
     }
@@ -533,45 +482,45 @@ export class SessionManager {
 
   /** Every session `viewer` may see (all of them without accounts). */
   list(viewer?: string): SessionInfo[] {
-    return [...this.sessions.values()].filter((s) => visibleTo(s.request.ownerId, viewer)).map((s) => this.snapshot(s));
+    return [...this.book.values()].filter((s) => visibleTo(s.request.ownerId, viewer)).map((s) => this.snapshot(s));
   }
 
   /** A session, when `viewer` may see it (any without accounts). */
   get(sessionId: string, viewer?: string): SessionInfo | undefined {
-    const session = this.sessions.get(sessionId);
+    const session = this.book.get(sessionId);
     return session && visibleTo(session.request.ownerId, viewer) ? this.snapshot(session) : undefined;
   }
 
   /** The seller a session belongs to (undefined: no accounts, or a session from before them). */
   ownerOf(sessionId: string): string | undefined {
-    return this.sessions.get(sessionId)?.request.ownerId;
+    return this.book.get(sessionId)?.request.ownerId;
   }
 
   /** The running source of a session (screenshots, diagnostics). */
   sourceOf(sessionId: string): ChatSource | undefined {
-    return this.sessions.get(sessionId)?.source ?? undefined;
+    return this.book.get(sessionId)?.source ?? undefined;
   }
 
   get activeCount(): number {
     let count = 0;
-    for (const s of this.sessions.values()) if (RUNNING.has(s.info.status)) count++;
+    for (const s of this.book.values()) if (RUNNING.has(s.info.status)) count++;
     return count;
   }
 
   /** Stops every session (graceful shutdown). */
   async shutdown(): Promise<void> {
     this.closing = true;
-    if (this.saveTimer) clearInterval(this.saveTimer);
+    this.book.close();
     // Sessions running now are resumed at the next start; their state is saved as they stop.
-    const running = [...this.sessions.values()].filter((s) => RUNNING.has(s.info.status)).map((s) => s.info.sessionId);
+    const running = [...this.book.values()].filter((s) => RUNNING.has(s.info.status)).map((s) => s.info.sessionId);
     await Promise.all(running.map((id) => this.stop(id).catch(() => undefined)));
-    for (const session of this.sessions.values()) {
+    for (const session of this.book.values()) {
       if (!running.includes(session.info.sessionId) && session.info.status === 'stopped') session.stoppedByUser = true;
     }
     this.saveNow();
   }
 
-  private snapshot(session: Session): SessionInfo {
+  private snapshot(session: Show): SessionInfo {
     const extra = session.source?.describe?.();
     return { ...session.info, ...(extra ? { diagnostics: extra } : {}) } as SessionInfo;
   }

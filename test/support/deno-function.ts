@@ -84,7 +84,12 @@ export function startDenoFunction(name: string, env: Record<string, string>): Pr
       const port = /^\{"listening":(\d+)\}$/.exec(line.trim())?.[1];
       if (port) resolve({ url: `http://127.0.0.1:${port}`, child, denoDir, stderr: () => stderr, stop });
     });
-    child.once('exit', (code) => reject(new Error(`deno exited with ${code}: ${stderr}`)));
-    child.once('error', reject);
+    // A function that never listened leaves no DENO_DIR behind (a start refused on a bad setting, say).
+    const failed = (error: Error): void => {
+      fs.rmSync(denoDir, { recursive: true, force: true });
+      reject(error);
+    };
+    child.once('exit', (code) => failed(new Error(`deno exited with ${code}: ${stderr}`)));
+    child.once('error', failed);
   });
 }

@@ -1,15 +1,15 @@
 /**
- * What the service sends and answers, at the edge of the dashboard. Session events come from the
- * server's own domain types (one definition of the contract); the hub's control frames and the HTTP
- * answers the dashboard reads are declared here. Everything is converted once into the feed's types
- * (feed/types.ts) and never read raw elsewhere.
+ * What the service sends and answers, at the edge of the dashboard. Messages, buyers, answers and lots
+ * are the backend contract's types (supabase/functions/_shared/contract.ts), session events and sessions
+ * the server's own domain types: one definition each, imported as types only, so no zod reaches the
+ * bundle. The hub's control frames and the HTTP answers only the dashboard reads are declared here.
+ * Everything is converted once into the feed's types (feed/types.ts) and never read raw elsewhere.
  */
-import type { AnswerStatus, BuyerPayload, SessionEvent } from '../../src/domain/events.ts';
+import type { AnswerSource, AnswerStatus, BuyerPayload, Lot } from '../../supabase/functions/_shared/contract.ts';
+import type { SessionEvent } from '../../src/domain/events.ts';
 import type { ChatMessage, SelectorSet, SessionInfo, SessionStatus } from '../../src/domain/message.ts';
-import type { Lot } from '../../supabase/functions/_shared/ledger/rules.ts';
 
-export type { AnswerStatus, BuyerPayload, ChatMessage, SelectorSet, SessionEvent, SessionInfo, SessionStatus };
-export type { Lot };
+export type { AnswerSource, AnswerStatus, BuyerPayload, ChatMessage, Lot, SelectorSet, SessionEvent, SessionInfo, SessionStatus };
 export type { PickListBuyer } from '../../supabase/functions/_shared/ledger/corrections.ts';
 
 /** GET /api/sessions/:id/lots. */
@@ -106,10 +106,8 @@ export interface SaleRow {
   captured_at?: string;
 }
 
-/** An error answer: {error:{code,message}}. */
-export interface ErrorWire {
-  error: { code: string; message: string };
-}
+/** An error answer: {error:{code,message}} (the service answers like the edge function). */
+export type { ErrorAnswer as ErrorWire } from '../../supabase/functions/_shared/contract.ts';
 
 /** Narrows an unknown JSON value to a frame with a string `type`. */
 export function isFrame(value: unknown): value is ServerFrame {

@@ -21,11 +21,13 @@ import type {
   HousekeepingCutoffs,
   HousekeepingReport,
   IngestResult,
+  KnowledgeStore,
   Lot,
   LotPatch,
   MessagePage,
   MessageQuery,
 } from '../types.ts';
+import { sqlKnowledge } from '../knowledge.ts';
 import type { EmbeddedWorkerOptions, WireError, WorkerRequest, WorkerResponse } from './protocol.ts';
 
 /**
@@ -97,8 +99,17 @@ export class WorkerBackend implements Backend {
     await this.ensureWorker();
   }
 
-  /** The shared core's Sql over the worker (knowledge base, replies): queries and transactions. */
+  /**
+   * The shared core's Sql over the worker: queries and transactions cross the thread (protocol.ts). What
+   * `knowledge` runs on, and what tests inspect the database with; not part of Backend.
+   */
   readonly sql: Sql = this.sqlFor(undefined);
+
+  /**
+   * The knowledge base on this thread over `sql`: its models (embeddings, answers) are the caller's and
+   * wait on the network, while its queries run on the worker with everything else of the database.
+   */
+  readonly knowledge: KnowledgeStore = sqlKnowledge(this.sql, { ownerStandIn: true });
 
   upsertSession(info: SessionInfo): Promise<void> {
     return this.call('upsertSession', [info]) as Promise<void>;

@@ -1,10 +1,11 @@
 /**
- * Network first, DOM as fallback, never both: the gate between the two capture paths of one session.
+ * Network first, DOM as fallback, never both: the algorithm the session's merger (capture/merger.ts)
+ * runs between the two capture paths of one session.
  *
  * The network path delivers chat with platform ids; the DOM path delivers the same chat a moment later,
  * often without ids (Whatnot, Twitch and Kick rows carry none, so the agent names them by stream position).
  * A DOM row with a platform id matches the network message by id. A row without one matches by
- * (author, text) against a short-lived multiset of network-delivered messages, consumed in order, so the
+ * (author, text) (identity.ts `contentKey`) against a short-lived multiset of network-delivered messages, consumed in order, so the
  * same text typed twice by one viewer is still two messages. What the network never delivered (the
  * socket went quiet, a frame format changed) comes through from the DOM. The same holds the other way:
  * a network message that arrives after the DOM already delivered its row is suppressed.
@@ -13,6 +14,7 @@
  * the richer data: ids, author ids, send times) before it is let through.
  */
 import { LRUCache } from 'lru-cache';
+import { contentKey, isPositional } from '../../../supabase/functions/_shared/identity.ts';
 import type { ChatMessage } from '../../domain/message.ts';
 
 /** Time and timers, injected so tests drive them by hand. */
@@ -31,18 +33,6 @@ export const systemScheduler: Scheduler = {
   },
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
-
-/** Where DOM rows and DOM deletions go when a network path runs; `deliver` gets what remains, possibly later. */
-export interface DomGate {
-  /**
-   * DOM rows in stream order. Ids starting with `${idPrefix}-` are stream positions (rows without a
-   * platform id); the prefix comes from the source because a resumed session keeps its old one.
-   */
-  rows(messages: ChatMessage[], idPrefix: string, deliver: (messages: ChatMessage[]) => void): void;
-  deleted(ids: string[], deliver: (ids: string[]) => void): void;
-  /** Counters for diagnostics. */
-  describe?(): Record<string, unknown>;
-}
 
 export interface ReconcilerOptions {
   scheduler?: Scheduler;
@@ -73,11 +63,6 @@ interface Held {
 
 const ID_MEMORY = 5_000;
 const ENTRY_MEMORY = 5_000;
-
-/** The key two paths agree on for one message: author and text, case and spacing ignored. */
-export function matchKey(author: string, text: string): string {
-  return `${author}\u0000${text}`.toLowerCase().replace(/\s+/g, '');
-}
 
 /** FIFO of entries per key; consumed or expired entries are skipped and dropped lazily. */
 class Multiset {
@@ -127,8 +112,8 @@ class Multiset {
   }
 }
 
-/** The gate for one session (it outlives page reloads). */
-export class DomReconciler implements DomGate {
+/** The reconciliation of one session (it outlives page reloads). */
+export class DomReconciler {
   private readonly scheduler: Scheduler;
   private readonly matchTtlMs: number;
   private readonly activeWindowMs: number;
@@ -166,7 +151,7 @@ export class DomReconciler implements DomGate {
     // The same id again (history re-sent after a reconnect): the pipeline's dedup drops it; it must not
     // add a second entry that would swallow a later DOM row.
     if (this.networkIds.has(message.id)) return true;
-    const key = matchKey(message.author.name, message.text);
+    const key = contentKey(message.author.name, message.text);
     this.stats.network++;
     // A DOM row waiting for exactly this message: the row is dropped, the network version goes out.
     const waiting = this.held.find((h) => !h.dropped && (h.message.id === message.id || (h.positional && h.key === key)));
@@ -195,17 +180,21 @@ export class DomReconciler implements DomGate {
     if (!consumed) this.fromNetwork.add(entry);
   }
 
+  /**
+   * DOM rows in stream order; `deliver` gets those the network never delivered, possibly later. Rows
+   * without a platform id carry stream-position ids of `idPrefix` (the source's: a resumed session keeps
+   * its old one).
+   */
   rows(messages: ChatMessage[], idPrefix: string, deliver: (messages: ChatMessage[]) => void): void {
     if (this.closed) return;
-    const positionalPrefix = `${idPrefix}-`;
     const now = this.scheduler.now();
     this.fromDom.prune(now);
     // While the network delivers, an unmatched row waits for its twin; otherwise it goes at once (but
     // never ahead of rows still waiting, so the stream keeps its order).
     const dueAt = now - this.lastNetworkAt <= this.activeWindowMs ? now + this.holdMs : now;
     for (const message of messages) {
-      const positional = message.id.startsWith(positionalPrefix);
-      const key = matchKey(message.author.name, message.text);
+      const positional = isPositional(message.id, idPrefix);
+      const key = contentKey(message.author.name, message.text);
       const twin = positional ? this.fromNetwork.take(key, now) : this.takeById(message.id);
       if (twin) {
         if (twin.id !== message.id) this.aliases.set(message.id, twin.id);
@@ -258,6 +247,7 @@ export class DomReconciler implements DomGate {
     }, Math.max(0, next.dueAt - this.scheduler.now()));
   }
 
+  /** Deletions from either path: each reported once, under the id the message was emitted with. */
   deleted(ids: string[], deliver: (ids: string[]) => void): void {
     if (this.closed) return;
     const out: string[] = [];

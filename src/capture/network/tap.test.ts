@@ -1,10 +1,12 @@
 import { EventEmitter } from 'node:events';
 import type { ChatMessage, SessionStatus } from '../../domain/message.ts';
 import { silentLogger } from '../../log.ts';
+import { MessageMerger } from '../merger.ts';
 import { kick } from '../platforms/kick/adapter.ts';
 import { tiktok } from '../platforms/tiktok/adapter.ts';
 import { youtube } from '../platforms/youtube/adapter.ts';
-import { NetworkTap, type CdpClient } from './tap.ts';
+import type { CdpClient } from './path.ts';
+import { NetworkTap } from './tap.ts';
 
 /** A CDP session stand-in: the test emits protocol events; `send` answers from a table. */
 class FakeCdp extends EventEmitter implements CdpClient {
@@ -103,11 +105,34 @@ describe('NetworkTap', () => {
     expect(statuses).toEqual([['ended', 'stream changed to other']]);
   });
 
+  it("feeds the session's merger, which meets its messages with the page's rows: each message once", async () => {
+    const cdp = new FakeCdp();
+    const tap = new NetworkTap({ sessionId: 's', adapter: kick, pageUrl: 'https://kick.com/popout/a/chat', logger: silentLogger() });
+    const delivered: string[] = [];
+    const removed: string[] = [];
+    const merger = new MessageMerger(
+      { messages: (batch) => delivered.push(...batch.map((m) => m.id)), deleted: (ids) => removed.push(...ids), status: () => undefined },
+      { reconcile: tap.readsChat },
+    );
+    await tap.attach(cdp, { emit: (m) => merger.network(m), deleted: (ids) => merger.deleted(ids), status: () => undefined });
+    const frame = (event: string, data: unknown) =>
+      cdp.emit('Network.webSocketFrameReceived', { requestId: 'ws1', response: { opcode: 1, payloadData: JSON.stringify({ event, data: JSON.stringify(data) }) } });
+    frame('App\\Events\\ChatMessageEvent', { id: 'k1', content: 'sold', sender: { id: 3, username: 'Ann' } });
+    // The DOM row of the same message (no id: a stream position) is not delivered again.
+    merger.rows([{ id: 'p-0', platform: 'kick', author: { name: 'Ann', badges: [] }, text: 'sold', capturedAt: '2026-01-01T00:00:00.000Z', backfill: false }], 'p');
+    // A deletion the page shows under the row's position is reported under the id the message went out with.
+    merger.deleted(['p-0']);
+    frame('App\\Events\\MessageDeletedEvent', { message: { id: 'k1' } });
+    expect(delivered).toEqual(['k1']);
+    expect(removed).toEqual(['k1']);
+    merger.close();
+  });
+
   it('leaves the page traffic alone and gates nothing when network capture is off (NETWORK_CAPTURE=false)', async () => {
     const cdp = new FakeCdp();
     const tap = new NetworkTap({ sessionId: 's', adapter: kick, pageUrl: 'https://kick.com/popout/a/chat', logger: silentLogger(), network: false });
     await tap.attach(cdp, context().ctx);
     expect(cdp.sent).not.toContain('Network.enable');
-    expect(tap.domGate).toBeUndefined();
+    expect(tap.readsChat).toBe(false);
   });
 });

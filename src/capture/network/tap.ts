@@ -3,35 +3,21 @@
  * DOM renders it. WebSocket text frames (`Network.webSocketFrameReceived`) and the bodies of responses
  * whose URL matches the adapter's `responseUrlPattern` (`Network.loadingFinished` +
  * `Network.getResponseBody`) go through the adapter's parsers; what they yield becomes ChatMessages with
- * the platform's own ids. DOM rows go through the same session's DomReconciler, so the two paths never
- * emit one message twice.
+ * the platform's own ids (capture/message.ts). They go to the session's merger (capture/merger.ts), which
+ * meets them with the DOM rows, so the two paths never emit one message twice.
  *
  * It also watches the page's main-frame URL: a page that moves on to another stream (TikTok scrolls to
  * the next live) ends the session instead of capturing someone else's chat.
  */
 import { LRUCache } from 'lru-cache';
-import type { ChatMessage, SessionStatus } from '../../domain/message.ts';
-import { MAX_AUTHOR_LENGTH, MAX_TEXT_LENGTH, sanitizeText } from '../../domain/message.ts';
+import { platformId, platformMessageId } from '../../../supabase/functions/_shared/identity.ts';
+import type { ChatMessage } from '../../domain/message.ts';
+import { sanitizeText } from '../../domain/message.ts';
 import { describeError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
-import { normalizeBadges } from '../platforms/common.ts';
+import { buildChatMessage } from '../message.ts';
 import type { NetworkChatEvent, NetworkChatMessage, PlatformAdapter } from '../platforms/types.ts';
-import { DomReconciler, type DomGate, type Scheduler } from './reconcile.ts';
-
-/** The part of a CDP session the tap uses (puppeteer's CDPSession satisfies it). */
-export interface CdpClient {
-  on(event: string, handler: (params: any) => void): unknown;
-  send(method: string, params?: Record<string, unknown>): Promise<any>;
-}
-
-/** What the tap may do with the page's session (BrowserSource's NetworkContext). */
-export interface TapContext {
-  emit(messages: ChatMessage[]): void;
-  deleted(ids: string[]): void;
-  status(status: SessionStatus, detail?: string): void;
-  /** The platform's own id of the show the page is on (see SourceSink.show). */
-  show?(showId: string): void;
-}
+import type { CdpClient, NetworkContext, NetworkPath } from './path.ts';
 
 export interface NetworkTapOptions {
   sessionId: string;
@@ -41,21 +27,21 @@ export interface NetworkTapOptions {
   logger: Logger;
   /** Parse the page's chat traffic (NETWORK_CAPTURE). Off: DOM only, navigation still watched. */
   network?: boolean;
-  scheduler?: Scheduler;
 }
 
 const MAX_FRAME_CHARS = 1024 * 1024;
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 const MAX_IDS_PER_AUTHOR = 200;
 const MAX_AUTHORS = 5_000;
-const ID_LENGTH = 200;
 
-/** One per session; `attach` runs for every page the session opens (first load, recoveries). */
-export class NetworkTap {
-  /** Where BrowserSource sends DOM rows (network first, DOM as fallback); undefined when no network path runs. */
-  readonly domGate: DomGate | undefined;
+/**
+ * One per session (BrowserSource's network path); `attach` runs for every page the session opens (first
+ * load, recoveries).
+ */
+export class NetworkTap implements NetworkPath {
+  /** Whether the tap reads chat (so the session's merger must reconcile DOM rows with it); false when it only watches navigation. */
+  readonly readsChat: boolean;
   private readonly options: NetworkTapOptions;
-  private readonly reconciler: DomReconciler;
   private readonly baseline: string | undefined;
   /** Recent message ids per author id, for bans that remove an author's messages. */
   private readonly byAuthor = new LRUCache<string, string[]>({ max: MAX_AUTHORS });
@@ -63,15 +49,13 @@ export class NetworkTap {
 
   constructor(options: NetworkTapOptions) {
     this.options = options;
-    this.reconciler = new DomReconciler({ scheduler: options.scheduler });
-    this.domGate = this.networkSpec()
-      ? {
-          rows: (messages, idPrefix, deliver) => this.reconciler.rows(messages, idPrefix, deliver),
-          deleted: (ids, deliver) => this.reconciler.deleted(ids, deliver),
-          describe: () => ({ network: { ...this.counts, ...this.reconciler.describe() } }),
-        }
-      : undefined;
+    this.readsChat = this.networkSpec() !== undefined;
     this.baseline = this.identityOf(options.pageUrl);
+  }
+
+  /** Frames and bodies read, messages parsed, parse errors (the merger adds how the two paths met). */
+  describe(): Record<string, unknown> {
+    return { ...this.counts };
   }
 
   /** Whether this adapter gives the tap anything to do (a network parser or a stream identity). */
@@ -83,8 +67,8 @@ export class NetworkTap {
     return this.options.network === false ? undefined : this.options.adapter.network;
   }
 
-  /** BrowserSource's `attachNetwork` hook: subscribes to one page's CDP session. */
-  readonly attach = async (client: CdpClient, context: TapContext): Promise<void> => {
+  /** Subscribes to one page's CDP session (NetworkPath.attach). */
+  readonly attach = async (client: CdpClient, context: NetworkContext): Promise<void> => {
     const network = this.networkSpec();
     if (this.options.adapter.streamIdentity) await this.watchNavigation(client, context);
     if (!network) return;
@@ -142,7 +126,7 @@ export class NetworkTap {
   };
 
   /** Runs a parser and applies its events; a parser that throws on a strange frame costs that frame only. */
-  private handle(context: TapContext, parse: () => NetworkChatEvent[]): void {
+  private handle(context: NetworkContext, parse: () => NetworkChatEvent[]): void {
     let events: NetworkChatEvent[];
     try {
       events = parse();
@@ -161,21 +145,23 @@ export class NetworkTap {
       switch (event.type) {
         case 'message': {
           const message = this.toChatMessage(event.message, capturedAt);
-          if (message && this.reconciler.network(message)) messages.push(message);
+          if (message) messages.push(message);
           break;
         }
-        case 'deleted':
-          deleted.push(sanitizeText(event.messageId, ID_LENGTH));
+        case 'deleted': {
+          const id = platformMessageId(event.messageId);
+          if (id) deleted.push(id);
           break;
+        }
         case 'author_removed':
           // peek: a ban is not activity, it must not keep the author's ids from ageing out.
-          deleted.push(...(this.byAuthor.peek(sanitizeText(event.authorId, MAX_AUTHOR_LENGTH)) ?? []));
+          deleted.push(...(this.byAuthor.peek(platformId(event.authorId)) ?? []));
           break;
         case 'ended':
           ended = event.detail ?? 'stream ended';
           break;
         case 'show':
-          show = sanitizeText(event.showId, ID_LENGTH);
+          show = platformId(event.showId);
           break;
       }
     }
@@ -184,35 +170,27 @@ export class NetworkTap {
       this.counts.messages += messages.length;
       context.emit(messages);
     }
-    if (deleted.length > 0) this.reconciler.deleted(deleted, (ids) => context.deleted(ids));
+    if (deleted.length > 0) context.deleted(deleted);
     if (ended !== undefined) context.status('ended', sanitizeText(ended, 200));
   }
 
-  /** Sanitizes a parsed message the same way the DOM path does; undefined when it has nothing to show. */
+  /** The parsed message as a ChatMessage (capture/message.ts); undefined when it has no id or nothing to show. */
   private toChatMessage(raw: NetworkChatMessage, capturedAt: string): ChatMessage | undefined {
-    const id = sanitizeText(raw.id, ID_LENGTH);
-    const name = sanitizeText(raw.author?.name, MAX_AUTHOR_LENGTH);
-    const text = sanitizeText(raw.text, MAX_TEXT_LENGTH);
-    if (!id || (!name && !text && !raw.paid)) return undefined;
-    const authorId = raw.author?.id ? sanitizeText(raw.author.id, MAX_AUTHOR_LENGTH) : undefined;
-    const message: ChatMessage = {
-      id,
-      platform: this.options.adapter.platform,
-      author: { name, ...(authorId ? { id: authorId } : {}), badges: normalizeBadges(raw.author?.badges) },
-      text,
-      ...(raw.sentAt ? { sentAt: raw.sentAt } : {}),
-      capturedAt,
-      backfill: raw.backfill === true,
-      ...(raw.kind ? { kind: raw.kind } : {}),
-    };
-    if (raw.paid && Number.isFinite(raw.paid.amount)) {
-      message.paid = {
-        amount: raw.paid.amount,
-        currency: sanitizeText(raw.paid.currency, 10) || 'USD',
-        ...(raw.paid.display ? { display: sanitizeText(raw.paid.display, 40) } : {}),
-      };
-    }
-    if (authorId) this.rememberAuthor(authorId, id);
+    const message = buildChatMessage(
+      {
+        platform: this.options.adapter.platform,
+        id: raw.id,
+        author: raw.author ?? {},
+        text: raw.text,
+        sentAt: raw.sentAt,
+        capturedAt,
+        backfill: raw.backfill,
+        kind: raw.kind,
+        paid: raw.paid,
+      },
+      { requireContent: true },
+    );
+    if (message?.author.id) this.rememberAuthor(message.author.id, message.id);
     return message;
   }
 
@@ -233,7 +211,7 @@ export class NetworkTap {
   }
 
   /** Ends the session when the main frame moves on to another stream (a navigation or a history change). */
-  private async watchNavigation(client: CdpClient, context: TapContext): Promise<void> {
+  private async watchNavigation(client: CdpClient, context: NetworkContext): Promise<void> {
     if (this.baseline === undefined) return;
     let mainFrameId: string | undefined;
     try {

@@ -4,6 +4,7 @@
  * returns undefined instead of throwing on anything unexpected.
  */
 import { sanitizeText } from '../../domain/message.ts';
+import { readJsonObject } from '../json-stream.ts';
 
 const BADGE_ALIASES: Record<string, string> = {
   broadcaster: 'owner',
@@ -91,25 +92,13 @@ export function isoTime(value: unknown, unit: 'ms' | 'us' = 'ms'): string | unde
 
 /**
  * The JSON object assigned to a global in an HTML page, e.g. `var ytInitialData = {...};` or
- * `window["ytInitialData"] = {...};`. Scans braces (string-aware) instead of trusting a regex to find the end.
+ * `window["ytInitialData"] = {...};`. Finds the object's end with the capture's one brace scanner
+ * (json-stream.ts) instead of trusting a regex to find it.
  */
 export function extractJsonAssignment(html: string, name: string): unknown {
   const marker = new RegExp(`(?:\\b${name}\\s*|\\[["']${name}["']\\]\\s*)=\\s*\\{`);
   const match = marker.exec(html);
   if (!match) return undefined;
-  const start = match.index + match[0].length - 1;
-  let depth = 0;
-  let inString = false;
-  for (let i = start; i < html.length; i++) {
-    const c = html.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-      continue;
-    }
-    if (c === 34) inString = true;
-    else if (c === 123 /* { */) depth++;
-    else if (c === 125 /* } */ && --depth === 0) return parseJson(html.slice(start, i + 1));
-  }
-  return undefined;
+  const json = readJsonObject(html, match.index + match[0].length - 1);
+  return json === undefined ? undefined : parseJson(json);
 }

@@ -5,7 +5,7 @@
  * client libraries send it), so it never appears in a URL that a proxy or an error message could log.
  */
 import { LOCAL_REASONS, YouTubeApiError } from './errors.ts';
-import { JsonObjectSplitter } from './json-stream.ts';
+import { JsonObjectSplitter } from '../json-stream.ts';
 import type { AccessTokenProvider } from './oauth.ts';
 import type { QuotaLedger, QuotaOperation } from './quota.ts';
 import type {

@@ -6,7 +6,7 @@
 import type { SourceKind } from '../../domain/message.ts';
 import { describeError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
-import type { ChatSource, SourceSink } from '../source.ts';
+import type { ChatSource, ChatTarget, SourceSink } from '../source.ts';
 
 export interface FallbackSourceOptions {
   /** Builds the first source; it calls `switchOver` when it gives up. */
@@ -58,6 +58,10 @@ export class FallbackSource implements ChatSource {
 
   saveState(): unknown {
     return this.current.saveState?.();
+  }
+
+  chatTarget(): ChatTarget {
+    return this.current.chatTarget?.() ?? {};
   }
 
   describe(): Record<string, unknown> {

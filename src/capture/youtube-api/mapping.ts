@@ -1,13 +1,13 @@
 /**
- * liveChatMessages items -> the same ChatMessage the browser path produces. The YouTube message id is
- * the dedup key; badges come from authorDetails; paid messages carry their amount. Deletions, bans and
- * the end of the chat come out as separate facts for the source to act on.
+ * liveChatMessages items -> the same ChatMessage the browser path produces (capture/message.ts builds
+ * both). The YouTube message id is the dedup key; badges come from authorDetails; paid messages carry
+ * their amount. Deletions, bans and the end of the chat come out as separate facts for the source to act on.
  */
-import type { Badge, ChatMessage, PaidInfo } from '../../domain/message.ts';
+import { platformId, platformMessageId } from '../../../supabase/functions/_shared/identity.ts';
+import type { Badge, ChatMessage } from '../../domain/message.ts';
 import { MAX_AUTHOR_LENGTH, MAX_TEXT_LENGTH, sanitizeText } from '../../domain/message.ts';
+import { buildChatMessage, type CapturedAmount } from '../message.ts';
 import type { LiveChatMessageResource } from './youtube.external.ts';
-
-const MAX_ID_LENGTH = 200;
 
 /** A viewer banned from the chat (logged, not stored). */
 export interface ChatBan {
@@ -42,14 +42,14 @@ export function mapItems(items: readonly LiveChatMessageResource[] | undefined, 
     const type = item.snippet?.type;
     switch (type) {
       case 'messageDeletedEvent': {
-        const id = cleanId(item.snippet?.messageDeletedDetails?.deletedMessageId);
+        const id = platformMessageId(item.snippet?.messageDeletedDetails?.deletedMessageId);
         if (id) page.deletedIds.push(id);
         break;
       }
       case 'userBannedEvent': {
         const banned = item.snippet?.userBannedDetails;
         page.bans.push({
-          channelId: cleanId(banned?.bannedUserDetails?.channelId),
+          channelId: platformId(banned?.bannedUserDetails?.channelId) || undefined,
           name: sanitizeText(banned?.bannedUserDetails?.displayName, MAX_AUTHOR_LENGTH),
           banType: typeof banned?.banType === 'string' ? sanitizeText(banned.banType, 20) : undefined,
         });
@@ -70,12 +70,11 @@ export function mapItems(items: readonly LiveChatMessageResource[] | undefined, 
 
 /** One chat item as a ChatMessage, or undefined for items that are not chat (or have no id). */
 export function toChatMessage(item: LiveChatMessageResource, options: MapOptions): ChatMessage | undefined {
-  const id = cleanId(item.id);
   const snippet = item.snippet;
-  if (!id || !snippet) return undefined;
-  let text: string;
+  if (!snippet) return undefined;
+  let text: string | undefined;
   let kind: ChatMessage['kind'];
-  let paid: PaidInfo | undefined;
+  let paid: CapturedAmount | undefined;
   switch (snippet.type) {
     case 'textMessageEvent':
       text = firstText(snippet.textMessageDetails?.messageText, snippet.displayMessage);
@@ -105,24 +104,20 @@ export function toChatMessage(item: LiveChatMessageResource, options: MapOptions
       return undefined;
   }
   const author = item.authorDetails;
-  const authorId = cleanId(author?.channelId ?? snippet.authorChannelId);
-  const message: ChatMessage = {
-    id,
-    platform: 'youtube',
-    author: {
-      name: sanitizeText(author?.displayName, MAX_AUTHOR_LENGTH) || authorId || '',
-      ...(authorId ? { id: authorId } : {}),
-      badges: badgesOf(author),
+  return buildChatMessage(
+    {
+      platform: 'youtube',
+      id: item.id,
+      author: { name: author?.displayName, id: author?.channelId ?? snippet.authorChannelId, badges: badgesOf(author) },
+      text,
+      sentAt: isoOrUndefined(snippet.publishedAt),
+      capturedAt: options.capturedAt,
+      backfill: options.backfill,
+      kind,
+      paid,
     },
-    text,
-    capturedAt: options.capturedAt,
-    backfill: options.backfill,
-    kind,
-  };
-  const sentAt = isoOrUndefined(snippet.publishedAt);
-  if (sentAt) message.sentAt = sentAt;
-  if (paid) message.paid = paid;
-  return message;
+    { nameFromAuthorId: true },
+  );
 }
 
 /** Badges in a fixed order: owner, moderator, member, verified. */
@@ -135,27 +130,21 @@ export function badgesOf(author: LiveChatMessageResource['authorDetails']): Badg
   return badges;
 }
 
-/** amountMicros (a decimal string or number) -> amount in the currency's units. */
-function toPaid(details: { amountMicros?: string | number; currency?: string; amountDisplayString?: string } | undefined): PaidInfo | undefined {
+/**
+ * amountMicros (a decimal string or number) -> amount in the currency's units; a currency that is not an
+ * ISO code is USD. The builder cleans the display string.
+ */
+function toPaid(details: { amountMicros?: string | number; currency?: string; amountDisplayString?: string } | undefined): CapturedAmount | undefined {
   if (!details) return undefined;
   const micros = typeof details.amountMicros === 'string' ? Number(details.amountMicros) : details.amountMicros;
   if (typeof micros !== 'number' || !Number.isFinite(micros) || micros < 0) return undefined;
   const currency = typeof details.currency === 'string' && /^[A-Za-z]{3}$/.test(details.currency) ? details.currency.toUpperCase() : 'USD';
-  const display = sanitizeText(details.amountDisplayString, 40);
-  return { amount: micros / 1_000_000, currency, ...(display ? { display } : {}) };
+  return { amount: micros / 1_000_000, currency, display: details.amountDisplayString };
 }
 
-function firstText(...candidates: Array<string | undefined>): string {
-  for (const candidate of candidates) {
-    const text = sanitizeText(candidate, MAX_TEXT_LENGTH);
-    if (text) return text;
-  }
-  return '';
-}
-
-function cleanId(value: unknown): string | undefined {
-  const id = sanitizeText(value, MAX_ID_LENGTH);
-  return id || undefined;
+/** The first candidate with any text once cleaned (returned as read: the builder cleans it). */
+function firstText(...candidates: Array<string | undefined>): string | undefined {
+  return candidates.find((candidate) => sanitizeText(candidate, MAX_TEXT_LENGTH) !== '');
 }
 
 function isoOrUndefined(value: unknown): string | undefined {

@@ -8,7 +8,7 @@ import { sanitizeText, type SessionStatus } from '../../domain/message.ts';
 import { describeError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import { LRUCache } from 'lru-cache';
-import type { ChatSource, SourceSink } from '../source.ts';
+import type { ChatSource, ChatTarget, SourceSink } from '../source.ts';
 import type { LiveChatApi } from './client.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { classifyFailure, YouTubeApiError } from './errors.ts';
@@ -147,6 +147,11 @@ export class YouTubeApiSource implements ChatSource {
       pageToken: this.cursor.pageToken ?? this.resumed?.pageToken,
       delivered: this.anyPageDelivered || this.resumed?.delivered === true,
     };
+  }
+
+  chatTarget(): ChatTarget {
+    const liveChatId = this.liveChatId ?? this.resumed?.liveChatId;
+    return liveChatId ? { liveChatId } : {};
   }
 
   describe(): Record<string, unknown> {

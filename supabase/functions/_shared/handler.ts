@@ -17,7 +17,7 @@ import { listBuyers, listMessages } from './history.ts';
 import { runHousekeeping } from './housekeeping.ts';
 import { ingestMessages, type IngestOptions } from './ingest.ts';
 import { markDeleted, upsertSession } from './sessions.ts';
-import { BuyersQuery, HistoryQuery, LotsQuery, parseIngestBody, parseWith } from './wire.ts';
+import { BuyersQuery, HistoryQuery, LotsQuery, parseIngestBody, parseWith } from './contract.ts';
 import { correctLot, listLots, saveSellers } from './ledger/store.ts';
 
 export interface MonitorHandlerOptions extends AuthSecrets {

@@ -4,7 +4,7 @@
  */
 import type { Sql } from './db.ts';
 import { CoreError } from './errors.ts';
-import type { CapturedBuyer, Intent, MessagePage, MessageQuery, StoredMessage } from './types.ts';
+import type { CapturedBuyer, Intent, MessagePage, MessageQuery, StoredMessage } from './contract.ts';
 
 interface HistoryRow {
   row_id: number;

@@ -3,7 +3,7 @@
  * computed from their own (injectable) clock. Dependency-free: loaded by Node and by Deno.
  */
 import type { Sql } from './db.ts';
-import type { HousekeepingReport } from './types.ts';
+import type { HousekeepingReport } from './contract.ts';
 
 /** Statuses of sessions that are still supposed to receive chat. */
 export const OPEN_SESSION_STATUSES = ['starting', 'live', 'recovering', 'no_chat_found', 'quota_exhausted'];

@@ -13,13 +13,13 @@
  * Batches travel as one JSON text parameter cast in SQL (`$2::text::jsonb`, never `$2::jsonb`: postgres.js
  * would JSON-encode a string bound to a jsonb parameter a second time); lists likewise.
  *
- * Dependency-free apart from zod (through wire.ts): loaded by Node and by Deno.
+ * Dependency-free apart from zod (through contract.ts): loaded by Node and by Deno.
  */
 import type { Sql } from './db.ts';
+import { messageKey } from './identity.ts';
 import type { Classification, ClassifyInput } from './intent/index.ts';
 import { deriveOfferContext, HOST_BADGES, isOnOffer, offerAt, settleVerdict, type OfferContext } from './intent/offer.ts';
-import type { AnswerPayload, BuyerPayload, CoreMessage, IngestResult, Intent } from './types.ts';
-import { parseMessage } from './wire.ts';
+import { parseMessage, type AnswerPayload, type BuyerPayload, type ChatMessage, type IngestResult, type Intent } from './contract.ts';
 import { advanceLedger, LEDGER_CLAIM_CONFIDENCE, readOpenLots, type LedgerAdvance } from './ledger/store.ts';
 
 /**
@@ -93,11 +93,11 @@ export async function ingestMessages(
   options: IngestOptions,
 ): Promise<IngestResult[]> {
   const parsed = items.map(parseMessage);
-  const valid: CoreMessage[] = [];
+  const valid: ChatMessage[] = [];
   const seen = new Set<string>();
   for (const item of parsed) {
-    if (item.ok && !seen.has(item.message.id)) {
-      seen.add(item.message.id);
+    if (item.ok && !seen.has(messageKey(item.message))) {
+      seen.add(messageKey(item.message));
       valid.push(item.message);
     }
   }
@@ -110,7 +110,7 @@ export async function ingestMessages(
   if (valid.length > 0) {
     await ensureSession(sql, sessionId, valid[0]!.platform);
     for (const key of await insertMessages(sql, sessionId, valid)) inserted.add(key);
-    for (const row of await readState(sql, sessionId, valid.map((m) => m.id))) state.set(row.message_key, row);
+    for (const row of await readState(sql, sessionId, valid.map(messageKey))) state.set(row.message_key, row);
 
     const pending = [...state.values()].filter((row) => row.intent === null);
     if (pending.length > 0) {
@@ -155,7 +155,7 @@ export async function ingestMessages(
         error: { code: 'invalid_message', message: item.reason },
       };
     }
-    const key = item.message.id;
+    const key = messageKey(item.message);
     const row = state.get(key);
     const first = !reported.has(key);
     reported.add(key);
@@ -210,10 +210,10 @@ export async function readOfferContext(sql: Sql, sessionId: string): Promise<Off
 }
 
 /** Inserts what is not stored yet (one statement for the whole batch); returns the keys it inserted. */
-async function insertMessages(sql: Sql, sessionId: string, messages: CoreMessage[]): Promise<string[]> {
+async function insertMessages(sql: Sql, sessionId: string, messages: ChatMessage[]): Promise<string[]> {
   const rows = messages.map((m, ord) => ({
     ord,
-    message_key: m.id,
+    message_key: messageKey(m),
     platform_message_id: m.platformMessageId ?? null,
     username: m.author.name,
     author_id: m.author.id ?? null,

@@ -3,7 +3,7 @@
  * Dependency-free: loaded by Node and by Deno.
  */
 import type { Sql } from './db.ts';
-import type { SessionUpsert } from './types.ts';
+import type { SessionUpsert } from './contract.ts';
 
 /** Statuses after which a session is over (ended_at is set once). */
 const FINAL_STATUSES = ['ended', 'stopped', 'error'];

@@ -1,5 +1,5 @@
 /** The dashboard's own camelCase types: wire frames and database rows are converted into these once. */
-import type { AnswerStatus, BuyerPayload } from '../wire.ts';
+import type { AnswerSource, AnswerStatus, BuyerPayload } from '../wire.ts';
 
 /** Where a record reached the dashboard from (the same record may arrive by several; merged by id). */
 export type Origin = 'ws' | 'realtime' | 'history';
@@ -42,7 +42,7 @@ export interface Answer {
   question: string;
   answer: string;
   status: AnswerStatus;
-  sources: Array<{ documentId: string; title: string }>;
+  sources: AnswerSource[];
   replyId?: string;
   detail?: string;
   at: number;

@@ -1,5 +1,6 @@
 /** Reads one chat row with the adapter's selectors (platforms/*.ts `dom`). */
 import type { DomSpec } from '../../platforms/types.ts';
+import { signatureOf } from './signature.ts';
 import type { ReadRow } from './stream.ts';
 
 const squash = (s: string): string => s.replace(/\s+/g, ' ').trim();
@@ -64,7 +65,7 @@ export function readRow(el: Element, spec: DomSpec, maxText: number): ReadRow<El
   return {
     node: el,
     pid: pidRaw ? pidRaw : undefined,
-    sig: author + '\u0000' + text,
+    sig: signatureOf(author, text),
     author,
     authorId,
     badges,

@@ -10,7 +10,7 @@
  */
 import type { Sql } from '../db.ts';
 import type { AnswerFn, QuestionInput } from '../ingest.ts';
-import type { AnswerPayload } from '../types.ts';
+import type { AnswerPayload } from '../contract.ts';
 import { answerQuestion, type AnswerModel } from './answer.ts';
 import { parseCommand, runCommand } from './commands.ts';
 import type { Embedder } from './embeddings.ts';

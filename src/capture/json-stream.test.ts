@@ -1,4 +1,4 @@
-import { JsonObjectSplitter } from './json-stream.ts';
+import { JsonObjectSplitter, readJsonObject } from './json-stream.ts';
 
 describe('JsonObjectSplitter', () => {
   it("splits Google's growing JSON array into objects, whatever the chunking", () => {
@@ -21,5 +21,19 @@ describe('JsonObjectSplitter', () => {
   it('refuses garbage between objects and objects over the size cap', () => {
     expect(() => new JsonObjectSplitter().push('{"a":1} hello')).toThrow(/unexpected/);
     expect(() => new JsonObjectSplitter(10).push('{"a":"0123456789')).toThrow(/larger than/);
+  });
+});
+
+describe('readJsonObject', () => {
+  it('cuts one object out of a larger text, braces and escapes inside strings included', () => {
+    const html = '<script>var x = {"a":{"b":"}\\"{"},"c":[{"d":1}]}; var y = {"e":2};</script>';
+    const start = html.indexOf('{');
+    expect(readJsonObject(html, start)).toBe('{"a":{"b":"}\\"{"},"c":[{"d":1}]}');
+    expect(JSON.parse(readJsonObject(html, html.indexOf('{"e"'))!)).toEqual({ e: 2 });
+  });
+
+  it('gives nothing for an object that never closes or a start that is not a brace', () => {
+    expect(readJsonObject('x = {"a":{"b":1}', 4)).toBeUndefined();
+    expect(readJsonObject('x = {"a":1}', 0)).toBeUndefined();
   });
 });

@@ -1,0 +1,423 @@
+/**
+ * The backend contract, written once: what the service, the edge function monitor-realtime-stream and
+ * the dashboard exchange, as zod schemas with their TypeScript types inferred from them. Each schema and
+ * its type share a name (`ChatMessage` the schema, `ChatMessage` the type). The function parses its
+ * request bodies with these schemas, the service's Supabase backend parses the function's answers with
+ * them, and the dashboard imports the types only (so no zod reaches its bundle).
+ * Node and Deno: imports only zod and relative _shared modules.
+ *
+ * Bodies the function accepts (POST, JSON):
+ * - the seed's single message: `{message, username, streamSessionId, platform?, id?}`
+ * - a batch: `{streamSessionId, messages: ChatMessage[]}` -> {@link IngestAnswer}
+ * - actions: `{action:"upsert_session", session}` -> `{ok:true}`, `{action:"mark_deleted", streamSessionId,
+ *   messageIds}` -> `{updated}`, `{action:"housekeep", deleteBefore, staleBefore}` -> HousekeepingReport,
+ *   `{action:"correct_lot", streamSessionId, code, patch}` -> `{lot}`
+ * and its GET queries: history (-> MessagePage), `action=buyers` (-> `{buyers}`), `action=lots`
+ * (-> `{lots}`), `action=ping` (-> `{status:"ok"}`). Errors: `{error:{code,message}}`.
+ *
+ * Chat text is hostile input: control characters are dropped, whitespace collapsed and length capped
+ * (text.ts: the caps and {@link sanitizeText}, the one function capture and storage both use; re-exported
+ * here).
+ */
+import { z } from 'zod';
+import { CoreError } from './errors.ts';
+import type { Intent as ClassifierIntent } from './intent/types.ts';
+import type { Lot as LedgerLot, LotClaim as LedgerLotClaim, LotStatus } from './ledger/rules.ts';
+import { MAX_AUTHOR_LENGTH, MAX_BATCH_MESSAGES, MAX_ID_LENGTH, MAX_TEXT_LENGTH, sanitizeText } from './text.ts';
+
+export { MAX_AUTHOR_LENGTH, MAX_BATCH_MESSAGES, MAX_ID_LENGTH, MAX_TEXT_LENGTH, sanitizeText };
+
+const text = (max: number) => z.string().transform((v) => sanitizeText(v, max));
+const id = z.string().trim().min(1).max(MAX_ID_LENGTH);
+const isoTime = z.iso.datetime({ offset: true });
+const platformName = z.string().trim().min(1).max(40);
+
+// ---------------------------------------------------------------------------------------------------
+// Chat messages (what the service captures and sends)
+
+/** What kind of chat message it is; plain text when absent. */
+export const MESSAGE_KINDS = ['text', 'paid', 'membership', 'sticker', 'system'] as const;
+
+/** Who wrote a message. Badge names are normalized across platforms ("owner", "moderator", ...). */
+export const ChatAuthor = z.object({
+  name: text(MAX_AUTHOR_LENGTH),
+  id: z.string().trim().max(MAX_ID_LENGTH).optional(),
+  badges: z.array(z.string().trim().max(50)).max(20).default([]),
+});
+export type ChatAuthor = z.output<typeof ChatAuthor>;
+
+/** A paid message (Super Chat, Super Sticker, tip...). */
+export const PaidInfo = z.object({
+  amount: z.number().finite().min(0).max(1e9),
+  currency: z.string().trim().min(1).max(10),
+  /** The platform's own display string, e.g. "$5.00". */
+  display: z.string().max(50).optional(),
+});
+export type PaidInfo = z.output<typeof PaidInfo>;
+
+/** One chat message, exactly once per session: one item of a batch. */
+export const ChatMessage = z.object({
+  /** Identity within the session: the platform id or Earshot's stream-position id. */
+  id,
+  platform: platformName,
+  author: ChatAuthor,
+  text: z.string().max(20 * MAX_TEXT_LENGTH).transform((v) => sanitizeText(v, MAX_TEXT_LENGTH)),
+  /** When the platform says it was sent (ISO 8601), if it says. */
+  sentAt: isoTime.optional(),
+  /** When Earshot captured it (ISO 8601). */
+  capturedAt: isoTime,
+  /** True for messages that were already on the page when monitoring started. */
+  backfill: z.boolean().default(false),
+  kind: z.enum(MESSAGE_KINDS).optional(),
+  paid: PaidInfo.optional(),
+  /** The platform's own message id, when the caller knows `id` is not one. */
+  platformMessageId: z.string().trim().max(MAX_ID_LENGTH).optional(),
+});
+/**
+ * A chat message after validation. `P` narrows the platform: the service speaks only the platforms it
+ * knows (src/domain/message.ts), the function stores whatever name it is given.
+ */
+export type ChatMessage<P extends string = string> = z.output<typeof ChatMessage> & { platform: P };
+/** A chat message as a caller may send it (badges and backfill may be left out). */
+export type ChatMessageInput = z.input<typeof ChatMessage>;
+
+// ---------------------------------------------------------------------------------------------------
+// Request bodies of monitor-realtime-stream
+
+/** The seed system's body: one message, no id (a fresh key is minted unless `id` is given). */
+export const SingleBody = z.object({
+  message: z.string().max(20 * MAX_TEXT_LENGTH),
+  username: z.string().max(10 * MAX_AUTHOR_LENGTH),
+  streamSessionId: id,
+  platform: platformName.default('generic'),
+  id: id.optional(),
+});
+
+/** Items are validated one by one ({@link parseMessage}) so that one bad message does not sink the whole batch. */
+export const BatchBody = z.object({
+  streamSessionId: id,
+  messages: z.array(z.unknown()).min(1).max(MAX_BATCH_MESSAGES),
+});
+/** A batch as the service sends it. */
+export type BatchRequest = z.input<typeof BatchBody> & { messages: ChatMessageInput[] };
+
+/** A session row as the service reports it. */
+export const SessionUpsert = z.object({
+  sessionId: id,
+  platform: platformName,
+  url: z.string().max(2048).optional(),
+  source: z.string().max(20).optional(),
+  status: z.string().trim().min(1).max(40),
+  detail: z.string().max(1000).optional(),
+  startedAt: isoTime.optional(),
+  /** The dashboard user owning the session (RLS); kept when omitted. */
+  ownerId: z.uuid().optional(),
+  /** The host's usernames (start-monitoring's `seller`): their messages announce lots. Kept when omitted. */
+  sellers: z.array(z.string().trim().min(1).max(MAX_AUTHOR_LENGTH)).max(20).optional(),
+});
+export type SessionUpsert = z.output<typeof SessionUpsert>;
+
+export const SessionBody = z.object({
+  action: z.literal('upsert_session'),
+  session: SessionUpsert,
+});
+
+/** A username as corrections name it ("@amy" or "amy"). */
+const username = z.string().transform((v) => sanitizeText(v, MAX_AUTHOR_LENGTH).replace(/^@+/, '')).pipe(z.string().min(1));
+
+/**
+ * A seller's correction of one lot (PATCH /api/sessions/:id/lots/:code, and the function's correct_lot
+ * action): the winner (null: none), the waitlist in order, price, title, void, and the paid/packed/shipped
+ * marks. At least one field; unknown fields are refused.
+ */
+export const LotPatchBody = z
+  .object({
+    winner: username.nullable().optional(),
+    waitlist: z.array(username).max(100).optional(),
+    price: z.number().finite().min(0).max(1e9).nullable().optional(),
+    title: z.string().max(1000).transform((v) => sanitizeText(v, 200) || null).nullable().optional(),
+    void: z.boolean().optional(),
+    paid: z.boolean().optional(),
+    packed: z.boolean().optional(),
+    shipped: z.boolean().optional(),
+  })
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, 'name at least one field to change');
+
+/** A lot code as the URL names it ("C3", "A1 (2)"). */
+export const LotCode = z.string().trim().min(1).max(40);
+
+export const CorrectLotBody = z.object({
+  action: z.literal('correct_lot'),
+  streamSessionId: id,
+  code: LotCode,
+  patch: LotPatchBody,
+});
+
+export const DeletedBody = z.object({
+  action: z.literal('mark_deleted'),
+  streamSessionId: id,
+  messageIds: z.array(id).min(1).max(MAX_BATCH_MESSAGES),
+});
+
+export const HousekeepBody = z.object({
+  action: z.literal('housekeep'),
+  deleteBefore: isoTime,
+  staleBefore: isoTime,
+});
+
+/** Every body the service POSTs to the function. */
+export type MonitorPost =
+  | BatchRequest
+  | z.input<typeof SessionBody>
+  | z.input<typeof DeletedBody>
+  | z.input<typeof HousekeepBody>
+  | z.input<typeof CorrectLotBody>;
+
+/** The query of GET monitor-realtime-stream (history). */
+export const HistoryQuery = z.object({
+  streamSessionId: id,
+  /** Full-text search (web-search syntax: words, "phrases", -exclusions, or). */
+  q: z.string().trim().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  /** Only messages strictly older than this: an ISO time, or the id of a message (a page cursor). */
+  before: z.string().trim().min(1).max(MAX_ID_LENGTH).optional(),
+});
+/** What a history page asks for, whatever the session. */
+export type MessageQuery = Omit<z.output<typeof HistoryQuery>, 'streamSessionId'>;
+
+export const BuyersQuery = z.object({
+  streamSessionId: id,
+  limit: z.coerce.number().int().min(1).max(5_000).default(1_000),
+});
+
+export const LotsQuery = z.object({ streamSessionId: id });
+
+// ---------------------------------------------------------------------------------------------------
+// What the function answers (checked by the service's Supabase backend)
+
+/** What a chat message wants: to buy, to know something, or neither (the classifier's Intent). */
+export const Intent = z.enum(['purchase', 'question', 'other']) satisfies z.ZodType<ClassifierIntent>;
+export type Intent = ClassifierIntent;
+
+const LotClaim = z.object({
+  username: z.string(),
+  messageId: z.string().nullable(),
+  at: z.string(),
+  quantity: z.number().optional(),
+  size: z.string().optional(),
+}) satisfies z.ZodType<LedgerLotClaim>;
+
+/** A lot of the claims ledger (the type is the ledger's own, supabase/functions/_shared/ledger/rules.ts). */
+export const Lot = z.object({
+  code: z.string(),
+  baseCode: z.string(),
+  title: z.string().nullable(),
+  price: z.number().nullable(),
+  status: z.enum(['open', 'sold', 'unsold', 'void']) satisfies z.ZodType<LotStatus>,
+  winner: LotClaim.nullable(),
+  waitlist: z.array(LotClaim),
+  paid: z.boolean(),
+  packed: z.boolean(),
+  shipped: z.boolean(),
+  announcedBy: z.string().nullable(),
+  announcedAt: z.string(),
+  ord: z.number(),
+}) satisfies z.ZodType<LedgerLot>;
+export type Lot = LedgerLot;
+export type LotClaim = LedgerLotClaim;
+
+/** The buyer payload the seed dashboard (DealFlow) reads: exactly these names. */
+export const BuyerPayload = z.object({
+  username: z.string(),
+  message: z.string(),
+  confidence: z.number(),
+  item: z.string().optional(),
+  price: z.number().optional(),
+  quantity: z.number().optional(),
+  size: z.string().optional(),
+  /** The ledger's lot this buyer won ("C3", "A1 (2)"); item and price are then the lot's title and price. */
+  lot: z.string().optional(),
+});
+export type BuyerPayload = z.output<typeof BuyerPayload>;
+
+/** A captured sale as the pick list shows it (sales_captured, oldest first). */
+export const CapturedBuyer = z.object({
+  messageId: z.string(),
+  capturedAt: z.string(),
+  buyer: BuyerPayload,
+});
+export type CapturedBuyer = z.output<typeof CapturedBuyer>;
+
+export const AnswerStatus = z.enum(['suggested', 'pending', 'sent', 'failed', 'dismissed']);
+export type AnswerStatus = z.output<typeof AnswerStatus>;
+
+/** A document (and chunk) an answer was drawn from. */
+export const AnswerSource = z.object({
+  documentId: z.string(),
+  title: z.string(),
+  chunkId: z.string().optional(),
+});
+export type AnswerSource = z.output<typeof AnswerSource>;
+
+/** An answer to a viewer's question (filled by the knowledge-base hook). */
+export const AnswerPayload = z.object({
+  question: z.string(),
+  answer: z.string(),
+  status: AnswerStatus,
+  sources: z.array(AnswerSource),
+  replyId: z.string().optional(),
+});
+export type AnswerPayload = z.output<typeof AnswerPayload>;
+
+/** What the backend says about one ingested message. */
+export const IngestResult = z.object({
+  messageId: z.string(),
+  /** false when the message was already stored (idempotent write) or was rejected. */
+  stored: z.boolean(),
+  intent: Intent,
+  confidence: z.number(),
+  /** Present when the message is a captured buyer (purchase at or above the threshold). */
+  buyer: BuyerPayload.optional(),
+  /** Present when the knowledge base answered the message. */
+  answer: AnswerPayload.optional(),
+  /** Lots of the claims ledger this message changed (their state after the batch): lot_update events. */
+  lots: z.array(Lot).optional(),
+  /** Present when this one message was rejected (the rest of the batch is still stored). */
+  error: z.object({ code: z.literal('invalid_message'), message: z.string() }).optional(),
+});
+export type IngestResult = z.output<typeof IngestResult>;
+
+/** A message as history returns it: what was captured, plus its session, classification and deletion. */
+export const StoredMessage = z.object({
+  id: z.string(),
+  sessionId: z.string(),
+  platform: z.string(),
+  author: z.object({ name: z.string(), id: z.string().optional(), badges: z.array(z.string()) }),
+  text: z.string(),
+  sentAt: z.string().optional(),
+  capturedAt: z.string(),
+  backfill: z.boolean(),
+  intent: Intent.optional(),
+  confidence: z.number().optional(),
+  deleted: z.boolean(),
+});
+export type StoredMessage = z.output<typeof StoredMessage>;
+
+/** A page of history, newest first; `nextCursor` is the `before` of the next page (null at the end). */
+export const MessagePage = z.object({
+  messages: z.array(StoredMessage),
+  nextCursor: z.string().nullable(),
+});
+export type MessagePage = z.output<typeof MessagePage>;
+
+/** What one housekeeping pass did. */
+export const HousekeepingReport = z.object({
+  deletedMessages: z.number(),
+  closedSessions: z.array(z.string()),
+});
+export type HousekeepingReport = z.output<typeof HousekeepingReport>;
+
+/** POST batch (or seed body): one result per message, in order. */
+export const IngestAnswer = z.object({ results: z.array(IngestResult) });
+/** POST upsert_session. */
+export const SessionAnswer = z.object({ ok: z.literal(true) });
+/** POST mark_deleted: how many messages were newly marked. */
+export const DeletedAnswer = z.object({ updated: z.number() });
+/** GET history. */
+export const HistoryAnswer = MessagePage;
+/** POST housekeep. */
+export const HousekeepAnswer = HousekeepingReport;
+/** GET action=buyers. */
+export const BuyersAnswer = z.object({ buyers: z.array(CapturedBuyer) });
+/** GET action=lots. */
+export const LotsAnswer = z.object({ lots: z.array(Lot) });
+/** POST correct_lot. */
+export const LotAnswer = z.object({ lot: Lot });
+/** GET action=ping. */
+export const PingAnswer = z.object({ status: z.literal('ok') });
+/** Any failure: a 4xx for the caller's mistakes (never retried by the service), a 5xx for the function's own. */
+export const ErrorAnswer = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+export type ErrorAnswer = z.output<typeof ErrorAnswer>;
+
+// ---------------------------------------------------------------------------------------------------
+// Parsing on the function's side
+
+/** A POST body told apart and validated (batch items are still unknown: see {@link parseMessage}). */
+export type IngestBody =
+  | { kind: 'messages'; sessionId: string; messages: unknown[]; single: boolean }
+  | { kind: 'session'; session: SessionUpsert }
+  | { kind: 'deleted'; sessionId: string; messageIds: string[] }
+  | { kind: 'housekeep'; deleteBefore: string; staleBefore: string }
+  | { kind: 'correct_lot'; sessionId: string; code: string; patch: z.output<typeof LotPatchBody> };
+
+/** Throws invalid_body with the first few zod issues. */
+export function parseWith<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new CoreError('invalid_body', describeIssues(result.error));
+  return result.data;
+}
+
+/** The first few issues, each as `path: message` (values are never quoted: they may be anything). */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`)
+    .join('; ');
+}
+
+/**
+ * Tells the accepted bodies apart and validates the envelope. Batch items are validated later, one by
+ * one ({@link parseMessage}).
+ */
+export function parseIngestBody(body: unknown, mintId: () => string): IngestBody {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new CoreError('invalid_body', 'Expected a JSON object body');
+  }
+  const record = body as Record<string, unknown>;
+  switch (record.action) {
+    case 'upsert_session':
+      return { kind: 'session', session: parseWith(SessionBody, body).session };
+    case 'mark_deleted': {
+      const parsed = parseWith(DeletedBody, body);
+      return { kind: 'deleted', sessionId: parsed.streamSessionId, messageIds: parsed.messageIds };
+    }
+    case 'housekeep': {
+      const parsed = parseWith(HousekeepBody, body);
+      return { kind: 'housekeep', deleteBefore: parsed.deleteBefore, staleBefore: parsed.staleBefore };
+    }
+    case 'correct_lot': {
+      const parsed = parseWith(CorrectLotBody, body);
+      return { kind: 'correct_lot', sessionId: parsed.streamSessionId, code: parsed.code, patch: parsed.patch };
+    }
+    case undefined:
+      break;
+    default:
+      throw new CoreError('invalid_body', `Unknown action ${JSON.stringify(String(record.action)).slice(0, 60)}`);
+  }
+  if ('messages' in record) {
+    const parsed = parseWith(BatchBody, body);
+    return { kind: 'messages', sessionId: parsed.streamSessionId, messages: parsed.messages, single: false };
+  }
+  const single = parseWith(SingleBody, body);
+  const message: ChatMessageInput = {
+    id: single.id ?? mintId(),
+    platform: single.platform,
+    author: { name: single.username, badges: [] },
+    text: single.message,
+    capturedAt: new Date().toISOString(),
+  };
+  return { kind: 'messages', sessionId: single.streamSessionId, messages: [message], single: true };
+}
+
+/** Validates one batch item; an invalid item gives its id (when it has one) and the reason. */
+export function parseMessage(value: unknown): { ok: true; message: ChatMessage } | { ok: false; id: string; reason: string } {
+  const result = ChatMessage.safeParse(value);
+  if (result.success) return { ok: true, message: result.data };
+  const rawId = (value as { id?: unknown } | null)?.id;
+  return {
+    ok: false,
+    id: typeof rawId === 'string' ? rawId.slice(0, MAX_ID_LENGTH) : '',
+    reason: describeIssues(result.error),
+  };
+}
