@@ -4,7 +4,7 @@
  * platform hands us is hostile input, so every field is cleaned and capped here, in one way: ids through
  * the identity module, names and text through sanitizeText, badges normalized, amounts parsed or checked.
  */
-import { platformId, platformMessageId } from '../../supabase/functions/_shared/identity.ts';
+import { platformId } from '../../supabase/functions/_shared/identity.ts';
 import type { ChatMessage, Platform } from '../domain/message.ts';
 import { MAX_AUTHOR_LENGTH, MAX_TEXT_LENGTH, sanitizeText } from '../domain/message.ts';
 import { normalizeBadges, parseAmount } from './platforms/common.ts';
@@ -49,7 +49,7 @@ export interface BuildOptions {
 
 /** The cleaned ChatMessage, or undefined when it has no usable id (or no content, with `requireContent`). */
 export function buildChatMessage(input: CapturedMessage, options: BuildOptions = {}): ChatMessage | undefined {
-  const id = platformMessageId(input.id);
+  const id = platformId(input.id);
   if (!id) return undefined;
   const authorId = platformId(input.author.id);
   let name = sanitizeText(input.author.name, MAX_AUTHOR_LENGTH);

@@ -105,6 +105,7 @@ export class SessionBook {
   private readonly options: SessionBookOptions;
   private quietTimer: NodeJS.Timeout | null = null;
   private maxTimer: NodeJS.Timeout | null = null;
+  private lastChangeAt = 0;
   private closed = false;
 
   constructor(options: SessionBookOptions) {
@@ -149,18 +150,30 @@ export class SessionBook {
     return true;
   }
 
-  /** Something a save would write changed: a save follows shortly. */
+  /**
+   * Something a save would write changed: a save follows shortly. Called for every batch a show admits,
+   * so it only notes the time; the quiet timer, armed once, looks at that time when it fires.
+   */
   changed(): void {
     if (!this.options.store || this.closed) return;
-    const debounceMs = this.options.debounceMs ?? 250;
-    const maxWaitMs = this.options.maxWaitMs ?? 2_000;
-    if (this.quietTimer) clearTimeout(this.quietTimer);
-    this.quietTimer = setTimeout(() => this.saveNow(), debounceMs);
-    this.quietTimer.unref();
+    this.lastChangeAt = Date.now();
+    if (!this.quietTimer) this.armQuiet(this.options.debounceMs ?? 250);
     if (!this.maxTimer) {
-      this.maxTimer = setTimeout(() => this.saveNow(), maxWaitMs);
+      this.maxTimer = setTimeout(() => this.saveNow(), this.options.maxWaitMs ?? 2_000);
       this.maxTimer.unref();
     }
+  }
+
+  /** Saves once the book has been quiet for the debounce period, or waits out the rest of it. */
+  private armQuiet(delayMs: number): void {
+    this.quietTimer = setTimeout(() => {
+      this.quietTimer = null;
+      const debounceMs = this.options.debounceMs ?? 250;
+      const quietFor = Date.now() - this.lastChangeAt;
+      if (quietFor >= debounceMs) this.saveNow();
+      else this.armQuiet(debounceMs - quietFor);
+    }, delayMs);
+    this.quietTimer.unref();
   }
 
   /** Writes every show (with its source's resumable state) to the store now. */

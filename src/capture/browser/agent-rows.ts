@@ -3,7 +3,7 @@
  * page names keeps the platform's id, a row without one is named by its stream position under the
  * session's id prefix. Pure: BrowserSource keeps the stream state and hands the result to the merger.
  */
-import { platformMessageId, positionalId } from '../../../supabase/functions/_shared/identity.ts';
+import { platformId, positionalId } from '../../../supabase/functions/_shared/identity.ts';
 import type { ChatMessage, Platform } from '../../domain/message.ts';
 import type { AgentRow, AgentTailEntry } from '../agent/types.ts';
 import { buildChatMessage } from '../message.ts';
@@ -49,7 +49,7 @@ export function readAgentRows(rows: readonly AgentRow[], platform: Platform, idP
 export function deletedIds(report: { pids: readonly string[]; positions: readonly number[] }, idPrefix: string): string[] {
   const ids: string[] = [];
   for (const pid of report.pids) {
-    const id = platformMessageId(pid);
+    const id = platformId(pid);
     if (id) ids.push(id);
   }
   for (const pos of report.positions) ids.push(positionalId(idPrefix, pos));

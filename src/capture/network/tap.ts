@@ -10,7 +10,7 @@
  * the next live) ends the session instead of capturing someone else's chat.
  */
 import { LRUCache } from 'lru-cache';
-import { platformId, platformMessageId } from '../../../supabase/functions/_shared/identity.ts';
+import { platformId } from '../../../supabase/functions/_shared/identity.ts';
 import type { ChatMessage } from '../../domain/message.ts';
 import { sanitizeText } from '../../domain/message.ts';
 import { describeError } from '../../errors.ts';
@@ -149,7 +149,7 @@ export class NetworkTap implements NetworkPath {
           break;
         }
         case 'deleted': {
-          const id = platformMessageId(event.messageId);
+          const id = platformId(event.messageId);
           if (id) deleted.push(id);
           break;
         }

@@ -3,7 +3,7 @@
  * both). The YouTube message id is the dedup key; badges come from authorDetails; paid messages carry
  * their amount. Deletions, bans and the end of the chat come out as separate facts for the source to act on.
  */
-import { platformId, platformMessageId } from '../../../supabase/functions/_shared/identity.ts';
+import { platformId } from '../../../supabase/functions/_shared/identity.ts';
 import type { Badge, ChatMessage } from '../../domain/message.ts';
 import { MAX_AUTHOR_LENGTH, MAX_TEXT_LENGTH, sanitizeText } from '../../domain/message.ts';
 import { buildChatMessage, type CapturedAmount } from '../message.ts';
@@ -42,7 +42,7 @@ export function mapItems(items: readonly LiveChatMessageResource[] | undefined, 
     const type = item.snippet?.type;
     switch (type) {
       case 'messageDeletedEvent': {
-        const id = platformMessageId(item.snippet?.messageDeletedDetails?.deletedMessageId);
+        const id = platformId(item.snippet?.messageDeletedDetails?.deletedMessageId);
         if (id) page.deletedIds.push(id);
         break;
       }

@@ -4,7 +4,6 @@ import {
   isPositional,
   messageKey,
   platformId,
-  platformMessageId,
   positionalId,
   positionOf,
   runPrefix,
@@ -13,17 +12,17 @@ import { MAX_ID_LENGTH } from './text.ts';
 
 describe('message identity', () => {
   test('platform ids are cleaned like captured text and capped for the store', () => {
-    expect(platformMessageId('  LCC.a\u0007b  ')).toBe('LCC.ab');
-    expect(platformMessageId('a \n\t b')).toBe('a b');
-    expect(platformMessageId('x'.repeat(MAX_ID_LENGTH + 50))).toHaveLength(MAX_ID_LENGTH);
+    expect(platformId('  LCC.a\u0007b  ')).toBe('LCC.ab');
+    expect(platformId('a \n\t b')).toBe('a b');
+    expect(platformId('x'.repeat(MAX_ID_LENGTH + 50))).toHaveLength(MAX_ID_LENGTH);
     expect(platformId('show-7')).toBe('show-7');
   });
 
   test('an id that is not a usable string is empty', () => {
-    expect(platformMessageId(undefined)).toBe('');
-    expect(platformMessageId(42)).toBe('');
-    expect(platformMessageId({ id: 'x' })).toBe('');
-    expect(platformMessageId(' \u0000 ')).toBe('');
+    expect(platformId(undefined)).toBe('');
+    expect(platformId(42)).toBe('');
+    expect(platformId({ id: 'x' })).toBe('');
+    expect(platformId(' \u0000 ')).toBe('');
   });
 
   test('the run prefix is the start time in base 36, with the run number from the second run on', () => {

@@ -3,7 +3,7 @@
  * captures are the same message, and the key it is stored under.
  *
  * - A message the platform names (a YouTube or Kick message id, a DOM row's id attribute) carries that
- *   id, cleaned (`platformMessageId`).
+ *   id, cleaned (`platformId`).
  * - A row without one (Whatnot, Twitch and Kick DOM rows) is named by its position in the session's
  *   stream: `<runPrefix>-<position>` (`positionalId`). The in-page agent decides the positions
  *   (agent/page/alignment.ts); the prefix is minted once per run of a session (`runPrefix`), so a
@@ -23,11 +23,6 @@ import { MAX_ID_LENGTH, sanitizeText } from './text.ts';
  */
 export function platformId(raw: unknown): string {
   return sanitizeText(raw, MAX_ID_LENGTH);
-}
-
-/** The id a message the platform names is captured under (every capture path): see `platformId`. */
-export function platformMessageId(raw: unknown): string {
-  return platformId(raw);
 }
 
 /**

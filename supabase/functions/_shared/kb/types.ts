@@ -1,8 +1,9 @@
 /**
  * The knowledge base's domain types: documents, search hits, commands, per-session bot settings and
  * replies (the outbox). camelCase here; the SQL rows are converted once in the modules that read them.
- * Dependency-free: loaded by Node (tsc) and by Deno.
+ * Dependency-free (the contract's types are imported as types only): loaded by Node (tsc) and by Deno.
  */
+import type { AnswerSource } from '../contract.ts';
 
 /** What an uploaded document was; its text is extracted before it reaches the core. */
 export type SourceType = 'pdf' | 'txt' | 'md';
@@ -34,12 +35,8 @@ export interface SearchHit {
   score: number;
 }
 
-/** Where an answer came from (the public `answer` event's `sources`). */
-export interface AnswerSource {
-  documentId: string;
-  title: string;
-  chunkId?: string;
-}
+/** Where an answer came from (the public `answer` event's `sources`): the contract's own type. */
+export type { AnswerSource };
 
 /** A grounded answer: chat-sized text and its sources. */
 export interface KbAnswer {
