@@ -1,4 +1,4 @@
-// House rules as lint errors (STYLE.md 11): no floating promises, no import cycles, consistent type imports.
+// House rules as lint errors (docs/STYLE.md 11): no floating promises, no import cycles, consistent type imports.
 import tseslint from 'typescript-eslint';
 import { importX } from 'eslint-plugin-import-x';
 import noImportCycle from './eslint/no-import-cycle.cjs';

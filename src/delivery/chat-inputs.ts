@@ -1,6 +1,6 @@
 /**
  * Where a person types in each platform's chat. The selectors are platform facts and live in each
- * platform's folder (src/capture/platforms/<name>/site.ts, `chatInput`); facts in shared/PLATFORMS.md.
+ * platform's folder (src/capture/platforms/<name>/site.ts, `chatInput`); facts in docs/PLATFORMS.md.
  */
 import type { Platform } from '../domain/message.ts';
 import { PLATFORM_SITES } from '../capture/platforms/registry.ts';

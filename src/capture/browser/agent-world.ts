@@ -1,4 +1,4 @@
-/** The isolated world Earshot's code runs in inside a capture page (STYLE.md 17: nothing of ours is visible to the page). */
+/** The isolated world Earshot's code runs in inside a capture page (docs/STYLE.md 17: nothing of ours is visible to the page). */
 import type { CDPSession } from 'puppeteer-core';
 
 /**

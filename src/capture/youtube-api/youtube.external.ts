@@ -1,7 +1,7 @@
 /**
  * Wire types of the YouTube Data API v3 as it sends them (only the fields Earshot reads). Every field is
  * optional: the payload is outside input, mapping.ts converts it once into ChatMessage.
- * Reference: developers.google.com/youtube/v3/live/docs/liveChatMessages, shared/PLATFORMS.md.
+ * Reference: developers.google.com/youtube/v3/live/docs/liveChatMessages, docs/PLATFORMS.md.
  */
 
 /** `GET /videos?part=liveStreamingDetails&id=ID` */

@@ -1,4 +1,4 @@
-/** Kick: the popout chat page and its Pusher WebSocket. data-index slots are recycled, never an identity. Facts: shared/PLATFORMS.md. */
+/** Kick: the popout chat page and its Pusher WebSocket. data-index slots are recycled, never an identity. Facts: docs/PLATFORMS.md. */
 import { idOf, isoTime, isRecord, parseJson } from '../common.ts';
 import type { KickChatMessageWire, KickMessageDeletedWire, KickUserBannedWire, PusherFrame } from './kick.external.ts';
 import { kickSite } from './site.ts';

@@ -1,6 +1,6 @@
 /**
  * Kick's wire format: Pusher frames on the page's WebSocket. `data` is usually a JSON string inside the
- * JSON frame (double-encoded); older frames carry it decoded. Facts: shared/PLATFORMS.md.
+ * JSON frame (double-encoded); older frames carry it decoded. Facts: docs/PLATFORMS.md.
  */
 
 /** One Pusher frame. */

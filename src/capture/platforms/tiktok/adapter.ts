@@ -1,4 +1,4 @@
-/** TikTok Live: DOM only (its network path is signed protobuf). Facts: shared/PLATFORMS.md. */
+/** TikTok Live: DOM only (its network path is signed protobuf). Facts: docs/PLATFORMS.md. */
 import { tiktokSite } from './site.ts';
 import type { PlatformAdapter } from '../types.ts';
 

@@ -1,4 +1,4 @@
-/** TikTok's shared facts (see ../site.ts). Its chat input is not known well enough to type into. Facts: shared/PLATFORMS.md. */
+/** TikTok's shared facts (see ../site.ts). Its chat input is not known well enough to type into. Facts: docs/PLATFORMS.md. */
 import type { PlatformSite } from '../site.ts';
 
 export const tiktokSite = {

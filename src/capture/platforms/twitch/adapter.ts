@@ -1,4 +1,4 @@
-/** Twitch: the popout chat page and its IRC-over-WebSocket traffic. Facts: shared/PLATFORMS.md. */
+/** Twitch: the popout chat page and its IRC-over-WebSocket traffic. Facts: docs/PLATFORMS.md. */
 import { decodeCtcp, parseMessage, prefixToString, type Message, type MessageConstructor } from 'ircv3';
 import { isoTime } from '../common.ts';
 import type { IrcLine, IrcTags } from './twitch.external.ts';

@@ -1,4 +1,4 @@
-/** Twitch's shared facts (see ../site.ts). Facts: shared/PLATFORMS.md. */
+/** Twitch's shared facts (see ../site.ts). Facts: docs/PLATFORMS.md. */
 import type { PlatformSite } from '../site.ts';
 
 export const twitchSite = {

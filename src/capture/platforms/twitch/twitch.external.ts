@@ -1,6 +1,6 @@
 /**
  * Twitch web chat's wire format: IRC lines with IRCv3 tags over the page's WebSocket
- * (wss://irc-ws.chat.twitch.tv). Facts: shared/PLATFORMS.md.
+ * (wss://irc-ws.chat.twitch.tv). Facts: docs/PLATFORMS.md.
  */
 
 /** One IRC line, split into its parts; tag values are unescaped. */

@@ -1,4 +1,4 @@
-/** Whatnot (whatnot.com/live/<id>): Phoenix frames on the network, react-virtuoso rows in the DOM. Facts: shared/PLATFORMS.md. */
+/** Whatnot (whatnot.com/live/<id>): Phoenix frames on the network, react-virtuoso rows in the DOM. Facts: docs/PLATFORMS.md. */
 import { idOf, isoTime, isRecord, parseJson } from '../common.ts';
 import { whatnotSite } from './site.ts';
 import type { NetworkChatEvent, PlatformAdapter } from '../types.ts';

@@ -1,4 +1,4 @@
-/** Whatnot's shared facts (see ../site.ts). Facts: shared/PLATFORMS.md. */
+/** Whatnot's shared facts (see ../site.ts). Facts: docs/PLATFORMS.md. */
 import type { PlatformSite } from '../site.ts';
 
 export const whatnotSite = {

@@ -1,6 +1,6 @@
 /**
  * Whatnot's wire format: Phoenix channel frames on the page's WebSocket. Only the fields Earshot reads;
- * everything is optional because the platform changes it without notice. Facts: shared/PLATFORMS.md.
+ * everything is optional because the platform changes it without notice. Facts: docs/PLATFORMS.md.
  */
 
 /** Phoenix serializer 2.0: `[joinRef, ref, topic, event, payload]`. */

@@ -1,4 +1,4 @@
-/** YouTube web chat: the chat-only page live_chat?v=ID and the get_live_chat JSON it polls. Facts: shared/PLATFORMS.md. */
+/** YouTube web chat: the chat-only page live_chat?v=ID and the get_live_chat JSON it polls. Facts: docs/PLATFORMS.md. */
 import { extractJsonAssignment, isoTime, isRecord, parseAmount, parseJson } from '../common.ts';
 import { youtubeSite } from './site.ts';
 import type { NetworkChatEvent, NetworkChatMessage, PlatformAdapter } from '../types.ts';

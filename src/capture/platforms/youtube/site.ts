@@ -1,4 +1,4 @@
-/** YouTube's shared facts (see ../site.ts). Replies go through the Data API, so no chat input. Facts: shared/PLATFORMS.md. */
+/** YouTube's shared facts (see ../site.ts). Replies go through the Data API, so no chat input. Facts: docs/PLATFORMS.md. */
 import type { PlatformSite } from '../site.ts';
 
 export const youtubeSite = {

@@ -1,6 +1,6 @@
 /**
  * YouTube web chat's wire format: the get_live_chat JSON the chat page polls and the ytInitialData the
- * page's HTML embeds. Only the fields Earshot reads; all optional. Facts: shared/PLATFORMS.md.
+ * page's HTML embeds. Only the fields Earshot reads; all optional. Facts: docs/PLATFORMS.md.
  */
 
 export interface YtSimpleText {
