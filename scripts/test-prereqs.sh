@@ -1,9 +1,10 @@
 #!/usr/bin/env sh
 # What `npm test` needs that npm cannot install: a PostgreSQL server (15 or newer) for the specs that run
 # the Supabase path and its row level security on a real PostgreSQL, and a Redis server (6.2 or newer)
-# for the cluster specs (several instances sharing shows). Idempotent: it checks first and installs only
+# for the cluster specs (several instances sharing shows), and promtool (Debian's `prometheus` package) for
+# the operations spec. Idempotent: it checks first and installs only
 # what is missing, saying so. As root on Debian/Ubuntu it installs Debian's `postgresql` and
-# `redis-server` packages; elsewhere it says what to install (or set PG_BIN to a folder holding initdb
+# `redis-server` (and `prometheus`) packages; elsewhere it says what to install (or set PG_BIN to a folder holding initdb
 # and postgres, REDIS_SERVER to a redis-server or valkey-server binary).
 set -eu
 
@@ -59,5 +60,24 @@ elif is_root && command -v apt-get >/dev/null 2>&1; then
 else
   echo "test-prereqs: no Redis server found. Install one (Debian/Ubuntu: sudo apt-get install redis-server;" >&2
   echo "  macOS: brew install redis) or set REDIS_SERVER to a redis-server/valkey-server binary." >&2
+  exit 1
+fi
+
+# promtool (Prometheus' own checker) for the operations spec: it checks /metrics, the alert rules and
+# their unit tests (docs/monitoring/). Debian ships it in the `prometheus` package.
+have_promtool() {
+  if [ -n "${PROMTOOL:-}" ] && [ -x "$PROMTOOL" ]; then return 0; fi
+  command -v promtool >/dev/null 2>&1
+}
+
+if have_promtool; then
+  echo "test-prereqs: promtool found"
+elif is_root && command -v apt-get >/dev/null 2>&1; then
+  apt_install prometheus "Prometheus (for promtool)"
+  have_promtool || { echo "test-prereqs: prometheus installed but promtool not found on PATH" >&2; exit 1; }
+  echo "test-prereqs: promtool installed"
+else
+  echo "test-prereqs: no promtool found. Install Prometheus (Debian/Ubuntu: sudo apt-get install prometheus;" >&2
+  echo "  macOS: brew install prometheus) or set PROMTOOL to a promtool binary." >&2
   exit 1
 fi

@@ -182,6 +182,16 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       for (const info of sessions.list()) byPlatform[info.platform] = (byPlatform[info.platform] ?? 0) + info.buyerCount;
       return byPlatform;
     },
+    sessionsByStatus: () => {
+      const counts = new Map<string, { platform: string; status: string; count: number }>();
+      for (const info of sessions.list()) {
+        const key = `${info.platform}\u0000${info.status}`;
+        const row = counts.get(key) ?? { platform: info.platform, status: info.status, count: 0 };
+        row.count++;
+        counts.set(key, row);
+      }
+      return [...counts.values()];
+    },
     storage: () => storage.state(),
   });
 

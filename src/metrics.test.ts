@@ -7,7 +7,11 @@ function readers(overrides: Partial<MetricReaders> = {}): MetricReaders {
   return {
     activeSessions: () => 2,
     wsClients: () => 3,
-    backlog: () => ({ messages: 7, entries: 2, oldestAgeMs: 1500 }),
+    backlog: () => ({ messages: 7, entries: 2, oldestAgeMs: 1500, consecutiveFailures: 0, deadLettered: 0 }),
+    sessionsByStatus: () => [
+      { platform: 'whatnot', status: 'live', count: 2 },
+      { platform: 'kick', status: 'no_chat_found', count: 1 },
+    ],
     buyersByPlatform: () => ({ whatnot: 4, youtube: 1 }),
     ...overrides,
   };
@@ -40,6 +44,21 @@ describe('Metrics', () => {
     expect(text).toMatch(/^earshot_egress_refusals_total\{reason="private_address"\} 1$/m);
     expect(text).toMatch(/^earshot_capture_latency_seconds_count\{platform="twitch"\} 1$/m);
     expect(text).toMatch(/^earshot_storage_writable 1$/m);
+  });
+
+  test('a failing backend, dead letters and shows by status are exported for alerting', async () => {
+    let backlog = { messages: 0, entries: 0, oldestAgeMs: null as number | null, consecutiveFailures: 4, deadLettered: 3 };
+    const metrics = createMetrics(readers({ backlog: () => backlog }), { defaultMetrics: false });
+    let text = await metrics.render();
+    expect(text).toMatch(/^earshot_forwarder_consecutive_failures 4$/m);
+    expect(text).toMatch(/^earshot_forwarder_dead_lettered_total 3$/m);
+    expect(text).toMatch(/^earshot_sessions\{platform="whatnot",status="live"\} 2$/m);
+    expect(text).toMatch(/^earshot_sessions\{platform="kick",status="no_chat_found"\} 1$/m);
+    // The counter follows the forwarder's running count and never goes down.
+    backlog = { ...backlog, consecutiveFailures: 0, deadLettered: 5 };
+    text = await metrics.render();
+    expect(text).toMatch(/^earshot_forwarder_consecutive_failures 0$/m);
+    expect(text).toMatch(/^earshot_forwarder_dead_lettered_total 5$/m);
   });
 
   test('health numbers are the registry values', async () => {

@@ -12,7 +12,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export interface MetricReaders {
   activeSessions(): number;
   wsClients(): number;
-  backlog(): { messages: number; entries: number; oldestAgeMs: number | null };
+  backlog(): { messages: number; entries: number; oldestAgeMs: number | null; consecutiveFailures: number; deadLettered: number };
+  /** Shows this instance knows, counted by platform and status (live, recovering, no_chat_found, ...). */
+  sessionsByStatus(): Array<{ platform: string; status: string; count: number }>;
   /** Buyers detected so far, per platform (the sessions' own deduplicated counts). */
   buyersByPlatform(): Record<string, number>;
   /** Whether DATA_DIR takes writes (StorageWatch); absent: not watched. */
@@ -49,6 +51,8 @@ export interface HealthNumbers {
   droppedReportsTotal: number;
 }
 
+const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /** The registry and its instruments; create one per service with `createMetrics`. */
@@ -66,6 +70,9 @@ export class Metrics implements CaptureMetrics, SessionMetrics, EgressMetrics {
   readonly backlogMessages: Gauge;
   readonly backlogEntries: Gauge;
   readonly backlogOldestAge: Gauge;
+  readonly backendFailures: Gauge;
+  readonly deadLettered: Counter;
+  readonly sessions: Gauge<'platform' | 'status'>;
   readonly buyers: Gauge<'platform'>;
   readonly storageWritable: Gauge;
 
@@ -148,6 +155,37 @@ export class Metrics implements CaptureMetrics, SessionMetrics, EgressMetrics {
         this.set((readers.backlog().oldestAgeMs ?? 0) / 1000);
       },
     });
+    this.backendFailures = new Gauge({
+      name: 'earshot_forwarder_consecutive_failures',
+      help: 'Backend deliveries that failed in a row (0 once one succeeds): a failing backend',
+      registers,
+      collect() {
+        this.set(readers.backlog().consecutiveFailures);
+      },
+    });
+    // The forwarder keeps its own running count; the counter follows it at each scrape, so it only rises
+    // (increase() over it is the messages dead-lettered in a window).
+    let deadLetteredSeen = 0;
+    this.deadLettered = new Counter({
+      name: 'earshot_forwarder_dead_lettered_total',
+      help: 'Messages and entries the backend refused for good, moved to the dead-letter file',
+      registers,
+      collect() {
+        const now = readers.backlog().deadLettered;
+        if (now > deadLetteredSeen) this.inc(now - deadLetteredSeen);
+        deadLetteredSeen = Math.max(deadLetteredSeen, now);
+      },
+    });
+    this.sessions = new Gauge({
+      name: 'earshot_sessions',
+      help: 'Shows this instance knows, by platform and status',
+      labelNames: ['platform', 'status'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { platform, status, count } of readers.sessionsByStatus()) this.set({ platform, status }, count);
+      },
+    });
     this.buyers = new Gauge({
       name: 'earshot_buyers',
       help: 'Buyers detected, per platform, over the sessions this service knows',
@@ -167,7 +205,13 @@ export class Metrics implements CaptureMetrics, SessionMetrics, EgressMetrics {
       },
     });
     // Process metrics, event-loop lag among them (nodejs_eventloop_lag_*, from monitorEventLoopDelay).
-    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    if (options.defaultMetrics !== false) {
+      collectDefaultMetrics({ register: this.registry });
+      // prom-client names three gauges `_total`, which Prometheus reserves for counters (`promtool check
+      // metrics` flags them). Their per-type twins (nodejs_active_handles{type}, ...) stay; the sums are
+      // one sum() away.
+      for (const name of MISNAMED_DEFAULT_GAUGES) this.registry.removeSingleMetric(name);
+    }
   }
 
   observeCaptureLatency(platform: string, seconds: number): void {
