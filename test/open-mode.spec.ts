@@ -220,11 +220,6 @@ describe('open mode', () => {
       expect([route, res.status, res.body.error?.code]).toEqual([route, 400, 'invalid_path']);
     }
   });
-
-  test('/health names no path', async () => {
-    const body = JSON.stringify(await health(service));
-    expect(body).not.toContain(service.dataDir);
-  });
 });
 
 describe('API_TOKEN mode', () => {
