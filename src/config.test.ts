@@ -73,3 +73,21 @@ test('the settings the edge function shares are read alike on both sides (one sc
   expect(() => loadConfig({ OPENAI_TIMEOUT_MS: '5' })).toThrow(/OPENAI_TIMEOUT_MS="5"/);
   expect(() => loadFunctionSettings({ SUPABASE_DB_URL: 'postgres://127.0.0.1/postgres', OPENAI_TIMEOUT_MS: '5' })).toThrow(/OPENAI_TIMEOUT_MS="5"/);
 });
+
+test('TRUST_PROXY is off by default; hops or proxy addresses when set; anything else is refused', () => {
+  expect(loadConfig({}).trustProxy).toBe(false);
+  expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+  expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, loopback' }).trustProxy).toEqual(['10.0.0.0/8', 'loopback']);
+  expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY/);
+  expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/40' })).toThrow(/TRUST_PROXY/);
+});
+
+test('ALLOWED_ORIGINS are origins, ALLOWED_HOSTS host names, WS_MAX_SUBSCRIPTIONS a bound', () => {
+  const config = loadConfig({ ALLOWED_ORIGINS: 'https://tools.example.com, http://127.0.0.1:5173', ALLOWED_HOSTS: 'Earshot.example.com', WS_MAX_SUBSCRIPTIONS: '5' });
+  expect(config.allowedOrigins).toEqual(['https://tools.example.com', 'http://127.0.0.1:5173']);
+  expect(config.allowedHosts).toEqual(['earshot.example.com']);
+  expect(config.ws.maxSubscriptions).toBe(5);
+  expect(loadConfig({}).ws).toMatchObject({ maxSubscriptions: 200, maxSellerSubscriptions: 1_000 });
+  expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://x.example/path' })).toThrow(/ALLOWED_ORIGINS/);
+  expect(() => loadConfig({ ALLOWED_HOSTS: 'x.example:3001' })).toThrow(/ALLOWED_HOSTS/);
+});

@@ -2,6 +2,7 @@
  * The only reader of `process.env`. Everything is validated with zod once at start; a bad value stops
  * the service with a message that says which variable is wrong and how to fix it.
  */
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -51,6 +52,73 @@ const privateUrls = z
     return { all: false, origins };
   });
 
+/**
+ * TRUST_PROXY: express's `trust proxy`, off by default (a client could otherwise pick its own address with
+ * X-Forwarded-For). A number of proxy hops (`1` behind Render's or another single load balancer), or a
+ * comma-separated list of proxy addresses/CIDRs (or express's names loopback, linklocal, uniquelocal).
+ */
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((raw, ctx): false | number | string[] => {
+    const value = raw.trim();
+    if (/^(false|0|no|)$/i.test(value)) return false;
+    if (/^\d{1,2}$/.test(value)) return Number(value);
+    const parts = value.split(',').map((p) => p.trim()).filter(Boolean);
+    const valid = (part: string): boolean => {
+      if (/^(loopback|linklocal|uniquelocal)$/.test(part)) return true;
+      const [address, prefix, extra] = part.split('/');
+      if (extra !== undefined || !net.isIP(address)) return false;
+      const max = net.isIPv6(address) ? 128 : 32;
+      return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= max);
+    };
+    const bad = parts.find((p) => !valid(p));
+    if (bad !== undefined || parts.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected false, a number of proxy hops (1), or a comma-separated list of proxy addresses/CIDRs such as 10.0.0.0/8 (not "${(bad ?? value).slice(0, 100)}")`,
+      });
+      return z.NEVER;
+    }
+    return parts;
+  });
+
+/** A comma-separated list, trimmed, empty entries dropped. */
+const list = z
+  .string()
+  .default('')
+  .transform((raw) => raw.split(',').map((p) => p.trim()).filter(Boolean));
+
+/** ALLOWED_ORIGINS: origins (scheme://host[:port]) whose pages may use /ws and the API besides the service's own. */
+const originList = list.transform((parts, ctx) => {
+  const origins: string[] = [];
+  for (const part of parts) {
+    let url: URL | undefined;
+    try {
+      url = new URL(part);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== part.replace(/\/$/, '').toLowerCase()) {
+      ctx.addIssue({ code: 'custom', message: `expected a comma-separated list of origins such as https://app.example.com (not "${part.slice(0, 100)}")` });
+      return z.NEVER;
+    }
+    origins.push(url.origin);
+  }
+  return origins;
+});
+
+/** ALLOWED_HOSTS: host names (no port) the service answers to besides HOST, loopback and IP literals; `*` = any. */
+const hostList = list.transform((parts, ctx) => {
+  for (const part of parts) {
+    if (part !== '*' && !/^(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(part)) {
+      ctx.addIssue({ code: 'custom', message: `expected a comma-separated list of host names such as earshot.example.com, without port (not "${part.slice(0, 100)}")` });
+      return z.NEVER;
+    }
+  }
+  return parts.map((p) => p.toLowerCase());
+});
+
 /** Every variable the service reads; those the edge function reads too come from the shared settings. */
 const EnvSchema = z.object({
   ...SHARED_SETTINGS,
@@ -68,6 +136,9 @@ const EnvSchema = z.object({
   AUTH_ISSUER: optionalString,
   SUPABASE_ANON_KEY: optionalString,
   RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(1_200),
+  TRUST_PROXY: trustProxy,
+  ALLOWED_ORIGINS: originList,
+  ALLOWED_HOSTS: hostList,
   DEDUP_MAX: int(100, 10_000_000).default(10_000),
   DEDUP_TTL_MS: int(1_000, 7 * 24 * 3600_000).default(5 * 60_000),
   SWEEP_INTERVAL_MS: int(250, 600_000).default(3_000),
@@ -78,6 +149,8 @@ const EnvSchema = z.object({
   WS_RING_SIZE: int(16, 1_000_000).default(2_000),
   WS_MAX_BUFFERED_BYTES: int(1024, 1024 ** 3).default(4 * 1024 * 1024),
   WS_PING_INTERVAL_MS: int(100, 600_000).default(30_000),
+  WS_MAX_SUBSCRIPTIONS: int(1, 1_000_000).default(200),
+  WS_MAX_SUBSCRIPTIONS_PER_SELLER: int(1, 10_000_000).default(1_000),
   MAX_SESSIONS: int(1, 1000).default(50),
   REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
   INSTANCE_ID: optionalString.pipe(z.string().max(100).regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only').optional()),
@@ -140,6 +213,12 @@ export interface Config {
   };
   /** /api requests per client (user, else address) per minute; 0 = unlimited (RATE_LIMIT_PER_MINUTE). */
   rateLimitPerMinute: number;
+  /** express's `trust proxy` (TRUST_PROXY): false, a hop count, or proxy addresses/CIDRs. */
+  trustProxy: false | number | string[];
+  /** Origins besides the service's own whose pages may open /ws and call the API (ALLOWED_ORIGINS). */
+  allowedOrigins: string[];
+  /** Host names besides HOST, loopback and IP literals the service answers to (ALLOWED_HOSTS; `*` = any). */
+  allowedHosts: string[];
   dedup: { max: number; ttlMs: number };
   capture: {
     sweepIntervalMs: number;
@@ -151,7 +230,11 @@ export interface Config {
     /** Read chat from the page's own network traffic first (DOM as fallback); false = DOM only. */
     networkCapture: boolean;
   };
-  ws: { ringSize: number; maxBufferedBytes: number; pingIntervalMs: number };
+  /**
+   * `maxSubscriptions`: per socket (WS_MAX_SUBSCRIPTIONS); `maxSellerSubscriptions`: per seller across all
+   * their sockets, accounts only (WS_MAX_SUBSCRIPTIONS_PER_SELLER).
+   */
+  ws: { ringSize: number; maxBufferedBytes: number; pingIntervalMs: number; maxSubscriptions: number; maxSellerSubscriptions: number };
   /**
    * Cluster mode (REDIS_URL set): several instances share the shows. BullMQ assigns each show to one
    * instance; Redis Streams carry its events to every instance (src/cluster/).
@@ -276,6 +359,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         }
       : undefined,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    trustProxy: e.TRUST_PROXY,
+    allowedOrigins: e.ALLOWED_ORIGINS,
+    allowedHosts: e.ALLOWED_HOSTS,
     dedup: { max: e.DEDUP_MAX, ttlMs: e.DEDUP_TTL_MS },
     capture: {
       sweepIntervalMs: e.SWEEP_INTERVAL_MS,
@@ -285,7 +371,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       networkCapture: e.NETWORK_CAPTURE,
       maxSessions: e.MAX_SESSIONS,
     },
-    ws: { ringSize: e.WS_RING_SIZE, maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES, pingIntervalMs: e.WS_PING_INTERVAL_MS },
+    ws: {
+      ringSize: e.WS_RING_SIZE,
+      maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+      pingIntervalMs: e.WS_PING_INTERVAL_MS,
+      maxSubscriptions: e.WS_MAX_SUBSCRIPTIONS,
+      maxSellerSubscriptions: e.WS_MAX_SUBSCRIPTIONS_PER_SELLER,
+    },
     cluster: e.REDIS_URL
       ? {
           redisUrl: e.REDIS_URL,

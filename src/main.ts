@@ -23,9 +23,10 @@ import { createYouTubeApi } from './capture/youtube-api/index.ts';
 import { FallbackSource } from './capture/youtube-api/fallback.ts';
 import type { Config } from './config.ts';
 import { OwnOrigin } from './demo/own-origin.ts';
-import { createDemo } from './demo/routes.ts';
+import { createDemo, DEMO_PATH } from './demo/routes.ts';
 import { Hub } from './fanout/hub.ts';
 import { createApp, clientErrorHandler, findWebDist, presentedToken, tokenMatches } from './http/app.ts';
+import { buildOriginPolicy, upgradeRefusal } from './http/origin-policy.ts';
 import { createTokenVerifier } from './auth/verifier.ts';
 import { ownerKnowledgeBases } from './auth/owners.ts';
 import { quotaHealth, quotaRoutes } from './http/quota.ts';
@@ -37,7 +38,7 @@ import { createLogger, type Logger } from './log.ts';
 import { createMetrics, StorageWatch, type Metrics } from './metrics.ts';
 import { EgressProxy } from './net/egress-proxy.ts';
 import type { TargetPolicy } from './net/target-policy.ts';
-import { assertUrlAllowed, parseHttpUrl, type Resolver } from './net/url-guard.ts';
+import { assertUrlAllowed, machineAddresses, parseHttpUrl, type Resolver } from './net/url-guard.ts';
 import { Forwarder } from './pipeline/forwarder.ts';
 import { Housekeeper } from './pipeline/housekeeping.ts';
 import { Outbox } from './pipeline/outbox.ts';
@@ -151,22 +152,32 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   if (verifier && config.apiToken) logger.warn('API_TOKEN is not used while accounts are on (AUTH_*): callers sign in instead');
   const apiToken = verifier ? undefined : config.apiToken;
   const kbOwners = backend.knowledge && verifier ? ownerKnowledgeBases(backend.knowledge, kbModels) : undefined;
+  // Whom the service answers (DNS rebinding, cross-origin pages): the same policy for HTTP and /ws.
+  const originPolicy = buildOriginPolicy({
+    host: config.host,
+    allowedHosts: config.allowedHosts,
+    allowedOrigins: config.allowedOrigins,
+    authenticated: Boolean(verifier || apiToken),
+  });
   const hub = new Hub({
     ringSize: config.ws.ringSize,
     maxBufferedBytes: config.ws.maxBufferedBytes,
     pingIntervalMs: config.ws.pingIntervalMs,
     logger,
     authorize: apiToken ? (req) => tokenMatches(presentedToken(req), apiToken) : undefined,
+    checkUpgrade: (req) => upgradeRefusal(originPolicy, req.headers),
+    maxSubscriptions: config.ws.maxSubscriptions,
+    maxSellerSubscriptions: config.ws.maxSellerSubscriptions,
     verifyToken: verifier ? (token) => verifier.verify(token) : undefined,
     ownerOf: (sessionId): string | undefined => shows.ownerOf(sessionId),
   });
   const demo = createDemo();
   // A full or read-only DATA_DIR shows in /health (storage.code) and /metrics; capture carries on regardless.
   const storage = new StorageWatch(config.dataDir, {
-    onChange: (state) =>
+    onChange: (state, detail) =>
       state.writable
         ? logger.info({ dataDir: config.dataDir }, 'DATA_DIR writable again')
-        : logger.error({ dataDir: config.dataDir, code: state.code, err: state.error }, 'DATA_DIR refuses writes'),
+        : logger.error({ dataDir: config.dataDir, code: state.code, err: detail }, 'DATA_DIR refuses writes'),
   });
   const stopStorageWatch = storage.start();
   // One registry per instance (GET /metrics; /health reads it too). Gauges ask their owners at scrape
@@ -197,6 +208,8 @@ export async function startService(config: Config, overrides: ServiceOverrides =
 
   egress.on('refused', (refusal) => metrics.countEgressRefusal(refusal.kind));
 
+  // Known once the server listens (PORT may be 0); start-monitoring is served only after that.
+  let listeningPort = config.port;
   // Start-monitoring's URL check: the SSRF policy, and on the service's own origin the demo page only.
   const checkUrl = async (raw: string, request?: StartRequest): Promise<URL> => {
     const parsed = parseHttpUrl(raw);
@@ -207,6 +220,13 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       allowPrivate: config.allowPrivateUrls,
       allowedOrigins: [...config.allowedPrivateOrigins, ...own.origins],
       resolver: overrides.resolver,
+      // The service's own port by any name that reaches it; the demo page is the one exception.
+      self: {
+        port: listeningPort,
+        addresses: machineAddresses(),
+        names: [config.host.toLowerCase()],
+        allow: (target) => target.pathname === DEMO_PATH,
+      },
     });
     own.assertMonitorable(url, config.allowPrivateUrls);
     return url;
@@ -387,6 +407,8 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     logger,
     auth: { verifier, apiToken },
     rateLimitPerMinute: config.rateLimitPerMinute,
+    originPolicy,
+    trustProxy: config.trustProxy,
     publicConfig: () =>
       config.auth
         ? {
@@ -473,6 +495,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   own.listening(url, address.port);
+  listeningPort = address.port;
   logger.info({ url, dataDir: config.dataDir }, 'earshot listening');
   // Launch Chromium now so the first session starts fast; failures surface in /health/ready.
   pool.getBrowser().catch((error) => logger.error({ err: String(error) }, 'chromium failed to launch'));

@@ -98,3 +98,15 @@ describe('StorageWatch', () => {
     expect(changes).toEqual([false]);
   });
 });
+
+test('the public storage state names no path; the system message goes to onChange for the log', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-storage-'));
+  const missing = path.join(dir, 'missing');
+  const details: Array<string | undefined> = [];
+  const watch = new StorageWatch(missing, { onChange: (_s, detail) => details.push(detail) });
+  const state = await watch.check();
+  expect(state).toMatchObject({ writable: false, code: 'storage_unwritable', message: expect.any(String) });
+  expect(JSON.stringify(state)).not.toContain(dir);
+  expect(JSON.stringify(watch.state())).not.toMatch(/\//);
+  expect(details[0]).toContain(missing);
+});

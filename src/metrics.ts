@@ -272,12 +272,12 @@ export function createMetrics(readers: MetricReaders, options: { defaultMetrics?
 /** Why DATA_DIR refuses writes: full (ENOSPC, EDQUOT) or otherwise unwritable (read-only, permissions, I/O). */
 export type StorageCode = 'disk_full' | 'storage_unwritable';
 
-/** What /health says about DATA_DIR. */
+/** What /health says about DATA_DIR: public, so a code and a fixed message, never a path. */
 export interface StorageState {
   writable: boolean;
   code?: StorageCode;
-  /** The system's message for the last failed probe. */
-  error?: string;
+  /** What the code means, for people (the system's own message, which names paths, goes to the log only). */
+  message?: string;
   /** When the state last changed (ISO 8601); null before the first probe. */
   since: string | null;
 }
@@ -287,6 +287,11 @@ export function classifyStorageError(error: unknown): StorageCode {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ENOSPC' || code === 'EDQUOT' ? 'disk_full' : 'storage_unwritable';
 }
+
+const STORAGE_MESSAGES: Record<StorageCode, string> = {
+  disk_full: 'DATA_DIR is full: new data is kept in memory until it has room',
+  storage_unwritable: 'DATA_DIR refuses writes: new data is kept in memory until it accepts them',
+};
 
 /**
  * Probes DATA_DIR with a small durable write (write, fsync, remove) every `intervalMs`, so a full or
@@ -298,9 +303,12 @@ export class StorageWatch {
   private timer: NodeJS.Timeout | null = null;
   private readonly dir: string;
   private readonly intervalMs: number;
-  private readonly onChange?: (state: StorageState) => void;
+  private readonly onChange?: (state: StorageState, detail?: string) => void;
+  /** The system's message for the last failed probe (it names paths: for the log, not /health). */
+  private detail?: string;
 
-  constructor(dir: string, options: { intervalMs?: number; onChange?: (state: StorageState) => void } = {}) {
+  /** `onChange` gets the public state and, on a failure, the system's message for the log. */
+  constructor(dir: string, options: { intervalMs?: number; onChange?: (state: StorageState, detail?: string) => void } = {}) {
     this.dir = dir;
     this.intervalMs = options.intervalMs ?? 5_000;
     this.onChange = options.onChange;
@@ -325,6 +333,7 @@ export class StorageWatch {
   async check(): Promise<StorageState> {
     const file = path.join(this.dir, '.earshot-write-probe');
     let next: StorageState;
+    let detail: string | undefined;
     try {
       const handle = await fsp.open(file, 'w');
       try {
@@ -336,7 +345,9 @@ export class StorageWatch {
       }
       next = { writable: true, since: null };
     } catch (error) {
-      next = { writable: false, code: classifyStorageError(error), error: error instanceof Error ? error.message : String(error), since: null };
+      const code = classifyStorageError(error);
+      next = { writable: false, code, message: STORAGE_MESSAGES[code], since: null };
+      detail = error instanceof Error ? error.message : String(error);
     } finally {
       // Free the space again either way.
       await fsp.rm(file, { force: true }).catch(() => undefined);
@@ -344,7 +355,8 @@ export class StorageWatch {
     const first = this.current.since === null;
     const changed = next.writable !== this.current.writable || next.code !== this.current.code;
     this.current = { ...next, since: changed || first ? new Date().toISOString() : this.current.since };
-    if (changed) this.onChange?.(this.state());
+    this.detail = detail;
+    if (changed) this.onChange?.(this.state(), this.detail);
     return this.state();
   }
 }

@@ -94,6 +94,10 @@ test('DATA_DIR out of space: no crash, a coded error, capture goes on, nothing c
     20_000,
     () => JSON.stringify(health),
   );
+  // Public /health says what, not where: no DATA_DIR path (the system's message is in the log).
+  const full = await getJson<{ storage?: Record<string, unknown> }>(`${service.url}/health`);
+  expect(full.storage).toMatchObject({ writable: false, code: 'disk_full', message: expect.any(String) });
+  expect(JSON.stringify(full)).not.toContain(dataDir);
   expect(service.child.exitCode).toBeNull();
 
   fs.rmSync(filler);

@@ -102,16 +102,26 @@ const route = fc.oneof(
     })),
   fc.string({ maxLength: 20 }).map((q) => ({ method: 'GET', path: `/api/replies?status=${encodeURIComponent(q)}&limit=${encodeURIComponent(q)}` })),
   fc.tuple(fc.constantFrom('GET', 'POST', 'DELETE'), segment).map(([method, s]) => ({ method, path: `/api/${encodeURIComponent(s)}` })),
+  // Percent-encodings that do not decode, sent as they are.
+  fc
+    .tuple(fc.constantFrom('GET', 'DELETE'), fc.constantFrom('%C0%AE', '%E0%A4%A', '%FF%FE', '%'))
+    .map(([method, raw]) => ({ method, path: method === 'GET' ? `/api/sessions/${raw}/messages` : `/api/kb/documents/${raw}` })),
 );
+
+/** A declared body encoding: the body is never actually compressed, so gzip, deflate and br are garbled. */
+const contentEncoding = fc.constantFrom(undefined, undefined, 'gzip', 'deflate', 'br', 'identity');
 
 test('arbitrary HTTP requests to /api get a coded 4xx or a success, never a 5xx or a crash', async () => {
   const codes = new Map<string, number>();
   await fc.assert(
-    fc.asyncProperty(route, body, contentType, async (target, payload, type) => {
+    fc.asyncProperty(route, body, contentType, contentEncoding, async (target, payload, type, encoding) => {
       const hasBody = target.method !== 'GET';
+      const headers: Record<string, string> = {};
+      if (type && hasBody) headers['content-type'] = type;
+      if (encoding && hasBody) headers['content-encoding'] = encoding;
       const res = await fetch(`${service.url}${target.path}`, {
         method: target.method,
-        headers: type && hasBody ? { 'content-type': type } : {},
+        headers,
         body: hasBody ? payload : undefined,
       });
       const text = await res.text();

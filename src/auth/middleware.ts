@@ -21,6 +21,23 @@ export interface AuthPolicy {
 interface AuthLocals {
   principal?: Principal;
   authFailure?: EarshotError;
+  /** API_TOKEN mode: the request carried the owner's token. */
+  owner?: boolean;
+}
+
+/**
+ * Who a request is, as far as `authenticate` got: a signed-in seller, the single owner (the API token),
+ * a caller whose credentials were refused, or anyone (open mode). The rate limiter counts each apart.
+ */
+export type Caller = { kind: 'user'; userId: string } | { kind: 'owner' } | { kind: 'refused' } | { kind: 'anonymous' };
+
+/** The caller of a request that went through `authenticate` (anonymous when nothing is configured). */
+export function callerOf(res: Response): Caller {
+  const locals = res.locals as AuthLocals;
+  if (locals.authFailure) return { kind: 'refused' };
+  if (locals.principal) return { kind: 'user', userId: locals.principal.userId };
+  if (locals.owner) return { kind: 'owner' };
+  return { kind: 'anonymous' };
 }
 
 /** The longest Authorization header we read; longer ones are refused without parsing. */
@@ -52,8 +69,8 @@ export function bearerToken(req: IncomingMessage): string | undefined {
   return match[1];
 }
 
-/** The API token a request presents: `Authorization: Bearer`, `x-api-key`, or `?token=` (WebSocket upgrades). */
-export function presentedApiToken(req: IncomingMessage): string | undefined {
+/** The API token a request presents in a header: `Authorization: Bearer` or `x-api-key` (every /api route). */
+export function headerApiToken(req: IncomingMessage): string | undefined {
   try {
     const bearer = bearerToken(req);
     if (bearer) return bearer;
@@ -61,8 +78,16 @@ export function presentedApiToken(req: IncomingMessage): string | undefined {
     // Another scheme (Basic...) or a garbled header: the key may still come in x-api-key.
   }
   const key = req.headers['x-api-key'];
-  if (typeof key === 'string') return key;
-  return new URL(req.url ?? '/', 'http://localhost').searchParams.get('token') ?? undefined;
+  return typeof key === 'string' ? key : undefined;
+}
+
+/**
+ * The API token a WebSocket upgrade presents: a header, or `?token=`, since browsers cannot set headers on
+ * a WebSocket. Only the upgrade reads the query: on /api a token in the URL would end up in logs, history
+ * and Referer headers, so there it is ignored.
+ */
+export function presentedApiToken(req: IncomingMessage): string | undefined {
+  return headerApiToken(req) ?? new URL(req.url ?? '/', 'http://localhost').searchParams.get('token') ?? undefined;
 }
 
 /** The signed-in user of a request, when accounts are on (undefined: single owner, everything is theirs). */
@@ -105,8 +130,9 @@ export function authenticate(policy: AuthPolicy): RequestHandler {
       );
       return;
     }
-    if (policy.apiToken && !tokenMatches(presentedApiToken(req), policy.apiToken)) {
-      locals.authFailure = new EarshotError('unauthorized', 'Missing or wrong API token (Authorization: Bearer <API_TOKEN>)');
+    if (policy.apiToken) {
+      if (tokenMatches(headerApiToken(req), policy.apiToken)) locals.owner = true;
+      else locals.authFailure = new EarshotError('unauthorized', 'Missing or wrong API token (Authorization: Bearer <API_TOKEN>)');
     }
     next();
   };

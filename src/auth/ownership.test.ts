@@ -31,8 +31,10 @@ describe('ownership decisions', () => {
   });
 
   test('rate limits count a signed-in seller as one client, others by address (IPv6 by /56)', () => {
-    expect(rateLimitKey(A, '10.0.0.1')).toBe(rateLimitKey(A, '10.0.0.2'));
-    expect(rateLimitKey(undefined, '10.0.0.1')).not.toBe(rateLimitKey(undefined, '10.0.0.2'));
-    expect(rateLimitKey(undefined, '2001:db8:1:1::1')).toBe(rateLimitKey(undefined, '2001:db8:1:2::9'));
+    const seller = { kind: 'user', userId: A } as const;
+    const anyone = { kind: 'anonymous' } as const;
+    expect(rateLimitKey(seller, '10.0.0.1')).toBe(rateLimitKey(seller, '10.0.0.2'));
+    expect(rateLimitKey(anyone, '10.0.0.1')).not.toBe(rateLimitKey(anyone, '10.0.0.2'));
+    expect(rateLimitKey(anyone, '2001:db8:1:1::1')).toBe(rateLimitKey(anyone, '2001:db8:1:2::9'));
   });
 });

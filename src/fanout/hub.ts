@@ -9,6 +9,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { z } from 'zod';
 import type { Principal } from '../auth/verifier.ts';
 import type { SessionEvent, SessionEventBody } from '../domain/events.ts';
+import { statusFor } from '../errors.ts';
 import type { Logger } from '../log.ts';
 
 export interface HubOptions {
@@ -18,6 +19,15 @@ export interface HubOptions {
   logger: Logger;
   /** Returns true when the upgrade request may connect (API token check). */
   authorize?: (request: IncomingMessage) => boolean;
+  /**
+   * Checked before anything else on an upgrade (Host and Origin: DNS rebinding, cross-site WebSocket
+   * hijacking): a refusal's code and message are answered with the code's status, and no socket opens.
+   */
+  checkUpgrade?: (request: IncomingMessage) => { code: string; message: string } | undefined;
+  /** Sessions (or `*`) one socket may follow at once (WS_MAX_SUBSCRIPTIONS, default 200). */
+  maxSubscriptions?: number;
+  /** Accounts: subscriptions of one seller across all their sockets (WS_MAX_SUBSCRIPTIONS_PER_SELLER, default 1000). */
+  maxSellerSubscriptions?: number;
   /**
    * Accounts: verifies a Supabase access token, presented as `?access_token=` on the upgrade or in a first
    * `{type:"auth", token}` frame. Each client then sees only the sessions `ownerOf` says are its user's.
@@ -34,6 +44,27 @@ export interface HubOptions {
  * ran out while connected: refresh it and reconnect with `since`).
  */
 export const AUTH_CLOSE_CODE = 4401;
+
+/** The upgrade's refusal as an HTTP answer with the house's coded JSON body. */
+export function refusalResponse(code: string, message: string): string {
+  const status = statusFor(code);
+  const body = JSON.stringify({ error: { code, message } });
+  return `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Refused'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
+const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 421: 'Misdirected Request' };
+
+/**
+ * Whether one more subscription fits: `socketCount` the socket's, `sellerCount` its seller's across
+ * sockets (undefined without accounts). Pure, exported for tests.
+ */
+export function subscriptionFits(
+  socketCount: number,
+  sellerCount: number | undefined,
+  limits: { perSocket: number; perSeller: number },
+): boolean {
+  return socketCount < limits.perSocket && (sellerCount === undefined || sellerCount < limits.perSeller);
+}
 
 /** Close code and reason a slow consumer gets. */
 export const SLOW_CONSUMER_CLOSE = { code: 4008, reason: 'slow_consumer' } as const;
@@ -68,6 +99,8 @@ interface Client {
   userId?: string;
   /** Closes the socket when the token expires, or when no auth frame came in time. */
   authTimer?: NodeJS.Timeout;
+  /** Removed from the hub (closed, errored or cut by the ping): its subscriptions are no longer counted. */
+  gone: boolean;
 }
 
 /** Whether a client may receive a session's events: without accounts anyone; with them only its owner. */
@@ -79,6 +112,9 @@ export class Hub {
   private readonly options: HubOptions;
   private readonly rings = new Map<string, Ring>();
   private readonly clients = new Set<Client>();
+  /** Accounts: subscriptions per seller across their sockets (entries removed at 0, so nothing stays after close). */
+  private readonly sellerSubscriptions = new Map<string, number>();
+  private subscriptionCount = 0;
   private readonly wss: WebSocketServer;
   private pingTimer: NodeJS.Timeout | null = null;
   private delivered = 0;
@@ -100,6 +136,11 @@ export class Hub {
       const url = new URL(request.url ?? '/', 'http://localhost');
       if (url.pathname !== path) {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      const refusal = this.options.checkUpgrade?.(request);
+      if (refusal) {
+        socket.end(refusalResponse(refusal.code, refusal.message));
         return;
       }
       if (this.options.authorize && !this.options.authorize(request)) {
@@ -182,8 +223,14 @@ export class Hub {
     return this.rings.get(sessionId)?.seq ?? 0;
   }
 
-  stats(): { clients: number; sessions: number; delivered: number; slowConsumersClosed: number } {
-    return { clients: this.clients.size, sessions: this.rings.size, delivered: this.delivered, slowConsumersClosed: this.slowClosed };
+  stats(): { clients: number; sessions: number; subscriptions: number; delivered: number; slowConsumersClosed: number } {
+    return {
+      clients: this.clients.size,
+      sessions: this.rings.size,
+      subscriptions: this.subscriptionCount,
+      delivered: this.delivered,
+      slowConsumersClosed: this.slowClosed,
+    };
   }
 
   /** Cuts every client's connection at once, as a network failure would (operations, tests). */
@@ -233,6 +280,7 @@ export class Hub {
       alive: true,
       closing: false,
       auth: this.accounts && !principal ? 'awaiting_auth' : 'ready',
+      gone: false,
     };
     this.clients.add(client);
     if (principal) this.signIn(client, principal);
@@ -244,12 +292,33 @@ export class Hub {
       client.alive = true;
     });
     ws.on('message', (data, isBinary) => this.socketOnMessage(client, data, isBinary));
-    const forget = (): void => {
-      clearTimeout(client.authTimer);
-      this.clients.delete(client);
-    };
+    const forget = (): void => this.remove(client);
     ws.on('close', forget);
     ws.on('error', forget);
+  }
+
+  /** Forgets a client and its subscriptions (once, whichever of close, error or the ping comes first). */
+  private remove(client: Client): void {
+    if (client.gone) return;
+    client.gone = true;
+    clearTimeout(client.authTimer);
+    this.clients.delete(client);
+    for (const sessionId of [...client.subscriptions]) this.dropSubscription(client, sessionId);
+  }
+
+  private addSubscription(client: Client, sessionId: string): void {
+    client.subscriptions.add(sessionId);
+    this.subscriptionCount++;
+    if (client.userId !== undefined) this.sellerSubscriptions.set(client.userId, (this.sellerSubscriptions.get(client.userId) ?? 0) + 1);
+  }
+
+  private dropSubscription(client: Client, sessionId: string): void {
+    if (!client.subscriptions.delete(sessionId)) return;
+    this.subscriptionCount--;
+    if (client.userId === undefined) return;
+    const left = (this.sellerSubscriptions.get(client.userId) ?? 1) - 1;
+    if (left > 0) this.sellerSubscriptions.set(client.userId, left);
+    else this.sellerSubscriptions.delete(client.userId);
   }
 
   /** Binds a client to its user and closes it when the token expires (the dashboard refreshes and reconnects). */
@@ -318,7 +387,7 @@ export class Hub {
       return;
     }
     if (message.type === 'unsubscribe') {
-      client.subscriptions.delete(message.sessionId);
+      this.dropSubscription(client, message.sessionId);
       this.send(client, JSON.stringify({ type: 'unsubscribed', sessionId: message.sessionId }));
       return;
     }
@@ -326,7 +395,15 @@ export class Hub {
       // Unknown and another seller's look the same.
       return this.replyError(client, 'session_not_found', `No session ${message.sessionId.slice(0, 100)}`);
     }
-    client.subscriptions.add(message.sessionId);
+    if (!client.subscriptions.has(message.sessionId)) {
+      const limits = { perSocket: this.options.maxSubscriptions ?? 200, perSeller: this.options.maxSellerSubscriptions ?? 1_000 };
+      const sellerCount = this.accounts && client.userId !== undefined ? (this.sellerSubscriptions.get(client.userId) ?? 0) : undefined;
+      if (!subscriptionFits(client.subscriptions.size, sellerCount, limits)) {
+        const which = client.subscriptions.size >= limits.perSocket ? `${limits.perSocket} per connection` : `${limits.perSeller} per seller`;
+        return this.replyError(client, 'too_many_subscriptions', `At most ${which}: unsubscribe first, or subscribe to "*"`);
+      }
+      this.addSubscription(client, message.sessionId);
+    }
     this.send(client, JSON.stringify({ type: 'subscribed', sessionId: message.sessionId, seq: this.lastSeq(message.sessionId) }));
     if (message.since !== undefined && message.sessionId !== '*') this.replay(client, message.sessionId, message.since);
   }
@@ -371,7 +448,7 @@ export class Hub {
     for (const client of this.clients) {
       if (!client.alive) {
         client.ws.terminate();
-        this.clients.delete(client);
+        this.remove(client);
         continue;
       }
       client.alive = false;

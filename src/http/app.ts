@@ -7,6 +7,7 @@ import express, { type Express, type Router } from 'express';
 import { authenticate, presentedApiToken, requireAuth, tokenMatches, type AuthPolicy } from '../auth/middleware.ts';
 import type { Logger } from '../log.ts';
 import { errorHandler, sendError } from './errors.ts';
+import { crossOriginRefusal, hostRefusal, type OriginPolicy } from './origin-policy.ts';
 import { apiRateLimit } from './rate-limit.ts';
 
 export { tokenMatches };
@@ -49,6 +50,10 @@ export interface AppOptions {
   connectOrigins?: string[];
   /** Largest JSON body accepted. */
   jsonLimit?: string;
+  /** Host and Origin checks (DNS rebinding, CSRF); unset: none (unit tests of routes). */
+  originPolicy?: OriginPolicy;
+  /** express's `trust proxy` (TRUST_PROXY); default false: req.ip is the socket's address. */
+  trustProxy?: false | number | string[];
 }
 
 /**
@@ -86,7 +91,7 @@ export function dashboardIndex(file: string, origins: string[]): () => string {
   };
 }
 
-/** The token a request presents: `Authorization: Bearer`, `x-api-key`, or `?token=` (WebSocket upgrades). */
+/** The token a /ws upgrade presents: `Authorization: Bearer`, `x-api-key`, or `?token=` (WebSocket upgrades only). */
 export function presentedToken(req: IncomingMessage): string | undefined {
   return presentedApiToken(req);
 }
@@ -115,12 +120,30 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Dup
 export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Off unless configured: trusting X-Forwarded-For from any peer lets a client choose the address it is
+  // rate-limited as.
+  app.set('trust proxy', options.trustProxy ?? false);
   app.use((_req, res, next) => {
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('referrer-policy', 'no-referrer');
     next();
   });
+  const originPolicy = options.originPolicy;
+  if (originPolicy) {
+    // DNS rebinding: a name that is not ours, pointed at us, is refused before anything is read.
+    // Health probes are exempt: load balancers probe by whatever name or address they hold.
+    app.use((req, res, next) => {
+      const refusal = req.path.startsWith('/health') ? undefined : hostRefusal(originPolicy, req.headers);
+      if (refusal) sendError(res, refusal.code, refusal.message);
+      else next();
+    });
+    // CSRF: a state-changing /api request must show it is not another origin's page (a form post).
+    app.use('/api', (req, res, next) => {
+      const refusal = crossOriginRefusal(originPolicy, req.method, req.headers);
+      if (refusal) sendError(res, refusal.code, refusal.message);
+      else next();
+    });
+  }
 
   app.get('/health', async (_req, res) => {
     res.json(await options.health());

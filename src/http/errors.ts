@@ -16,6 +16,23 @@ export function describeZod(error: ZodError): string {
     .join('; ');
 }
 
+/**
+ * The coded answer for an error the request itself caused, below the routes: a path whose
+ * percent-encoding does not decode (the router's URIError, `%C0%AE`), a body that does not decompress
+ * (zlib's errors under `content-encoding: gzip|deflate|br`), or any other 4xx body-parser raises. Pure.
+ */
+export function clientErrorOf(error: unknown): { code: 'invalid_path' | 'invalid_body'; message: string } | undefined {
+  if (error instanceof URIError) return { code: 'invalid_path', message: 'The request path is not valid percent-encoding' };
+  const { status, code, expose } = (error ?? {}) as { status?: unknown; code?: unknown; expose?: unknown };
+  if (typeof code === 'string' && /^(Z_|ERR__)/.test(code)) {
+    return { code: 'invalid_body', message: 'Request body could not be decompressed (content-encoding)' };
+  }
+  if (typeof status === 'number' && status >= 400 && status < 500 && expose === true) {
+    return { code: 'invalid_body', message: 'Request body could not be read' };
+  }
+  return undefined;
+}
+
 /** The last middleware: every error becomes a coded JSON answer; nothing reaches the process. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, _req, res, next) => {
@@ -42,6 +59,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
       sendError(res, 'invalid_body', 'Unsupported body encoding');
+      return;
+    }
+    const refusal = clientErrorOf(error);
+    if (refusal) {
+      sendError(res, refusal.code, refusal.message);
       return;
     }
     logger.error({ err: error }, 'unhandled request error');

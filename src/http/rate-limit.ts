@@ -1,11 +1,14 @@
 /**
  * Per-client rate limiting of /api (express-rate-limit, in memory): a signed-in seller is one client
- * whatever address they call from; everyone else is their address (IPv6 grouped by /56, so one host
- * cannot dodge the limit by rotating addresses). Over the limit: 429 `rate_limited` with Retry-After.
+ * whatever address they call from, and so is the API token's owner; requests whose credentials were
+ * refused are counted apart, by address, so a flood of bad tokens from the owner's address never locks
+ * the owner out; open mode counts by address. Addresses are the socket's (X-Forwarded-For only through
+ * TRUST_PROXY), IPv6 grouped by /56, so one host cannot dodge the limit by rotating addresses or headers.
+ * Over the limit: 429 `rate_limited` with Retry-After.
  */
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import { userOf } from '../auth/middleware.ts';
+import { callerOf, type Caller } from '../auth/middleware.ts';
 import { sendError } from './errors.ts';
 
 export interface RateLimitOptions {
@@ -16,8 +19,11 @@ export interface RateLimitOptions {
 }
 
 /** The key a request is counted under. Pure, exported for tests. */
-export function rateLimitKey(userId: string | undefined, ip: string | undefined): string {
-  return userId ? `user:${userId}` : `ip:${ipKeyGenerator(ip ?? 'unknown')}`;
+export function rateLimitKey(caller: Caller, ip: string | undefined): string {
+  if (caller.kind === 'user') return `user:${caller.userId}`;
+  if (caller.kind === 'owner') return 'owner';
+  const address = ipKeyGenerator(ip ?? 'unknown');
+  return caller.kind === 'refused' ? `refused:${address}` : `ip:${address}`;
 }
 
 /** The limiter; runs after `authenticate` so it can key by user. */
@@ -29,7 +35,7 @@ export function apiRateLimit(options: RateLimitOptions): RequestHandler {
     limit: options.limit,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    keyGenerator: (req, res) => rateLimitKey(userOf(res), req.ip),
+    keyGenerator: (req, res) => rateLimitKey(callerOf(res), req.ip),
     // The key generator above groups IPv6 through ipKeyGenerator; the library's source check cannot see that.
     validate: { keyGeneratorIpFallback: false },
     handler: (_req, res) => {

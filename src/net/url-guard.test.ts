@@ -1,4 +1,4 @@
-import { assertUrlAllowed, isPrivateAddress, type Resolver } from './url-guard.ts';
+import { assertUrlAllowed, isPrivateAddress, isSelfAddress, machineAddresses, type Resolver } from './url-guard.ts';
 
 const publicResolver: Resolver = async () => ['93.184.216.34'];
 const rebinding: Resolver = async () => ['93.184.216.34', '10.1.2.3'];
@@ -99,3 +99,40 @@ describe('assertUrlAllowed', () => {
   });
 });
 
+
+describe('the service itself is never a start URL (but its demo page)', () => {
+  const self = { port: 3001, addresses: ['192.168.1.20'], names: ['earshot.lan'], allow: (url: URL) => url.pathname === '/demo/live' };
+  const toSelf: Resolver = async () => ['127.0.0.1'];
+
+  test.each([
+    'http://127.0.0.1:3001/api/sessions',
+    'http://localhost:3001/api/sessions',
+    'http://[::1]:3001/ws',
+    'http://0.0.0.0:3001/api/kb/documents',
+    'http://[::ffff:127.0.0.1]:3001/',
+    'http://192.168.1.20:3001/',
+    'http://earshot.lan:3001/',
+    'http://rebind.example:3001/api/sessions',
+  ])('%s is refused, even with every private URL allowed', async (url) => {
+    for (const allowPrivate of [true, false]) {
+      await expect(assertUrlAllowed(url, { allowPrivate, resolver: toSelf, self, allowedOrigins: ['http://127.0.0.1:3001'] })).rejects.toMatchObject({
+        code: 'url_not_allowed',
+        message: expect.stringMatching(/this service itself/),
+      });
+    }
+  });
+
+  test('the demo page, other ports and other hosts pass', async () => {
+    await expect(assertUrlAllowed('http://127.0.0.1:3001/demo/live', { allowPrivate: true, resolver: toSelf, self })).resolves.toBeInstanceOf(URL);
+    await expect(assertUrlAllowed('http://127.0.0.1:3002/chat', { allowPrivate: true, resolver: toSelf, self })).resolves.toBeInstanceOf(URL);
+    await expect(assertUrlAllowed('http://www.example.com:3001/', { allowPrivate: false, resolver: publicResolver, self })).resolves.toBeInstanceOf(URL);
+  });
+
+  test('isSelfAddress: loopback, unspecified and the machine addresses', () => {
+    expect(isSelfAddress('127.8.9.10', [])).toBe(true);
+    expect(isSelfAddress('::', [])).toBe(true);
+    expect(isSelfAddress('10.0.0.5', ['10.0.0.5'])).toBe(true);
+    expect(isSelfAddress('10.0.0.6', ['10.0.0.5'])).toBe(false);
+    expect(machineAddresses({ lo: [{ address: 'fe80::1%lo', netmask: '', family: 'IPv6', mac: '', internal: true, cidr: null, scopeid: 1 }] })).toEqual(['fe80::1']);
+  });
+});

@@ -5,8 +5,9 @@
  * that does not resolve is `dns_failed` (retryable), not a policy refusal.
  */
 import dns from 'node:dns/promises';
+import os from 'node:os';
 import { EarshotError } from '../errors.ts';
-import { canonicalAddress, isPublicAddress } from './address-policy.ts';
+import { canonicalAddress, classifyAddress, isPublicAddress } from './address-policy.ts';
 import { decideTarget, endpointKey, isLocalHostname, originEndpoints } from './target-policy.ts';
 
 /**
@@ -31,6 +32,60 @@ export interface UrlGuardOptions {
   /** Origins reachable among private targets (ALLOW_PRIVATE_URLS=<origins>, the service's own demo). */
   allowedOrigins?: readonly string[];
   resolver?: Resolver;
+  /**
+   * The service itself: a URL on its port whose host is, or resolves to, one of its addresses is refused
+   * (by every name: a rebinding name, 0.0.0.0, the machine's own addresses), unless `allow` says it may
+   * (the demo page). Applies even with ALLOW_PRIVATE_URLS=true: Chromium must never drive the service's API.
+   */
+  self?: SelfEndpoint;
+}
+
+/** How the service is reached: its port, its own addresses (interfaces, HOST when an IP) and names (HOST). */
+export interface SelfEndpoint {
+  port: number;
+  /** Canonical IPs of this machine (loopback and 0.0.0.0/:: are always included by `isSelfAddress`). */
+  addresses: readonly string[];
+  /** Names that are this service (HOST when it is a name), lowercase. */
+  names: readonly string[];
+  /** URLs of the service that may be monitored anyway (the built-in demo page). */
+  allow?: (url: URL) => boolean;
+}
+
+/** The canonical addresses of this machine's network interfaces. */
+export function machineAddresses(interfaces: ReturnType<typeof os.networkInterfaces> = os.networkInterfaces()): string[] {
+  const addresses: string[] = [];
+  for (const list of Object.values(interfaces)) {
+    for (const info of list ?? []) {
+      const canonical = canonicalAddress(info.address.replace(/%.*$/, ''));
+      if (canonical) addresses.push(canonical);
+    }
+  }
+  return addresses;
+}
+
+/** True when `address` is this machine: loopback, unspecified (0.0.0.0 reaches it) or one of `own`. Pure. */
+export function isSelfAddress(address: string, own: readonly string[]): boolean {
+  const verdict = classifyAddress(address);
+  if (!verdict.public && /(^|:)(loopback|unspecified)$/.test(verdict.range)) return true;
+  return own.includes(verdict.address);
+}
+
+/** Refuses a URL that points at the service itself (see UrlGuardOptions.self). */
+async function assertNotSelf(url: URL, self: SelfEndpoint, resolver: Resolver | undefined): Promise<void> {
+  if (portOf(url) !== self.port || self.allow?.(url)) return;
+  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  const refuse = (): never => {
+    throw new EarshotError('url_not_allowed', `${url.host} is this service itself: only its demo page may be monitored`, { url: url.href });
+  };
+  if (isLocalHostname(host) || self.names.includes(host)) refuse();
+  let addresses: string[];
+  try {
+    addresses = await addressesOf(host, resolver);
+  } catch {
+    // A name that does not resolve is not us; the policy check below reports dns_failed.
+    return;
+  }
+  if (addresses.some((address) => isSelfAddress(address, self.addresses))) refuse();
 }
 
 /** Parses a URL and refuses non-http(s) schemes and credentials. Does not look at the host. */
@@ -73,6 +128,7 @@ export async function addressesOf(host: string, resolver: Resolver = systemResol
  */
 export async function assertUrlAllowed(raw: string, options: UrlGuardOptions): Promise<URL> {
   const url = parseHttpUrl(raw);
+  if (options.self) await assertNotSelf(url, options.self, options.resolver);
   if (options.allowPrivate) return url;
   const origins = options.allowedOrigins ?? [];
   const host = url.hostname.replace(/^\[|\]$/g, '');

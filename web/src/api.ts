@@ -74,11 +74,17 @@ export function socketUrl(): string {
   return url.href;
 }
 
+/**
+ * Sent on every call: the service refuses a state-changing request without a same-origin signal (CSRF),
+ * and a multipart upload in open mode has no other (no JSON content type, no token).
+ */
+const SAME_ORIGIN_HEADER = { 'x-earshot-request': '1' };
+
 /** fetch with the token; rejects with ApiError on network failures and non-2xx answers. */
 export async function request(path: string, init: RequestInit = {}): Promise<Response> {
   let res: Response;
   try {
-    res = await fetch(path, { ...init, headers: { ...authHeaders(), ...(init.headers as Record<string, string>) } });
+    res = await fetch(path, { ...init, headers: { ...SAME_ORIGIN_HEADER, ...authHeaders(), ...(init.headers as Record<string, string>) } });
   } catch (error) {
     throw new ApiError('network_error', `The service cannot be reached (${(error as Error).message})`, 0);
   }

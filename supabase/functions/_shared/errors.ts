@@ -23,6 +23,13 @@ export const ERROR_STATUS = {
   auth_unavailable: 503,
   rate_limited: 429,
   header_too_large: 431,
+  // A percent-encoding that does not decode (%C0%AE, a lone %) in a request path.
+  invalid_path: 400,
+  // DNS rebinding: a Host header the service does not serve (ALLOWED_HOSTS).
+  host_not_allowed: 421,
+  // A page of another origin: a /ws upgrade, or a state-changing request without a same-origin signal (CSRF).
+  cross_origin: 403,
+  too_many_subscriptions: 429,
   method_not_allowed: 405,
   browser_unavailable: 503,
   backend_unavailable: 503,
