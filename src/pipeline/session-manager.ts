@@ -14,7 +14,7 @@ import type { SessionMetrics } from '../metrics.ts';
 import { runPrefix } from '../../supabase/functions/_shared/identity.ts';
 import { resolveAdapter } from '../capture/platforms/index.ts';
 import type { PlatformAdapter } from '../capture/platforms/types.ts';
-import type { ChatSource, SourceFactory, SourceSink } from '../capture/source.ts';
+import { failureDetail, type ChatSource, type SourceFactory, type SourceSink } from '../capture/source.ts';
 import { EventBus, type PipelineBus, type PipelineEvents, type SeqKeeper } from './bus.ts';
 import { Deduplicator, type DedupOptions } from './dedup.ts';
 import { SessionBook, type SessionRecord, type SessionStore, type Show } from './session-store.ts';
@@ -280,7 +280,7 @@ export class SessionManager {
       this.options.logger.warn({ sessionId, err: describeError(error) }, 'source failed to start');
       await source.stop().catch(() => undefined);
       session.source = null;
-      this.publishStatus(session, 'error', describeError(error));
+      this.publishStatus(session, 'error', failureDetail(error));
       return { info: this.snapshot(session), created: true };
     }
     return { info: this.snapshot(session), created: true };
