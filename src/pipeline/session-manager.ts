@@ -37,6 +37,11 @@ export interface SessionManagerOptions {
   store?: SessionStore;
   /** Save timing (SessionBook): quiet period and longest wait. */
   save?: { debounceMs?: number; maxWaitMs?: number };
+  /**
+   * Checks the adapter before anything is created (the CSS selectors a request or a JSON adapter
+   * brings: capture/browser/selector-check.ts); throws `invalid_selectors`.
+   */
+  checkAdapter?: (adapter: PlatformAdapter) => Promise<void>;
   /** Adapters for URLs the registry does not know by host (the service's own demo page). */
   adapterOverride?: (url: URL, request: StartRequest) => PlatformAdapter | undefined;
   /** Counts every status transition (GET /metrics: transitions, recoveries). */
@@ -184,6 +189,7 @@ export class SessionManager {
     const adapter =
       (request.selectors ? undefined : this.options.adapterOverride?.(url, request)) ??
       resolveAdapter(url, { platform: request.platform, selectors: request.selectors });
+    await this.options.checkAdapter?.(adapter);
     const sessionId = request.sessionId ?? nextShowId(deriveSessionId(adapter.platform, url, request.ownerId), stateOf);
     return { sessionId, url, adapter };
   }
