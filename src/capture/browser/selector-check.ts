@@ -3,13 +3,15 @@
  * browser's CSS engine refuses (`div[`) means the agent could never find the chat, so the start is
  * answered `400 invalid_selectors` at once instead of a show that stays `starting`. The browser is the
  * judge (a blank page of the pool evaluates `querySelector` with each one), not a CSS parser of our own,
- * so what passes here is exactly what the agent can use. Built-in adapters are ours and tested: only the
- * selectors a request or a JSON adapter file brings (platform `generic`) are checked. Valid selectors
- * are remembered, so starting the same show again opens no page.
+ * so what passes here is exactly what the agent can use. Built-in adapters are ours and tested (and an
+ * API-only YouTube show must not launch a browser): only the selectors a request or a JSON adapter file
+ * brings are checked, whatever platform they are labelled with. Valid selectors are remembered, so
+ * starting the same show again opens no page.
  */
 import type { Page } from 'puppeteer-core';
 import { EarshotError } from '../../errors.ts';
 import { invalidSelectors, selectorsOf } from '../agent/page/selectors.ts';
+import { BUILTIN_ADAPTERS } from '../platforms/index.ts';
 import type { PlatformAdapter } from '../platforms/types.ts';
 
 /** Throws `invalid_selectors` for an adapter whose selectors the browser refuses. */
@@ -21,7 +23,7 @@ const REMEMBERED = 1_000;
 export function createSelectorCheck(pool: { newPage(): Promise<Page> }): SelectorCheck {
   const valid = new Set<string>();
   return async (adapter) => {
-    if (adapter.platform !== 'generic') return;
+    if (BUILTIN_ADAPTERS.includes(adapter)) return;
     const unknown = [...new Set(selectorsOf(adapter.dom).map((s) => s.selector))].filter((s) => !valid.has(s));
     if (unknown.length === 0) return;
     const page = await pool.newPage();
