@@ -200,3 +200,22 @@ test.each([
   expect(stored.messages).toEqual([]);
   expect(forbidden.hits).toBe(hitsBefore);
 });
+
+test('a live page that navigates to a refused address ends the show with url_not_allowed at once', async () => {
+  const sessionId = 'leaves';
+  const hitsBefore = forbidden.hits;
+  const selectors = { container: 'html', row: 'body', author: 'b', text: 'body' };
+  const res = await post(service.url, '/api/start-monitoring', {
+    url: `${fixtures.url}/agent/leave?to=${encodeURIComponent(`${forbidden.origin}/chat`)}`,
+    sessionId,
+    selectors,
+  });
+  expect(res.status).toBe(201);
+  await until(sessionId, (s) => s.status === 'live' && s.messageCount === 1);
+  await fetch(`${fixtures.url}/agent/leave/go`, { method: 'POST' });
+  const ended = await until(sessionId, (s) => s.status === 'error', 30_000);
+  expect(ended.detail).toMatch(/^url_not_allowed: /);
+  // The one real row (the whole body, by these selectors) and nothing of the refusal.
+  expect(ended.messageCount).toBe(1);
+  expect(forbidden.hits).toBe(hitsBefore);
+});

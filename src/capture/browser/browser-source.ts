@@ -254,9 +254,10 @@ export class BrowserSource implements ChatSource {
         this.requestOnFailed(verdict, request.url);
         if (verdict === 'refused' && isMainDocument(request) && this.page === page) this.navigationRefused(request.url);
       },
+      // The proxy's refusal is never rendered, in an iframe either; only the main document's ends the show.
       acceptDocument: (request, status, headers) => {
-        if (!isMainDocument(request) || !isEgressRefusal(status, headers)) return true;
-        if (this.page === page) this.navigationRefused(request.url);
+        if (!isEgressRefusal(status, headers)) return true;
+        if (isMainDocument(request) && this.page === page) this.navigationRefused(request.url);
         return false;
       },
     });
