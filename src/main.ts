@@ -12,6 +12,7 @@ import { SupabaseBackend } from './backend/supabase.ts';
 import type { Backend } from './backend/types.ts';
 import { BrowserPool } from './capture/browser/pool.ts';
 import { BrowserSource } from './capture/browser/browser-source.ts';
+import { createSelectorCheck } from './capture/browser/selector-check.ts';
 import { FileStreamJournal } from './capture/browser/stream-journal.ts';
 import { NetworkTap } from './capture/network/tap.ts';
 import { chatPageUrl, findFileAdapter } from './capture/platforms/index.ts';
@@ -316,6 +317,8 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     createSource,
     defaultSource: youtubeApi.defaultSource,
     checkUrl,
+    // Selectors the browser refuses are a 400 at start, not a show that never goes live.
+    checkAdapter: createSelectorCheck(pool),
     store: cluster ? { load: () => [], save: (records) => clusterSessions!.store.save(records) } : new FileSessionStore(config.dataDir),
     metrics,
     adapterOverride: (url, request) => {

@@ -2,6 +2,15 @@
 import type { ChatMessage, SessionStatus, SourceKind } from '../domain/message.ts';
 import type { StartRequest } from '../domain/session.ts';
 import type { PlatformAdapter } from './platforms/types.ts';
+import { describeError, isEarshotError } from '../errors.ts';
+
+/**
+ * The status detail for a source that failed: it names the failure's code when there is one
+ * (`url_not_allowed: ...`, `invalid_selectors: ...`), so a client can tell why without parsing prose.
+ */
+export function failureDetail(error: unknown): string {
+  return isEarshotError(error) ? `${error.code}: ${error.message}` : describeError(error);
+}
 
 /** Where a source delivers what it captures. */
 export interface SourceSink {

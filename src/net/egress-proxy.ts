@@ -36,6 +36,13 @@ const importEsm = new Function('specifier', `return import(specifier); // ${proc
   specifier: string,
 ) => Promise<ProxyChain>;
 
+/**
+ * Set on the answer the proxy gives a refused plain-HTTP request, so the capture page can tell the
+ * proxy's refusal of its main document from the site's own 403 and fail the start as `url_not_allowed`
+ * (the answer's text is never read as chat). A site that sends it itself only fails its own capture.
+ */
+export const EGRESS_REFUSED_HEADER = 'x-earshot-egress-refused';
+
 /** One refused connection. */
 export interface EgressRefusal {
   /** The session whose page asked, when the connection came through a session's port. */
@@ -225,7 +232,7 @@ export class EgressProxy extends EventEmitter<EgressProxyEvents> {
       const refusal: EgressRefusal = { ...(sessionId ? { sessionId } : {}), host, port, kind: decision.kind, reason: decision.reason };
       this.options.logger.debug(refusal, 'egress refused');
       this.emit('refused', refusal);
-      throw new chain.RequestError(`Earshot egress policy refused ${host}:${port}`, 403);
+      throw new chain.RequestError(`Earshot egress policy refused ${host}:${port}`, 403, { [EGRESS_REFUSED_HEADER]: decision.kind });
     }
     const pinned = addresses[0]!;
     return { dnsLookup: pinnedLookup(pinned), httpAgent: this.agent };

@@ -14,7 +14,7 @@ import type { SessionMetrics } from '../metrics.ts';
 import { runPrefix } from '../../supabase/functions/_shared/identity.ts';
 import { resolveAdapter } from '../capture/platforms/index.ts';
 import type { PlatformAdapter } from '../capture/platforms/types.ts';
-import type { ChatSource, SourceFactory, SourceSink } from '../capture/source.ts';
+import { failureDetail, type ChatSource, type SourceFactory, type SourceSink } from '../capture/source.ts';
 import { EventBus, type PipelineBus, type PipelineEvents, type SeqKeeper } from './bus.ts';
 import { Deduplicator, type DedupOptions } from './dedup.ts';
 import { SessionBook, type SessionRecord, type SessionStore, type Show } from './session-store.ts';
@@ -37,6 +37,11 @@ export interface SessionManagerOptions {
   store?: SessionStore;
   /** Save timing (SessionBook): quiet period and longest wait. */
   save?: { debounceMs?: number; maxWaitMs?: number };
+  /**
+   * Checks the adapter before anything is created (the CSS selectors a request or a JSON adapter
+   * brings: capture/browser/selector-check.ts); throws `invalid_selectors`.
+   */
+  checkAdapter?: (adapter: PlatformAdapter) => Promise<void>;
   /** Adapters for URLs the registry does not know by host (the service's own demo page). */
   adapterOverride?: (url: URL, request: StartRequest) => PlatformAdapter | undefined;
   /** Counts every status transition (GET /metrics: transitions, recoveries). */
@@ -184,6 +189,7 @@ export class SessionManager {
     const adapter =
       (request.selectors ? undefined : this.options.adapterOverride?.(url, request)) ??
       resolveAdapter(url, { platform: request.platform, selectors: request.selectors });
+    await this.options.checkAdapter?.(adapter);
     const sessionId = request.sessionId ?? nextShowId(deriveSessionId(adapter.platform, url, request.ownerId), stateOf);
     return { sessionId, url, adapter };
   }
@@ -280,7 +286,7 @@ export class SessionManager {
       this.options.logger.warn({ sessionId, err: describeError(error) }, 'source failed to start');
       await source.stop().catch(() => undefined);
       session.source = null;
-      this.publishStatus(session, 'error', describeError(error));
+      this.publishStatus(session, 'error', failureDetail(error));
       return { info: this.snapshot(session), created: true };
     }
     return { info: this.snapshot(session), created: true };

@@ -1,5 +1,6 @@
 import vm from 'node:vm';
 import { agentScript, type AgentConfig } from './agent.ts';
+import { REPORT_LIMITS } from './types.ts';
 
 const config: AgentConfig = {
   bindingName: '__earshotEmit',
@@ -10,6 +11,7 @@ const config: AgentConfig = {
   seenIds: ['p1'],
   firstSyncIsBackfill: false,
   maxText: 2000,
+  limits: REPORT_LIMITS,
 };
 
 /**

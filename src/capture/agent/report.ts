@@ -5,13 +5,17 @@
  * and what does not fit is dropped whole and counted (BrowserSource's `droppedReports`).
  */
 import { z } from 'zod';
-import type { AgentReport } from './types.ts';
+import { MAX_REPORT_CHARS, MAX_REPORT_ROWS, type AgentReport } from './types.ts';
 
-/** Upper bounds well above what the agent sends (it clips texts to MAX_TEXT_LENGTH), below what hurts. */
+/**
+ * Upper bounds well above what the agent sends (it clips texts to MAX_TEXT_LENGTH and cuts reports into
+ * chunks far below MAX_REPORT_ROWS: types.ts REPORT_LIMITS), below what hurts.
+ */
 const MAX_FIELD = 10_000;
-const MAX_ROWS = 5_000;
+const MAX_ROWS = MAX_REPORT_ROWS;
 /** A report larger than this is dropped before JSON.parse even runs. */
-export const MAX_REPORT_BYTES = 8 * 1024 * 1024;
+export const MAX_REPORT_BYTES = MAX_REPORT_CHARS;
+const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 const field = z.string().max(MAX_FIELD);
 const position = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
@@ -49,6 +53,10 @@ export const agentReportSchema = z.discriminatedUnion('type', [
     rowCount: z.number().int().min(-1),
     href: z.string().max(MAX_FIELD),
     ended: z.boolean().optional(),
+    invalidSelectors: z.array(z.string().max(MAX_FIELD)).max(20).optional(),
+    stats: z
+      .object({ run: z.string().min(1).max(40), sweeps: count, chunks: count, rowsSent: count, rowsDropped: count, rowsPending: count })
+      .optional(),
   }),
 ]);
 

@@ -5,26 +5,28 @@
  * tail). The agent's rows become messages in agent-rows.ts; they and the network path's messages meet in
  * the session's merger (capture/merger.ts), the only thing here that talks to the sink.
  */
-import { ExponentialBackoff, handleAll, retry } from 'cockatiel';
+import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import type { CDPSession, Page } from 'puppeteer-core';
 import type { SessionStatus } from '../../domain/message.ts';
 import { MAX_TEXT_LENGTH } from '../../domain/message.ts';
-import { describeError, EarshotError } from '../../errors.ts';
+import { describeError, EarshotError, isEarshotError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import type { CaptureMetrics } from '../../metrics.ts';
 import { agentScript, type AgentConfig, type AgentRow, type AgentTailEntry } from '../agent/agent.ts';
 import { parseAgentReport } from '../agent/report.ts';
+import { REPORT_LIMITS } from '../agent/types.ts';
 import { MessageMerger } from '../merger.ts';
 import type { NetworkPath } from '../network/path.ts';
 import type { PlatformAdapter } from '../platforms/types.ts';
-import type { ChatSource, SourceSink } from '../source.ts';
-import type { SessionEgress } from '../../net/egress-proxy.ts';
+import { failureDetail, type ChatSource, type SourceSink } from '../source.ts';
+import { EGRESS_REFUSED_HEADER, type SessionEgress } from '../../net/egress-proxy.ts';
 import { deletedIds, readAgentRows } from './agent-rows.ts';
+import { AgentCounters } from './agent-stats.ts';
 import { AGENT_WORLD } from './agent-world.ts';
 import { judgeProbe, type Probe } from './liveness.ts';
 import { screenshotPage, SUPPRESS_PAINT_SCRIPT } from './paint.ts';
 import type { BrowserPool } from './pool.ts';
-import { guardCdpRequests } from './request-guard.ts';
+import { guardCdpRequests, type GuardedRequest, type ResponseHeaders } from './request-guard.ts';
 import type { StreamJournal } from './stream-journal.ts';
 import { parseSavedState, StreamState, type SavedBrowserState } from './stream-state.ts';
 
@@ -33,6 +35,25 @@ const BINDING = '__earshotEmit';
 export { AGENT_WORLD, SUPPRESS_PAINT_SCRIPT };
 /** Waits between attempts to reopen a lost page: from about 250 ms, at most 30 s, decorrelated jitter. */
 const RECOVERY_BACKOFF = new ExponentialBackoff({ initialDelay: 250, maxDelay: 30_000 });
+
+/** Failures no retry can mend: the page is refused, or the selectors can never match. */
+const PERMANENT_CODES: ReadonlySet<string> = new Set(['url_not_allowed', 'invalid_selectors']);
+
+/** Whether a failure to open the page is worth another attempt (recovery retries those only). */
+export function isRetryable(error: unknown): boolean {
+  return !(isEarshotError(error) && PERMANENT_CODES.has(error.code));
+}
+
+/** Chromium's words for a navigation the egress proxy refused as a CONNECT tunnel (https, wss). */
+const TUNNEL_REFUSED = /ERR_TUNNEL_CONNECTION_FAILED/;
+
+/**
+ * Whether a main-frame document's response is the egress proxy's refusal (its marker header on its 403),
+ * rather than the site's own answer: such a document is never rendered, and the start fails at once.
+ */
+export function isEgressRefusal(status: number, headers: ResponseHeaders): boolean {
+  return status === 403 && headers.has(EGRESS_REFUSED_HEADER);
+}
 
 export interface BrowserSourceOptions {
   sessionId: string;
@@ -101,6 +122,14 @@ export class BrowserSource implements ChatSource {
   private refusedRequests = 0;
   /** Agent reports that failed validation (report.ts), dropped whole. */
   private droppedReports = 0;
+  /** The agents' own counters (sweeps, chunks, rows dropped by the caps), from their probes. */
+  private readonly agentCounters = new AgentCounters();
+  /** Set when the page's main document (the start URL or a redirect) was refused: nothing more is read. */
+  private refusal: EarshotError | null = null;
+  /** False while the main frame shows an error page: its rows are not chat. */
+  private documentOk = true;
+  /** True while `goto` runs: a refusal then fails the start; later it fails the session. */
+  private navigating = false;
   private readonly onPoolLost = (): void => {
     void this.recover('browser lost');
   };
@@ -158,6 +187,7 @@ export class BrowserSource implements ChatSource {
       blockedRequests: this.blockedRequests,
       refusedRequests: this.refusedRequests + (this.options.egress?.refusals ?? 0),
       droppedReports: this.droppedReports,
+      agent: this.agentCounters.describe(),
       pageUrl: this.page?.url(),
       ...(this.options.adapter.name ? { adapter: this.options.adapter.name } : {}),
       ...(this.merger.reconciling ? { network: { ...this.options.network?.describe?.(), ...this.merger.describe() } } : {}),
@@ -189,6 +219,7 @@ export class BrowserSource implements ChatSource {
       sweepMs: this.options.sweepMs,
       ...this.stream.seed(),
       maxText: MAX_TEXT_LENGTH,
+      limits: REPORT_LIMITS,
     };
   }
 
@@ -204,13 +235,34 @@ export class BrowserSource implements ChatSource {
     page.on('close', () => this.pageOnClose(page));
     const client = await page.createCDPSession();
     this.client = client;
+    this.documentOk = true;
+    // The page's main frame (its id is the target's); known before the first navigation starts.
+    let mainFrameId = '';
+    const isMainDocument = (request: GuardedRequest): boolean => request.document && request.frameId === mainFrameId;
     client.on('Runtime.bindingCalled', (event) => {
       if (event.name === BINDING && this.page === page) this.onReport(event.payload);
     });
+    // Same CDP session as the binding, so a document's reports always come after its navigation.
+    client.on('Page.frameNavigated', (event) => {
+      if (this.page === page && !event.frame.parentId) this.documentOk = event.frame.unreachableUrl === undefined;
+    });
     await client.send('Runtime.enable');
     await client.send('Runtime.addBinding', { name: BINDING, executionContextName: AGENT_WORLD });
-    await guardCdpRequests(client, { allowRequest: this.options.allowRequest, onFailed: (verdict, url) => this.requestOnFailed(verdict, url) });
+    await guardCdpRequests(client, {
+      allowRequest: this.options.allowRequest,
+      onFailed: (verdict, request) => {
+        this.requestOnFailed(verdict, request.url);
+        if (verdict === 'refused' && isMainDocument(request) && this.page === page) this.navigationRefused(request.url);
+      },
+      // The proxy's refusal is never rendered, in an iframe either; only the main document's ends the show.
+      acceptDocument: (request, status, headers) => {
+        if (!isEgressRefusal(status, headers)) return true;
+        if (isMainDocument(request) && this.page === page) this.navigationRefused(request.url);
+        return false;
+      },
+    });
     await client.send('Page.enable');
+    mainFrameId = (await client.send('Page.getFrameTree')).frameTree.frame.id;
     // A fresh page (about:blank until goto), so registering for new documents covers every document it loads.
     await client.send('Page.addScriptToEvaluateOnNewDocument', { source: SUPPRESS_PAINT_SCRIPT, worldName: AGENT_WORLD });
     await client.send('Page.addScriptToEvaluateOnNewDocument', { source: agentScript(this.agentConfig()), worldName: AGENT_WORLD });
@@ -229,13 +281,38 @@ export class BrowserSource implements ChatSource {
     this.pageOpenedAt = Date.now();
     this.chatSeenAt = 0;
     this.newChatAt = 0;
+    const refusalsBefore = this.options.egress?.refusals ?? 0;
+    this.navigating = true;
     try {
       await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 45_000 });
     } catch (error) {
       if (this.stopped || this.page !== page) return;
       logger.warn({ sessionId: this.options.sessionId, err: describeError(error) }, 'page failed to load');
-      throw error;
+      // An https target the proxy refused is a failed CONNECT: Chromium only says the tunnel failed.
+      const egressRefused = (this.options.egress?.refusals ?? 0) > refusalsBefore && TUNNEL_REFUSED.test(describeError(error));
+      if (!this.refusal && egressRefused) this.refusal = refusedError(url);
+      throw this.refusal ?? error;
+    } finally {
+      this.navigating = false;
     }
+    if (this.refusal) throw this.refusal;
+  }
+
+  /**
+   * The main document (the start URL, a redirect it followed, or a later navigation) was refused: its
+   * answer is never rendered, nothing of the page is read any more, and the start (or the session) fails
+   * with `url_not_allowed`, not after minutes of `starting`.
+   */
+  private navigationRefused(url: string): void {
+    if (this.refusal || this.stopped) return;
+    this.refusal = refusedError(url);
+    this.options.logger.warn({ sessionId: this.options.sessionId, url }, 'the page was sent to a refused address');
+    if (!this.navigating) this.fail(this.refusal);
+  }
+
+  /** Ends the session with an error that no retry mends (the session manager stops the source). */
+  private fail(error: EarshotError): void {
+    this.setStatus('error', failureDetail(error));
   }
 
   private requestOnFailed(verdict: 'blocked' | 'refused', url: string): void {
@@ -248,6 +325,8 @@ export class BrowserSource implements ChatSource {
   }
 
   private onReport(payload: string): void {
+    // A refused document is never read; nor is a Chromium error page (its text is not chat).
+    if (this.refusal) return;
     const parsed = parseAgentReport(payload);
     if (!parsed.ok) {
       this.droppedReports++;
@@ -258,13 +337,20 @@ export class BrowserSource implements ChatSource {
     const report = parsed.report;
     switch (report.type) {
       case 'rows':
-        this.onRows(report.rows);
+        if (this.documentOk) this.onRows(report.rows);
         break;
       case 'deleted':
-        this.merger.deleted(deletedIds(report, this.stream.idPrefix));
+        if (this.documentOk) this.merger.deleted(deletedIds(report, this.stream.idPrefix));
         break;
       case 'probe':
-        this.onProbe({ containerFound: report.containerFound, rowCount: report.rowCount, ended: report.ended === true });
+        if (report.stats) this.agentCounters.update(report.stats);
+        if (report.invalidSelectors && report.invalidSelectors.length > 0) {
+          this.fail(invalidSelectorsError(report.invalidSelectors));
+          break;
+        }
+        // An error page shows no chat, whatever the selectors happen to match in it.
+        if (!this.documentOk) this.onProbe({ containerFound: false, rowCount: 0, ended: false });
+        else this.onProbe({ containerFound: report.containerFound, rowCount: report.rowCount, ended: report.ended === true });
         break;
     }
   }
@@ -352,7 +438,8 @@ export class BrowserSource implements ChatSource {
       this.client = null;
       if (old) await old.close().catch(() => undefined);
       // Tries until it works or the session stops: a page that cannot open now may open in a minute.
-      const policy = retry(handleAll, { maxAttempts: Infinity, backoff: RECOVERY_BACKOFF });
+      // A refused page or impossible selectors are not mended by waiting: those end the session.
+      const policy = retry(handleWhen(isRetryable), { maxAttempts: Infinity, backoff: RECOVERY_BACKOFF });
       const retried = policy.onRetry(({ delay, ...outcome }) => {
         this.options.logger.warn(
           { sessionId: this.options.sessionId, err: 'error' in outcome ? describeError(outcome.error) : undefined, retryInMs: delay },
@@ -373,6 +460,8 @@ export class BrowserSource implements ChatSource {
           }
         });
         if (recovered) this.options.logger.info({ sessionId: this.options.sessionId, reason }, 'session recovered');
+      } catch (error) {
+        this.setStatus('error', failureDetail(error));
       } finally {
         retried.dispose();
       }
@@ -381,4 +470,12 @@ export class BrowserSource implements ChatSource {
     });
     return this.recovering;
   }
+}
+
+function refusedError(url: string): EarshotError {
+  return new EarshotError('url_not_allowed', `the page at ${url} is an address the egress policy refuses (a redirect to a private or local address?)`, { url });
+}
+
+function invalidSelectorsError(invalid: readonly string[]): EarshotError {
+  return new EarshotError('invalid_selectors', `not valid CSS selectors: ${invalid.join('; ')}`, { invalid });
 }

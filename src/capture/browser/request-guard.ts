@@ -26,29 +26,60 @@ export async function judgeRequest(resourceType: string, url: string, allowReque
   return (await allowRequest(url)) ? 'allowed' : 'refused';
 }
 
+/** What the guard knows of a request it failed or a document response it saw. */
+export interface GuardedRequest {
+  url: string;
+  /** The frame that asked (a main-frame navigation has the page's main frame id). */
+  frameId: string;
+  /** A document (a frame's navigation, redirects included). */
+  document: boolean;
+}
+
+/** A document's response headers, names in lower case. */
+export type ResponseHeaders = ReadonlyMap<string, string>;
+
 export interface CdpRequestGuardOptions {
   allowRequest?: AllowRequest;
   /** Called for every request that was failed (counters, logs). */
-  onFailed?(verdict: Exclude<RequestVerdict, 'allowed'>, url: string): void;
+  onFailed?(verdict: Exclude<RequestVerdict, 'allowed'>, request: GuardedRequest): void;
+  /**
+   * Given, every document's response (redirects included) is paused before its body reaches the page,
+   * and a `false` fails it: the page never renders it (the egress proxy's refusal text is not chat).
+   */
+  acceptDocument?(request: GuardedRequest, status: number, headers: ResponseHeaders): boolean;
 }
 
 /**
  * Guards every request of the page behind a CDP session: pauses each one (Fetch.enable), fails what
- * `judgeRequest` does not allow and lets the rest continue.
+ * `judgeRequest` does not allow and lets the rest continue; with `acceptDocument`, documents' responses too.
  */
 export async function guardCdpRequests(client: CDPSession, options: CdpRequestGuardOptions): Promise<void> {
   client.on('Fetch.requestPaused', (event) => void requestOnPaused(client, event, options));
-  await client.send('Fetch.enable', { patterns: [{ urlPattern: '*', requestStage: 'Request' }] });
+  const patterns: Protocol.Fetch.RequestPattern[] = [{ urlPattern: '*', requestStage: 'Request' }];
+  if (options.acceptDocument) patterns.push({ urlPattern: '*', resourceType: 'Document', requestStage: 'Response' });
+  await client.send('Fetch.enable', { patterns });
 }
 
 async function requestOnPaused(client: CDPSession, event: Protocol.Fetch.RequestPausedEvent, options: CdpRequestGuardOptions): Promise<void> {
+  const request: GuardedRequest = { url: event.request.url, frameId: event.frameId, document: event.resourceType === 'Document' };
   try {
+    // At the response stage (a status or an error is present): only documents are paused there.
+    if (event.responseStatusCode !== undefined || event.responseErrorReason !== undefined) {
+      const headers = new Map((event.responseHeaders ?? []).map((h) => [h.name.toLowerCase(), h.value] as const));
+      const status = event.responseStatusCode ?? 0;
+      if (options.acceptDocument && !options.acceptDocument(request, status, headers)) {
+        await client.send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'AccessDenied' });
+      } else {
+        await client.send('Fetch.continueRequest', { requestId: event.requestId });
+      }
+      return;
+    }
     const verdict = await judgeRequest(event.resourceType, event.request.url, options.allowRequest);
     if (verdict === 'allowed') {
       await client.send('Fetch.continueRequest', { requestId: event.requestId });
       return;
     }
-    options.onFailed?.(verdict, event.request.url);
+    options.onFailed?.(verdict, request);
     await client.send('Fetch.failRequest', { requestId: event.requestId, errorReason: verdict === 'blocked' ? 'BlockedByClient' : 'AccessDenied' });
   } catch {
     // the page or the request went away meanwhile

@@ -1,4 +1,4 @@
-import { parseSavedState, StreamState } from './stream-state.ts';
+import { consecutiveTail, parseSavedState, StreamState } from './stream-state.ts';
 
 describe("the source's mirror of the agent's stream", () => {
   it('starts a new stream under the run prefix, its first rows backfill', () => {
@@ -45,5 +45,13 @@ describe("the source's mirror of the agent's stream", () => {
       tail: [{ pos: 1, sig: 's' }],
       seenIds: ['a'],
     });
+  });
+
+  it('seeds a fresh page with the tail after its last gap (rows the agent dropped unsent)', () => {
+    const stream = StreamState.fresh('p');
+    stream.record([{ pos: 0, sig: 'a' }, { pos: 1, sig: 'b' }, { pos: 5, sig: 'f' }, { pos: 6, sig: 'g' }], []);
+    expect(stream.seed()).toMatchObject({ tail: [{ pos: 5, sig: 'f' }, { pos: 6, sig: 'g' }], nextPos: 7 });
+    expect(consecutiveTail([])).toEqual([]);
+    expect(consecutiveTail([{ pos: 3, sig: 'x' }])).toEqual([{ pos: 3, sig: 'x' }]);
   });
 });

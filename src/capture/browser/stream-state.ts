@@ -70,12 +70,23 @@ export class StreamState {
 
   /** What a fresh page's agent starts from. */
   seed(): Pick<AgentConfig, 'tail' | 'nextPos' | 'seenIds' | 'firstSyncIsBackfill'> {
-    return { tail: this.tail, nextPos: this.nextPos, seenIds: this.seenIds, firstSyncIsBackfill: !this.synced };
+    return { tail: consecutiveTail(this.tail), nextPos: this.nextPos, seenIds: this.seenIds, firstSyncIsBackfill: !this.synced };
   }
 
   save(): SavedBrowserState {
     return { v: 1, idPrefix: this.idPrefix, nextPos: this.nextPos, tail: this.tail.slice(-TAIL_SAVED), seenIds: this.seenIds.slice(-SEEN_SAVED) };
   }
+}
+
+/**
+ * The tail from its last gap on. The alignment reads its tail as consecutive positions; rows the agent
+ * dropped unsent (a flood beyond its caps) leave gaps in what Node saw, and realigning across one would
+ * compare a page's rows with the wrong positions.
+ */
+export function consecutiveTail(tail: readonly AgentTailEntry[]): AgentTailEntry[] {
+  let start = tail.length - 1;
+  while (start > 0 && tail[start - 1]!.pos === tail[start]!.pos - 1) start--;
+  return tail.slice(Math.max(start, 0));
 }
 
 /** A saved state read back (sessions.json is a file on disk: anything may be in it); undefined if unusable. */

@@ -16,6 +16,8 @@ export const ERROR_STATUS = {
   dns_failed: 503,
   unsupported_platform: 400,
   selectors_required: 400,
+  // A selector the browser's CSS engine refuses: the page could never be read.
+  invalid_selectors: 400,
   session_not_found: 404,
   not_found: 404,
   session_limit: 429,

@@ -24,6 +24,7 @@ export function installAgent(config: AgentConfig): void {
     sweepMs: config.sweepMs,
     stream,
     send: createSend(scope, config.bindingName),
+    limits: config.limits,
   });
   scope.__earshotAgent = { sync: watch.sync, state: stream.state };
   if (document.readyState === 'loading') {
