@@ -6,7 +6,7 @@
  * Pure: callers read the file (unit test, bench). Dependency-free (Node and Deno).
  */
 import { classifyRules } from './rules.ts';
-import { deriveOfferContext, settleVerdict } from './offer.ts';
+import { auctionAfter, deriveOfferContext, HOST_BADGES, settleVerdict } from './offer.ts';
 import type { Classification, Intent } from './types.ts';
 
 /** The kinds of stream the set covers. */
@@ -73,9 +73,15 @@ export function storedVerdicts(rows: readonly LabeledMessage[], classify: (text:
   const offers = new Map<StreamKind, ReturnType<typeof deriveOfferContext>>();
   for (const stream of Object.keys(PLATFORM_OF) as StreamKind[]) {
     const lines = rows.filter((r) => r.stream === stream).map((r) => ({ text: r.text, author: r.author, badges: r.badges ?? [] }));
-    offers.set(stream, deriveOfferContext(PLATFORM_OF[stream], lines));
+    offers.set(stream, { ...deriveOfferContext(PLATFORM_OF[stream], lines), auctionOpen: false });
   }
-  return rows.map((row) => settleVerdict(classify(row.text), offers.get(row.stream)));
+  // Whether a chat auction runs is a matter of time: each line sees the host's lines before it, in order.
+  const auction = new Map<StreamKind, boolean>();
+  return rows.map((row) => {
+    const offer = offers.get(row.stream)!;
+    if ((row.badges ?? []).some((b) => HOST_BADGES.includes(b.toLowerCase()))) auction.set(row.stream, auctionAfter(auction.get(row.stream) ?? false, row.text));
+    return settleVerdict(classify(row.text), { ...offer, auctionOpen: auction.get(row.stream) ?? false });
+  });
 }
 
 /** Scores a labeled set (see module doc). */
