@@ -2,7 +2,8 @@
  * Scores the classifier against hand-labeled chat (labeled/labeled-chat.jsonl): question precision and
  * recall, and buyers (precision, recall, and buyers found on streams that sell nothing). The verdict
  * scored is the stored one: rules, then {@link settleVerdict} against the offer context the stream's
- * own lines give (a shopping stream is a live-shopping platform; the others are not).
+ * own lines give (a shopping stream is a live-shopping platform; the others are not), and whether a chat
+ * auction runs at that line (the host's lines before it, in order: a bare "25" is a bid only then).
  * Pure: callers read the file (unit test, bench). Dependency-free (Node and Deno).
  */
 import { classifyRules } from './rules.ts';
@@ -26,6 +27,8 @@ export interface LabeledMessage {
 export interface ClassScore {
   precision: number;
   recall: number;
+  /** Harmonic mean of precision and recall (0 when both are 0). */
+  f1: number;
   truePositives: number;
   falsePositives: number;
   falseNegatives: number;
@@ -62,7 +65,10 @@ export function parseLabeledChat(jsonl: string): LabeledMessage[] {
 const ratio = (n: number, d: number): number => (d === 0 ? 1 : n / d);
 
 function classScore(tp: number, fp: number, fn: number): ClassScore {
-  return { precision: ratio(tp, tp + fp), recall: ratio(tp, tp + fn), truePositives: tp, falsePositives: fp, falseNegatives: fn };
+  const precision = ratio(tp, tp + fp);
+  const recall = ratio(tp, tp + fn);
+  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+  return { precision, recall, f1, truePositives: tp, falsePositives: fp, falseNegatives: fn };
 }
 
 /**
