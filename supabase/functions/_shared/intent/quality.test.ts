@@ -2,6 +2,8 @@
  * Issue 16's floor on hand-labeled chat: question precision >= 0.90 and recall >= 0.85, and no buyer on
  * a stream that sells nothing. Two sets: labeled-chat.jsonl (the rules were improved while reading its
  * mistakes) and labeled-chat-heldout.jsonl (written and labeled afterwards, never used to change a rule).
+ * Issue 25 adds buyer floors on live-shopping chat and two more sets, labeled-shopping-blind.jsonl and
+ * labeled-shopping-blind2.jsonl (how each was written and read: docs/QUALITY.md).
  */
 import fs from 'node:fs';
 import path from 'node:path';

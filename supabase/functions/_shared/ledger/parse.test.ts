@@ -1,4 +1,5 @@
 import { codeAt, normalizeCode, parseHostMessage, parseViewerMessage, tokens } from './parse.ts';
+import { applyMessages, emptyLedger, type LedgerMessage } from './rules.ts';
 
 describe('lot codes', () => {
   test.each([
@@ -271,4 +272,19 @@ describe('claims in every order, with quantities and sizes (issue 25)', () => {
   test('a bare number is a bid candidate, not a claim: the rules take it only while an auction is open', () => {
     expect(parseViewerMessage('14')).toEqual({ kind: 'bid', code: null, amount: 14 });
   });
+});
+
+test('through the ledger: the host\'s "A1 sold to jess_k!" makes jess_k the winner, not "jess"; "A1 for me" claims A1', () => {
+  let n = 0;
+  const msg = (author: string, text: string, host = false): LedgerMessage => ({ id: `m${++n}`, author, text, at: new Date(Date.UTC(2026, 0, 1, 20, 0, n)).toISOString(), host });
+  const { state } = applyMessages(emptyLedger(), [
+    msg('hannah', 'A1 denim jacket $40, A2 beanie $15', true),
+    msg('amy', 'A2 for me'),
+    msg('hannah', 'A1 sold to jess_k!', true),
+    msg('bob', 'me A2'),
+  ]);
+  expect(state.lots.map((l) => [l.code, l.status, l.winner?.username, l.waitlist.map((w) => w.username)])).toEqual([
+    ['A1', 'sold', 'jess_k', []],
+    ['A2', 'open', 'amy', ['bob']],
+  ]);
 });
