@@ -198,7 +198,6 @@ const AMBIGUOUS: Array<[string, Intent]> = [
   ['large please', 'purchase'],
   ['AA 10', 'purchase'],
   ['#14', 'purchase'],
-  ['two please', 'purchase'],
   ['yes please', 'purchase'],
   ["i'd take it", 'purchase'],
   ['love it sold', 'purchase'],
@@ -342,6 +341,11 @@ describe('live-shopping claims the issue-25 reading missed', () => {
     ['gimme', {}],
     ["i'd love that one", {}],
     ['buying this', {}],
+    ['two please', { quantity: 2 }],
+    ['2 please', { quantity: 2 }],
+    ['3 of them please', { quantity: 3 }],
+    ['C1 for my daughter', { itemCode: 'C1' }],
+    ['id like it', {}],
   ])('%j is a buyer', (text, details) => {
     const c = classifyRules(text);
     expect(c).toMatchObject({ intent: 'purchase', ambiguous: false, ...details });
@@ -375,7 +379,7 @@ describe('live-shopping claims the issue-25 reading missed', () => {
     expect(classifyRules(text).confidence).toBeLessThan(0.7);
   });
 
-  test.each(['count me out', 'gimme a sec', 'hold on, lagging', 'save the best for last lol', 'buying a house this year lol', "I'll buy lunch later", 'add me on insta', 'i claim nothing', 'dibs on next week lol', 'I need a bigger closet lol', 'im in love', "I'm in Texas", 'AA 10', '#14', 'not for me', 'good for me', 'too big for me', 'put it down', 'the bid is 30 now', "I'm 25 lol", '1', '2', 'my sister copped one last week', 'cop or drop?', '$30?'])(
+  test.each(['good for my skin', 'A1 for my birthday party next year lol', 'count me out', 'gimme a sec', 'hold on, lagging', 'save the best for last lol', 'buying a house this year lol', "I'll buy lunch later", 'add me on insta', 'i claim nothing', 'dibs on next week lol', 'I need a bigger closet lol', 'im in love', "I'm in Texas", 'AA 10', '#14', 'not for me', 'good for me', 'too big for me', 'put it down', 'the bid is 30 now', "I'm 25 lol", '1', '2', 'my sister copped one last week', 'cop or drop?', '$30?'])(
     '%j is no buyer',
     (text) => {
       const c = classifyRules(text);

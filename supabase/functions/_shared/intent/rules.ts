@@ -343,12 +343,16 @@ const FOR_ME_AFTER = new Set(['please', 'lol', 'thanks', 'thx', 'ty', 'pls', 'pl
  * "for me" ending the message. A soft claim; "not for me", "good for me", "too big for me" are not.
  */
 function forMeClaim(tokens: readonly string[]): ClaimMatch | null {
-  const i = tokens.findIndex((t, k) => t === 'for' && tokens[k + 1] === 'me');
+  const i = tokens.findIndex((t, k) => t === 'for' && (tokens[k + 1] === 'me' || tokens[k + 1] === 'my'));
   if (i <= 0 || i > 4) return null;
-  if (!tokens.slice(i + 2).every((t) => FOR_ME_AFTER.has(t))) return null;
+  const mine = tokens[i + 1] === 'my';
+  // "C1 for my daughter": for someone of mine, one or two words, and only after a lot code or a count.
+  const after = mine ? tokens.slice(i + 2).filter((t) => !FOR_ME_AFTER.has(t)) : [];
+  if (mine && (after.length === 0 || after.length > 2)) return null;
+  if (!mine && !tokens.slice(i + 2).every((t) => FOR_ME_AFTER.has(t))) return null;
   const before = tokens.slice(0, i);
   const details = before.every((t) => isDetailToken(t) || isCount(t) || CODE_WORDS.has(t) || t === 'size');
-  const object = OBJECTS.has(before[0]!) && before[0] !== 'all' && before.length <= 3;
+  const object = !mine && OBJECTS.has(before[0]!) && before[0] !== 'all' && before.length <= 3;
   if (!details && !object) return null;
   if (details && !before.some((t) => isDetailToken(t) || isCount(t))) return null;
   return { kind: 'soft', rest: before };
@@ -632,6 +636,11 @@ export function classifyRules(text: string): Classification {
   const lone = stripFillers(words).filter((t) => t !== 'please' && t !== 'yes');
   if (lone.length >= 1 && lone.length <= 3 && new Set(lone).size === 1 && /^[a-z]{1,2}\d{1,4}$/.test(lone[0]!) && codeToken(lone[0]!) !== undefined) {
     return build('purchase', CONFIDENCE.softClaim, false, extractDetails([lone[0]!]));
+  }
+  // "2 please", "two please", "3 of them please": a count asked for politely is a quantity claim.
+  const counted = stripFillers(words).filter((t) => t !== 'please');
+  if (words.includes('please') && counted.length >= 1 && isCount(counted[0]!) && (counted.length === 1 || (counted.length === 3 && counted[1] === 'of' && ['them', 'those', 'these'].includes(counted[2]!)))) {
+    return build('purchase', CONFIDENCE.softClaim, false, extractDetails([counted[0]!], { bareNumbers: true }));
   }
   // A bare size or code ("M", "10.5", "AA 10", "lot 5 please"): a claim in a "say your size" sale, or nothing.
   const bare = bareDetails(stripFillers(words).filter((t) => t !== 'please' && t !== 'size'), words.includes('please'));
