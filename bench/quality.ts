@@ -115,10 +115,16 @@ const pct = (n: number): number => Math.round(n * 1000) / 10;
  */
 /**
  * The chat sets: the one the rules were improved on, the held-out one of issue 16, and issue 25's two
- * live-shopping sets (labeled-shopping-blind.jsonl read once before and once after training-side
- * changes; labeled-shopping-blind2.jsonl never used to change anything). See docs/QUALITY.md.
+ * live-shopping sets (labeled-shopping-blind*.jsonl, each written before the rules it first measured;
+ * blind3 was never followed by a rule change). See docs/QUALITY.md.
  */
-export const CHAT_SETS = ['labeled-chat.jsonl', 'labeled-chat-heldout.jsonl', 'labeled-shopping-blind.jsonl', 'labeled-shopping-blind2.jsonl'] as const;
+export const CHAT_SETS = [
+  'labeled-chat.jsonl',
+  'labeled-chat-heldout.jsonl',
+  'labeled-shopping-blind.jsonl',
+  'labeled-shopping-blind2.jsonl',
+  'labeled-shopping-blind3.jsonl',
+] as const;
 
 export const KB_SETS = ['questions.jsonl', 'questions-heldout.jsonl', 'questions-blind.jsonl'] as const;
 
