@@ -434,6 +434,32 @@ describe('forwarder and poison', () => {
     await forwarder.close();
   });
 
+  test('a refused message whose dead letter cannot be written stays in the outbox, and its show waits alone', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-fwd-'));
+    const deadLetterFile = path.join(dir, 'dead-letter.jsonl');
+    fs.mkdirSync(deadLetterFile); // a folder where the file should be: every append fails
+    const stored: string[] = [];
+    const { forwarder } = await setup({
+      dir,
+      deadLetterFile,
+      batchDelayMs: 0,
+      ingest: async (_s, messages) => {
+        const results = await strictIngest(messages);
+        stored.push(...messages.map((m) => m.text));
+        return results;
+      },
+    });
+    const bad = message('half \ud83d');
+    forwarder.accept('p', [bad]);
+    forwarder.accept('q', [message('fine')]);
+    await until(() => stored.includes('fine') && forwarder.backlog().parkedShows === 1);
+    expect(forwarder.backlog()).toMatchObject({ entries: 1, messages: 1, deadLettered: 0 });
+    fs.rmdirSync(deadLetterFile);
+    await until(() => forwarder.backlog().entries === 0);
+    expect(letters(dir).map((l) => l.item)).toEqual([{ kind: 'messages', sessionId: 'p', messages: [bad] }]);
+    await forwarder.close();
+  });
+
   test('when two shows fail in a row the backend is down: everything backs off together', async () => {
     const { forwarder, calls } = await setup({
       batchDelayMs: 0,

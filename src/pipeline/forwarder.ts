@@ -119,8 +119,9 @@ export function classifyFailure(error: unknown): 'invalid' | 'transient' {
   return isDataError(error) ? 'invalid' : 'transient';
 }
 
-/** What {@link bisect} found: the results of the parts that were accepted, and each refused item. */
+/** What {@link bisect} found: the accepted items with their parts' results (in order), and each refused item. */
 export interface Bisection<T, R> {
+  accepted: T[];
   results: R[];
   refused: Array<{ item: T; error: unknown }>;
 }
@@ -133,14 +134,18 @@ export interface Bisection<T, R> {
  */
 export async function bisect<T, R>(items: readonly T[], send: (part: T[]) => Promise<R[]>): Promise<Bisection<T, R>> {
   try {
-    return { results: await send([...items]), refused: [] };
+    return { accepted: [...items], results: await send([...items]), refused: [] };
   } catch (error) {
     if (classifyFailure(error) !== 'invalid') throw error;
-    if (items.length <= 1) return { results: [], refused: items.map((item) => ({ item, error })) };
+    if (items.length <= 1) return { accepted: [], results: [], refused: items.map((item) => ({ item, error })) };
     const middle = Math.ceil(items.length / 2);
     const left = await bisect(items.slice(0, middle), send);
     const right = await bisect(items.slice(middle), send);
-    return { results: [...left.results, ...right.results], refused: [...left.refused, ...right.refused] };
+    return {
+      accepted: [...left.accepted, ...right.accepted],
+      results: [...left.results, ...right.results],
+      refused: [...left.refused, ...right.refused],
+    };
   }
 }
 
@@ -474,17 +479,27 @@ export class Forwarder implements CaptureSink {
       this.options.outbox.ack([entry.seq]);
       return;
     }
-    const { results, refused } = await bisect(group.messages, (part) => this.options.backend.ingest(group.sessionId, part));
+    const { sessionId } = group;
+    const { accepted, results, refused } = await bisect(group.messages, (part) => this.options.backend.ingest(sessionId, part));
     if (refused.length > 0) {
       this.options.logger.error(
-        { sessionId: group.sessionId, refused: refused.length, of: group.messages.length, reason: describeError(refused[0]!.error) },
+        { sessionId, refused: refused.length, of: group.messages.length, reason: describeError(refused[0]!.error) },
         'backend refused messages as invalid: stored the rest, dead-lettered these',
       );
     }
-    this.mustDeadLetter(refused.map(({ item, error }) => this.letter({ kind: 'messages', sessionId: group.sessionId, messages: [item] }, error)));
-    this.announce(group.sessionId, group.messages, results);
+    // Single messages ingest refused inside an accepted batch (the contract's check) are letters too.
+    const byId = new Map(accepted.map((m) => [m.id, m]));
+    const invalid = results.flatMap((result, i): DeadLetter[] => {
+      if (!result.error) return [];
+      const message = byId.get(result.messageId) ?? accepted[i];
+      const item: OutboxItem = { kind: 'messages', sessionId, messages: message ? [message] : [] };
+      return [{ at: new Date(this.now()).toISOString(), reason: result.error.message, code: result.error.code, item }];
+    });
+    // Letters first: the group leaves the outbox only once what it could not store is kept elsewhere.
+    this.mustDeadLetter([...refused.map(({ item, error }) => this.letter({ kind: 'messages', sessionId, messages: [item] }, error)), ...invalid]);
+    this.announce(sessionId, results);
     this.options.outbox.ack(group.entries.map((e) => e.seq));
-    this.delivered += results.filter((r) => !r.error).length;
+    this.delivered += results.length - invalid.length;
   }
 
   private async deliverDeletion(entry: Extract<OutboxEntry, { kind: 'deleted' }>): Promise<void> {
@@ -534,21 +549,10 @@ export class Forwarder implements CaptureSink {
     if (!this.writeDeadLetters(letters)) throw new Error('dead-letter file not writable: kept in the outbox');
   }
 
-  /** Publishes buyers and answers; rejected single messages go to the dead-letter file. */
-  private announce(sessionId: string, messages: ChatMessage[], results: IngestResult[]): void {
-    const rejected: DeadLetter[] = [];
-    const byId = new Map(messages.map((m) => [m.id, m]));
+  /** Publishes the buyers, answers and lot changes of stored messages. */
+  private announce(sessionId: string, results: IngestResult[]): void {
     for (const result of results) {
-      if (result.error) {
-        const message = byId.get(result.messageId);
-        rejected.push({
-          at: new Date(this.now()).toISOString(),
-          reason: result.error.message,
-          code: result.error.code,
-          item: { kind: 'messages', sessionId, messages: message ? [message] : [] },
-        });
-        continue;
-      }
+      if (result.error) continue;
       if (result.buyer) {
         this.options.publisher.publish(sessionId, { type: 'buyer_detected', messageId: result.messageId, buyer: result.buyer });
       }
@@ -557,7 +561,6 @@ export class Forwarder implements CaptureSink {
       }
       for (const lot of result.lots ?? []) this.options.publisher.publish(sessionId, { type: 'lot_update', lot });
     }
-    this.writeDeadLetters(rejected);
   }
 
   private writeDeadLetters(letters: DeadLetter[]): boolean {
