@@ -67,10 +67,10 @@ export function createMonitorHandler(options: MonitorHandlerOptions): (request: 
       if (error instanceof EarshotError) return json(statusFor(error.code), { error: { code: error.code, message: error.message } });
       if (isDataError(error)) {
         onError(error);
-        // The reason (PostgreSQL's message, not its detail, which quotes values) and the SQLSTATE tell the
-        // service's dead-letter file why; only an authenticated caller gets this far.
-        const reason = `${String((error as { code?: unknown }).code)}: ${String((error as Error).message).slice(0, 200)}`;
-        return json(400, { error: { code: 'invalid_body', message: `The database rejected the data (${reason})` } });
+        // The SQLSTATE says why in the service's dead-letter file (22P05: a NUL in jsonb...) without
+        // quoting the data, as the database's message may.
+        const sqlState = String((error as { code?: unknown }).code);
+        return json(400, { error: { code: 'invalid_body', message: `The database rejected the data (SQLSTATE ${sqlState})` } });
       }
       onError(error);
       return json(500, { error: { code: 'internal', message: 'Internal error' } });
