@@ -1,6 +1,6 @@
 /**
  * Poison in the outbox, against real storage: the embedded backend on its worker thread (as the service
- * runs it) and PostgreSQL through DATABASE_URL. The journal is written by hand, poison first, as a
+ * runs it), PostgreSQL through DATABASE_URL, and the edge function under Deno (Supabase mode). The journal is written by hand, poison first, as a
  * previous run could have left it whatever the sanitizers at the edges let through: a session update
  * whose seller holds a NUL (it once made the outbox retry forever and hold back every show), a message
  * with a lone surrogate, messages whose time PostgreSQL cannot hold (year 0), one of them among 100.
@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Sql } from '../supabase/functions/_shared/db.ts';
 import { EmbeddedBackend } from '../src/backend/embedded.ts';
+import { SupabaseBackend } from '../src/backend/supabase.ts';
 import type { Backend } from '../src/backend/types.ts';
 import { WorkerBackend } from '../src/backend/worker/worker-backend.ts';
 import type { ChatMessage } from '../src/domain/message.ts';
@@ -18,7 +19,9 @@ import { silentLogger } from '../src/log.ts';
 import { Forwarder } from '../src/pipeline/forwarder.ts';
 import { Outbox, type OutboxEntry, type OutboxItem } from '../src/pipeline/outbox.ts';
 import { chat, PGLITE_TEMPLATE_DIR, sessionInfo, tempDir } from './support/backend.ts';
+import { startDenoFunction, type RunningFunction } from './support/deno-function.ts';
 import { startPostgres, type RealPostgres } from './support/postgres.ts';
+import { connectPostgres } from '../supabase/functions/_shared/postgres.ts';
 
 const logger = silentLogger();
 
@@ -30,7 +33,8 @@ async function until(predicate: () => boolean, timeoutMs = 60_000): Promise<void
   }
 }
 
-type Storage = Backend & { sql: Sql };
+/** What the forwarder writes to, and the database under it (to look at what was stored). */
+type Storage = Pick<Backend, 'ingest' | 'markDeleted' | 'upsertSession'>;
 
 async function openForwarder(dataDir: string, backend: Storage): Promise<Forwarder> {
   const forwarder = new Forwarder({
@@ -60,15 +64,15 @@ function deadLetters(dataDir: string): Array<{ reason: string; code: string; ite
   return fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 }
 
-async function storedTexts(backend: Storage, sessionId: string): Promise<string[]> {
-  const rows = await backend.sql.query<{ message: string }>('select message from public.chat_messages where stream_session_id = $1 order by id', [sessionId]);
+async function storedTexts(sql: Sql, sessionId: string): Promise<string[]> {
+  const rows = await sql.query<{ message: string }>('select message from public.chat_messages where stream_session_id = $1 order by id', [sessionId]);
   return rows.map((r) => r.message);
 }
 
 /** PostgreSQL's timestamptz has no year 0; the contract's ISO check and every text sanitizer let it pass. */
 const YEAR_ZERO = '0000-01-01T00:00:00Z';
 
-async function poisonFirst(backend: Storage): Promise<void> {
+async function poisonFirst(backend: Storage, sql: Sql): Promise<void> {
   const dataDir = tempDir('earshot-poison-');
   const tag = Math.random().toString(36).slice(2, 8);
   const [p, a, b] = ['p', 'a', 'b'].map((s) => `${s}-${tag}`) as [string, string, string];
@@ -91,17 +95,17 @@ async function poisonFirst(backend: Storage): Promise<void> {
   const first = await openForwarder(dataDir, backend);
   await until(() => first.backlog().entries === 0);
 
-  expect(await storedTexts(backend, a)).toEqual(showA.map((m) => m.text));
-  expect(await storedTexts(backend, b)).toEqual(hundred.filter((_, i) => i !== 37).map((m) => m.text));
-  const inP = await storedTexts(backend, p);
+  expect(await storedTexts(sql, a)).toEqual(showA.map((m) => m.text));
+  expect(await storedTexts(sql, b)).toEqual(hundred.filter((_, i) => i !== 37).map((m) => m.text));
+  const inP = await storedTexts(sql, p);
   expect(inP.filter((t) => !t.startsWith('half an emoji'))).toEqual(laterP.map((m) => m.text));
-  const [deleted] = await backend.sql.query<{ deleted: boolean }>('select deleted from public.chat_messages where stream_session_id = $1 and message = $2', [
+  const [deleted] = await sql.query<{ deleted: boolean }>('select deleted from public.chat_messages where stream_session_id = $1 and message = $2', [
     p,
     laterP[1]!.text,
   ]);
   expect(deleted?.deleted).toBe(true);
   // The refused session update was stored scrubbed: the row is there, with its seller, without the NUL.
-  const [row] = await backend.sql.query<{ status: string; sellers: string[] | null }>('select status, sellers from public.stream_sessions where id = $1', [p]);
+  const [row] = await sql.query<{ status: string; sellers: string[] | null }>('select status, sellers from public.stream_sessions where id = $1', [p]);
   expect(row?.status).toBe('live');
   expect(row?.sellers?.some((s) => s.includes('\u0000'))).toBe(false);
 
@@ -111,7 +115,7 @@ async function poisonFirst(backend: Storage): Promise<void> {
     [p, [badTime.id]],
     [b, [hundred[37]!.id]],
   ]);
-  for (const letter of timeLetters) expect(letter).toMatchObject({ code: 'backend_rejected', reason: expect.stringMatching(/out of range/) });
+  for (const letter of timeLetters) expect(letter).toMatchObject({ code: 'backend_rejected', reason: expect.stringMatching(/out of range|SQLSTATE 22008/) });
   // The lone surrogate: refused and dead-lettered alone, or stored cleaned where a sanitizer got to it first.
   const surrogateLetters = letters.filter((l) => l.item.messages?.some((m) => m.id === halfEmoji.id));
   const surrogateStored = inP.some((t) => t.startsWith('half an emoji'));
@@ -120,7 +124,7 @@ async function poisonFirst(backend: Storage): Promise<void> {
   expect(letters.every((l) => l.item.kind === 'messages' && l.item.messages!.length === 1)).toBe(true);
 
   expect(first.backlog()).toMatchObject({ deadLettered: letters.length, lastDeadLetter: expect.objectContaining({ code: 'backend_rejected' }) });
-  expect(first.sessionReport(b)).toMatchObject({ deadLettered: 1, lastDeadLetter: { sessionId: b, reason: expect.stringMatching(/out of range/) } });
+  expect(first.sessionReport(b)).toMatchObject({ deadLettered: 1, lastDeadLetter: { sessionId: b, reason: expect.stringMatching(/out of range|SQLSTATE 22008/) } });
   expect(first.sessionReport(a)).toBeUndefined();
   await first.close();
 
@@ -130,7 +134,7 @@ async function poisonFirst(backend: Storage): Promise<void> {
   const after = chat('p after the restart');
   second.accept(p, [after]);
   await until(() => second.backlog().delivered === 1);
-  expect(await storedTexts(backend, p)).toEqual([...inP, after.text]);
+  expect(await storedTexts(sql, p)).toEqual([...inP, after.text]);
   expect(deadLetters(dataDir)).toHaveLength(letters.length);
   await second.close();
 }
@@ -154,7 +158,7 @@ describe('a poisoned outbox with the embedded backend on its worker thread', () 
   });
 
   test('poison first: every other message is stored, only the refused ones are dead-lettered, also after a restart', async () => {
-    await poisonFirst(backend);
+    await poisonFirst(backend, backend.sql);
   });
 
   test('a NUL in a seller is refused as data across the thread (it once came back as a retry forever)', async () => {
@@ -179,11 +183,31 @@ describe('a poisoned outbox with PostgreSQL through DATABASE_URL', () => {
   });
 
   test('poison first: every other message is stored, only the refused ones are dead-lettered, also after a restart', async () => {
-    await poisonFirst(backend);
+    await poisonFirst(backend, backend.sql);
   });
 
   test('a NUL in a seller or a detail is refused as data, with its SQLSTATE', async () => {
     await expect(backend.upsertSession(sessionInfo('nul-seller', { sellers: ['x\u0000y'] }))).rejects.toMatchObject({ code: 'backend_rejected' });
     await expect(backend.upsertSession(sessionInfo('nul-detail', { detail: 'x\u0000y' }))).rejects.toMatchObject({ code: 'backend_rejected' });
+  });
+});
+
+describe('a poisoned outbox with the edge function under Deno (Supabase mode)', () => {
+  let server: RealPostgres;
+  let db: Sql & { close(): Promise<void> };
+  let fn: RunningFunction;
+  beforeAll(async () => {
+    server = await startPostgres();
+    db = connectPostgres(server.url, { max: 2 });
+    fn = await startDenoFunction('monitor-realtime-stream', { SUPABASE_DB_URL: server.url, SUPABASE_SERVICE_ROLE_KEY: 'poison-key', DB_POOL_MAX: '2' });
+  }, 180_000);
+  afterAll(async () => {
+    await fn?.stop();
+    await db?.close();
+    await server?.stop();
+  });
+
+  test('poison first: every other message is stored, only the refused ones are dead-lettered, also after a restart', async () => {
+    await poisonFirst(new SupabaseBackend({ url: fn.url, serviceRoleKey: 'poison-key', timeoutMs: 20_000 }), db);
   });
 });
