@@ -6,7 +6,7 @@ import type { SessionEventBody } from '../domain/events.ts';
 import type { ChatMessage, SessionInfo } from '../domain/message.ts';
 import { EarshotError } from '../errors.ts';
 import { silentLogger } from '../log.ts';
-import { backoffDelay, bisect, classifyFailure, Forwarder, sessionFallbacks, type ForwarderOptions } from './forwarder.ts';
+import { backoffDelay, bisect, classifyFailure, Forwarder, publicReason, REASON_MAX, sessionFallbacks, type ForwarderOptions } from './forwarder.ts';
 import { Outbox } from './outbox.ts';
 
 const logger = silentLogger();
@@ -258,6 +258,12 @@ describe('forwarder and poison', () => {
     expect(classifyFailure(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe('transient');
     expect(classifyFailure(Object.assign(new Error('terminating connection'), { code: '57P01' }))).toBe('transient');
     expect(classifyFailure(new TypeError('x is undefined'))).toBe('transient');
+  });
+
+  test('a public reason keeps the why and drops the quoted value, within its cap', () => {
+    expect(publicReason('date/time field value out of range: "sold to \\"ann\\" 0000-01-01"')).toBe('date/time field value out of range: "…"');
+    expect(publicReason('invalid input syntax for type json')).toBe('invalid input syntax for type json');
+    expect(publicReason('x'.repeat(1_000))).toHaveLength(REASON_MAX);
   });
 
   test('bisect isolates the one refused item of 100 in order, and throws a transient failure whole', async () => {

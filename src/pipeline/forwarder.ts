@@ -53,7 +53,7 @@ export interface DeadLetterNote {
   sessionId: string;
   /** `backend_rejected` for a refused batch or update, `invalid_message` for one message ingest refused. */
   code: string;
-  /** The backend's reason, clipped to {@link REASON_MAX} characters. */
+  /** The backend's reason without the values it quotes (chat text), clipped to {@link REASON_MAX} characters. */
   reason: string;
   /** ISO time it was dead-lettered. */
   at: string;
@@ -86,6 +86,15 @@ export const DEFAULT_RETRY: RetryPolicy = { initialDelayMs: 500, maxDelayMs: 30_
 
 /** Longest reason kept in /health and diagnostics (the dead-letter file keeps the whole one). */
 export const REASON_MAX = 300;
+
+/**
+ * A reason fit for /health (open to anyone) and diagnostics: PostgreSQL quotes the value it refused
+ * (`date/time field value out of range: "<chat text>"`), which is data, not a reason. The dead-letter
+ * file keeps the whole reason. Pure.
+ */
+export function publicReason(reason: string): string {
+  return reason.replace(/"(?:[^"\\]|\\.)*"/g, '"…"').slice(0, REASON_MAX);
+}
 
 /** Sessions whose dead-letter counts are remembered (oldest forgotten first). */
 const DEAD_LETTER_SESSIONS_MAX = 1_000;
@@ -578,7 +587,7 @@ export class Forwarder implements CaptureSink {
   private noteDeadLetter(letter: DeadLetter): void {
     const count = letter.item.kind === 'messages' ? letter.item.messages.length : 1;
     const sessionId = letter.item.sessionId;
-    const note: DeadLetterNote = { sessionId, code: letter.code ?? 'backend_rejected', reason: letter.reason.slice(0, REASON_MAX), at: letter.at };
+    const note: DeadLetterNote = { sessionId, code: letter.code ?? 'backend_rejected', reason: publicReason(letter.reason), at: letter.at };
     this.deadLettered += count;
     this.lastDeadLetter = note;
     const previous = this.deadLettersBySession.get(sessionId);
