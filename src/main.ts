@@ -40,6 +40,7 @@ import { createMetrics, StorageWatch, type Metrics } from './metrics.ts';
 import { EgressProxy } from './net/egress-proxy.ts';
 import type { TargetPolicy } from './net/target-policy.ts';
 import { assertUrlAllowed, machineAddresses, parseHttpUrl, type Resolver } from './net/url-guard.ts';
+import { showsWithDeliveryReports } from './pipeline/delivery-report.ts';
 import { Forwarder } from './pipeline/forwarder.ts';
 import { Housekeeper } from './pipeline/housekeeping.ts';
 import { Outbox } from './pipeline/outbox.ts';
@@ -424,7 +425,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         : { accounts: false, apiToken: Boolean(apiToken) },
     routers: [
       demo.router,
-      sessionRoutes(shows),
+      sessionRoutes(showsWithDeliveryReports(shows, (sessionId) => forwarder.sessionReport(sessionId))),
       messageRoutes(backend, shows),
       lotRoutes({ backend, sessions: shows, publish: (sessionId, body) => shows.publish(sessionId, body) }),
       screenshotRoutes(shows, { save: saveScreenshot }),

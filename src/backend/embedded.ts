@@ -12,7 +12,7 @@ import type { Config } from '../config.ts';
 import type { ChatMessage, SessionInfo } from '../domain/message.ts';
 import { EarshotError } from '../errors.ts';
 import type { Sql } from '../../supabase/functions/_shared/db.ts';
-import { CoreError, isDataError } from '../../supabase/functions/_shared/errors.ts';
+import { CoreError } from '../../supabase/functions/_shared/errors.ts';
 import { connectPostgres } from '../../supabase/functions/_shared/postgres.ts';
 import { listBuyers, listMessages } from '../../supabase/functions/_shared/history.ts';
 import { runHousekeeping } from '../../supabase/functions/_shared/housekeeping.ts';
@@ -24,6 +24,7 @@ import { correctLot, listLots, saveSellers } from '../../supabase/functions/_sha
 import { applyMigrations, findSupabaseDir, listMigrations, migrateServer, pgliteTarget } from './migrations.ts';
 import type { PGlite } from './pglite.ts';
 import { pgliteSql } from './pglite-sql.ts';
+import { rejectBadData } from './rejection.ts';
 import { addStandInUser, sqlKnowledge } from './knowledge.ts';
 import {
   toSessionUpsert,
@@ -183,10 +184,13 @@ export class EmbeddedBackend implements Backend {
     // With accounts on, the show belongs to its seller (RLS, and the bot answers from that seller's
     // documents). auth.users here is the prelude's stand-in for Supabase Auth's table: the id is enough
     // (on a Supabase project's own database the user is already there and nothing is inserted).
-    if (info.ownerId) await addStandInUser(this.sql, info.ownerId);
     const session = toSessionUpsert(info, info.ownerId);
-    await rejectBadData(() => upsertSession(this.sql, session));
-    if (session.sellers) await saveSellers(this.sql, session.sessionId, session.sellers);
+    // All of it: a NUL in a seller's name fails in saveSellers (jsonb), and that is the data's fault too.
+    await rejectBadData(async () => {
+      if (info.ownerId) await addStandInUser(this.sql, info.ownerId);
+      await upsertSession(this.sql, session);
+      if (session.sellers) await saveSellers(this.sql, session.sessionId, session.sellers);
+    });
   }
 
   listLots(sessionId: string): Promise<Lot[]> {
@@ -293,18 +297,6 @@ function readCacheFile(file: string): Array<[string, never]> {
     return Array.isArray(parsed) ? (parsed as Array<[string, never]>) : [];
   } catch {
     return []; // missing or unreadable: start cold, entries are validated by the classifier anyway
-  }
-}
-
-/** Input the core or the database refuses can never succeed: report it as `backend_rejected`. */
-async function rejectBadData<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof CoreError || isDataError(error)) {
-      throw new EarshotError('backend_rejected', (error as Error).message, { code: (error as { code?: string }).code }, { cause: error });
-    }
-    throw error;
   }
 }
 

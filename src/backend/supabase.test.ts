@@ -88,4 +88,11 @@ describe('SupabaseBackend answers', () => {
       context: { status: 400, code: 'invalid_body' },
     });
   });
+
+  test('a 4xx that is not the function speaking (a gateway page) is retried, a 413 from anyone is not', async () => {
+    fn.reply(404, { message: 'Requested function was not found' });
+    await expect(backend.ingest('show-1', [message])).rejects.toMatchObject({ code: 'backend_unavailable', context: { status: 404 } });
+    fn.reply(413, 'Payload Too Large');
+    await expect(backend.ingest('show-1', [message])).rejects.toMatchObject({ code: 'backend_rejected', context: { status: 413 } });
+  });
 });

@@ -54,7 +54,13 @@ export interface SupabaseBackendOptions {
   dbUrl?: string;
 }
 
-/** HTTP statuses that mean "this request can never succeed": the batch goes to the dead-letter file. */
+/**
+ * HTTP statuses that mean "this request can never succeed" when the function itself says so (its
+ * `{error: {code}}` answer): the forwarder splits the batch and dead-letters what stays refused. The
+ * same status from something in front of it (a gateway's 404 for a function not deployed yet) is
+ * transient, or every message would be dead-lettered until the deploy; but a body too large is too
+ * large whoever says it.
+ */
 const PERMANENT_STATUSES = new Set([400, 404, 405, 409, 410, 413, 415, 422]);
 
 export class SupabaseBackend implements Backend {
@@ -179,7 +185,7 @@ export class SupabaseBackend implements Backend {
     const error = ErrorAnswer.safeParse(body);
     const code = error.success ? error.data.error.code : undefined;
     const message = `Supabase function answered ${response.status}${error.success ? `: ${error.data.error.message}` : ''}`;
-    if (PERMANENT_STATUSES.has(response.status)) {
+    if (PERMANENT_STATUSES.has(response.status) && (error.success || response.status === 413)) {
       throw new EarshotError('backend_rejected', message, { status: response.status, code });
     }
     throw new EarshotError('backend_unavailable', message, { status: response.status, code });

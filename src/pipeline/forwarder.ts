@@ -1,19 +1,28 @@
 /**
  * The forwarder: the session manager's sink towards the backend. Everything captured goes into the
  * durable outbox first (so a slow, failing or restarting backend loses nothing), then to the backend
- * in batches (FORWARD_BATCH_SIZE messages, or whatever waited FORWARD_BATCH_DELAY_MS). Transient
- * failures are retried with exponential backoff and jitter; batches the backend rejects for good go to
- * DATA_DIR/dead-letter.jsonl with the reason. Results come back as `buyer_detected` and `answer` events.
+ * in batches (FORWARD_BATCH_SIZE messages, or whatever waited FORWARD_BATCH_DELAY_MS). Results come
+ * back as `buyer_detected`, `answer` and `lot_update` events.
+ *
+ * Failures are of two kinds ({@link classifyFailure}). Transient ones (backend down, timeouts, 5xx, a
+ * dead worker) are retried with exponential backoff and jitter. Invalid data (the backend refuses it
+ * for good) is isolated: a refused batch is split in halves until the refused message(s) stand alone,
+ * the rest is stored, and only what was refused goes to DATA_DIR/dead-letter.jsonl with its reason. A
+ * refused session update is retried scrubbed, then reduced to its identity, so that the show's row (and
+ * its owner) exists whatever free text came with it.
  *
  * Delivery is in journal order per session (a deletion never overtakes the message it deletes); one
- * request is in flight at a time. Writes are idempotent on the backend, so redelivery after a crash
- * stores nothing twice.
+ * request is in flight at a time. Shows are independent: a show whose delivery keeps failing is parked
+ * with its own backoff while the other shows' entries go on; only when two shows fail in a row (the
+ * backend, not a show) does everything back off. Writes are idempotent on the backend, so redelivery
+ * after a crash stores nothing twice.
  */
 import type { ChatMessage, SessionInfo } from '../domain/message.ts';
 import { describeError, isEarshotError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Backend, IngestResult } from '../backend/types.ts';
-import { appendDeadLetters, type DeadLetter, type Outbox, type OutboxEntry } from './outbox.ts';
+import { isDataError } from '../../supabase/functions/_shared/errors.ts';
+import { appendDeadLetters, type DeadLetter, type Outbox, type OutboxEntry, type OutboxItem } from './outbox.ts';
 import type { CaptureSink, EventPublisher } from './bus.ts';
 
 export interface RetryPolicy {
@@ -39,6 +48,17 @@ export interface ForwarderOptions {
   now?: () => number;
 }
 
+/** The last thing that could not be stored, and why (for /health and a session's diagnostics). */
+export interface DeadLetterNote {
+  sessionId: string;
+  /** `backend_rejected` for a refused batch or update, `invalid_message` for one message ingest refused. */
+  code: string;
+  /** The backend's reason without the values it quotes (chat text), clipped to {@link REASON_MAX} characters. */
+  reason: string;
+  /** ISO time it was dead-lettered. */
+  at: string;
+}
+
 /** What /health shows about the way to the backend. */
 export interface BacklogReport {
   /** Chat messages waiting in the outbox. */
@@ -49,10 +69,35 @@ export interface BacklogReport {
   consecutiveFailures: number;
   lastError: string | null;
   delivered: number;
+  /** Messages (and deletions, session updates: one each) dead-lettered since the service started. */
   deadLettered: number;
+  lastDeadLetter: DeadLetterNote | null;
+  /** Shows whose delivery failed and that wait for their own retry while the others go on. */
+  parkedShows: number;
+}
+
+/** What one session's diagnostics show about its way to storage (only once something was dead-lettered). */
+export interface SessionDeliveryReport {
+  deadLettered: number;
+  lastDeadLetter: DeadLetterNote;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { initialDelayMs: 500, maxDelayMs: 30_000 };
+
+/** Longest reason kept in /health and diagnostics (the dead-letter file keeps the whole one). */
+export const REASON_MAX = 300;
+
+/**
+ * A reason fit for /health (open to anyone) and diagnostics: PostgreSQL quotes the value it refused
+ * (`date/time field value out of range: "<chat text>"`), which is data, not a reason. The dead-letter
+ * file keeps the whole reason. Pure.
+ */
+export function publicReason(reason: string): string {
+  return reason.replace(/"(?:[^"\\]|\\.)*"/g, '"…"').slice(0, REASON_MAX);
+}
+
+/** Sessions whose dead-letter counts are remembered (oldest forgotten first). */
+const DEAD_LETTER_SESSIONS_MAX = 1_000;
 
 /**
  * Delay before retry number `attempt` (1-based): exponential, capped, with "equal jitter" (half fixed,
@@ -68,22 +113,135 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random: () =>
   return Math.round(exp / 2 + random() * (exp / 2));
 }
 
+/** Error codes that say "this input can never be accepted" whoever raised them. */
+const INVALID_CODES: ReadonlySet<string> = new Set(['backend_rejected', 'invalid_body', 'invalid_json', 'body_too_large']);
+
+/**
+ * Whether a delivery failure is about the data (`invalid`: retrying the same input can never succeed;
+ * it is split and dead-lettered) or about the way there (`transient`: retried with backoff).
+ * Invalid: `backend_rejected` (every backend maps its refusals to it), the core's refusal codes, and a
+ * raw PostgreSQL data exception or integrity violation (SQLSTATE class 22 or 23) that reached us
+ * unmapped. Everything else is transient: connection errors, timeouts, 5xx, a dead worker, bugs.
+ */
+export function classifyFailure(error: unknown): 'invalid' | 'transient' {
+  if (isEarshotError(error)) return INVALID_CODES.has(error.code) ? 'invalid' : 'transient';
+  return isDataError(error) ? 'invalid' : 'transient';
+}
+
+/** What {@link bisect} found: the accepted items with their parts' results (in order), and each refused item. */
+export interface Bisection<T, R> {
+  accepted: T[];
+  results: R[];
+  refused: Array<{ item: T; error: unknown }>;
+}
+
+/**
+ * Sends `items`; when the backend refuses them as invalid, sends each half again, down to single
+ * items, so that one bad item costs only itself. Halves go in order (the left one first), so journal
+ * order holds. A transient failure at any depth is thrown: the caller retries the whole list later,
+ * which is safe because the backend's writes are idempotent.
+ */
+export async function bisect<T, R>(items: readonly T[], send: (part: T[]) => Promise<R[]>): Promise<Bisection<T, R>> {
+  try {
+    return { accepted: [...items], results: await send([...items]), refused: [] };
+  } catch (error) {
+    if (classifyFailure(error) !== 'invalid') throw error;
+    if (items.length <= 1) return { accepted: [], results: [], refused: items.map((item) => ({ item, error })) };
+    const middle = Math.ceil(items.length / 2);
+    const left = await bisect(items.slice(0, middle), send);
+    const right = await bisect(items.slice(middle), send);
+    return {
+      accepted: [...left.accepted, ...right.accepted],
+      results: [...left.results, ...right.results],
+      refused: [...left.refused, ...right.refused],
+    };
+  }
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Removes what no PostgreSQL text or jsonb value can hold: NUL, and lone surrogates (made U+FFFD). */
+function scrubText(text: string): string {
+  return text.replaceAll('\u0000', '').replace(LONE_SURROGATE, '\uFFFD');
+}
+
+/** One way to store a refused session update: the update to send, and the fields it leaves out. */
+export interface SessionFallback {
+  session: SessionInfo;
+  dropped: string[];
+}
+
+/** Fields of a session update that are free text from outside (the start request, the page). */
+const FREE_TEXT_FIELDS = ['detail', 'sellers', 'platformShowId'] as const;
+
+/**
+ * The session update's fallbacks, tried in order after the backend refused it as invalid: its text
+ * scrubbed of NUL and lone surrogates, then only the row's identity (no detail, sellers or platform show
+ * id). Ingest only needs the row to exist (it creates a bare one itself) and the owner to be right so
+ * the seller sees the show: both survive. The session id is never changed (another show may own the
+ * cleaned id). Pure; a candidate equal to an earlier one is left out.
+ */
+export function sessionFallbacks(info: SessionInfo): SessionFallback[] {
+  const scrubbed: SessionInfo = {
+    ...info,
+    url: scrubText(info.url),
+    ...(info.detail !== undefined ? { detail: scrubText(info.detail) } : {}),
+    ...(info.platformShowId !== undefined ? { platformShowId: scrubText(info.platformShowId) } : {}),
+    ...(info.sellers ? { sellers: info.sellers.map(scrubText).filter((s) => s.length > 0) } : {}),
+  };
+  const identity: Partial<SessionInfo> = { ...scrubbed };
+  for (const field of FREE_TEXT_FIELDS) delete identity[field];
+  const candidates: SessionFallback[] = [
+    { session: scrubbed, dropped: [] },
+    { session: identity as SessionInfo, dropped: FREE_TEXT_FIELDS.filter((field) => info[field] !== undefined) },
+  ];
+  const seen = new Set([JSON.stringify(info)]);
+  return candidates.filter((candidate) => {
+    const key = JSON.stringify(candidate.session);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 type Group =
   | { kind: 'messages'; sessionId: string; entries: OutboxEntry[]; messages: ChatMessage[] }
-  | { kind: 'single'; entry: Exclude<OutboxEntry, { kind: 'messages' }> };
+  | { kind: 'single'; sessionId: string; entry: Exclude<OutboxEntry, { kind: 'messages' }> };
+
+/** A group being collected by nextGroup(): complete once full, or once another kind of entry follows. */
+type Building = Group & { complete: boolean };
+
+/** A show whose last delivery failed transiently: it waits until `until` while the others go on. */
+interface Parked {
+  attempts: number;
+  until: number;
+}
+
+/**
+ * How the delivery loop last came to rest: `idle` (nothing pending, or a batch filling), `parked` (all
+ * that is pending belongs to shows waiting for their retry), `backoff` (the backend failed for several
+ * shows in a row: everything waits).
+ */
+type Rest = 'idle' | 'parked' | 'backoff';
 
 export class Forwarder implements CaptureSink {
   private readonly options: ForwarderOptions;
   private readonly retry: RetryPolicy;
   private readonly now: () => number;
   private timer: NodeJS.Timeout | null = null;
-  private timerIsBackoff = false;
   private pumping: Promise<void> | null = null;
   private rekick = false;
+  private rest: Rest = 'idle';
   private failures = 0;
+  /** Shows that failed since the last success: two or more means the backend, not a show. */
+  private readonly failedShows = new Set<string>();
+  private globalRounds = 0;
+  private readonly parked = new Map<string, Parked>();
   private lastError: string | null = null;
   private delivered = 0;
   private deadLettered = 0;
+  private lastDeadLetter: DeadLetterNote | null = null;
+  private readonly deadLettersBySession = new Map<string, SessionDeliveryReport>();
   private draining = false;
   private stopped = false;
 
@@ -120,14 +278,24 @@ export class Forwarder implements CaptureSink {
 
   backlog(): BacklogReport {
     const first = this.options.outbox.pending().next();
+    const now = this.now();
+    let parkedShows = 0;
+    for (const parked of this.parked.values()) if (parked.until > now) parkedShows++;
     return {
       ...this.options.outbox.size,
-      oldestAgeMs: first.done ? null : Math.max(0, this.now() - first.value.at),
+      oldestAgeMs: first.done ? null : Math.max(0, now - first.value.at),
       consecutiveFailures: this.failures,
       lastError: this.lastError,
       delivered: this.delivered,
       deadLettered: this.deadLettered,
+      lastDeadLetter: this.lastDeadLetter,
+      parkedShows,
     };
+  }
+
+  /** What could not be stored for one session since the service started; undefined while nothing. */
+  sessionReport(sessionId: string): SessionDeliveryReport | undefined {
+    return this.deadLettersBySession.get(sessionId);
   }
 
   /**
@@ -139,12 +307,12 @@ export class Forwarder implements CaptureSink {
     const deadline = this.now() + timeoutMs;
     try {
       while (this.options.outbox.size.entries > 0 && this.now() < deadline && !this.stopped) {
-        if (this.timerIsBackoff) return false;
+        if (this.rest === 'backoff' && this.timer) return false;
         this.kick(true);
         const pump = this.pumping;
         if (!pump) break;
         await Promise.race([pump, sleep(Math.max(0, deadline - this.now()))]);
-        if (this.failures > 0) return false;
+        if (this.failures > 0 || this.rest !== 'idle') return false;
       }
       return this.options.outbox.size.entries === 0;
     } finally {
@@ -161,7 +329,7 @@ export class Forwarder implements CaptureSink {
     await this.options.outbox.close();
   }
 
-  private append(item: Parameters<Outbox['append']>[0]): void {
+  private append(item: OutboxItem): void {
     if (this.stopped) {
       this.options.logger.warn({ kind: item.kind, sessionId: item.sessionId }, 'forwarder closed: item not queued');
       return;
@@ -172,7 +340,8 @@ export class Forwarder implements CaptureSink {
       this.options.logger.error({ err: describeError(error), sessionId: item.sessionId }, 'outbox append failed');
       return;
     }
-    if (!this.timerIsBackoff) this.kick();
+    // During a global backoff new entries wait with the rest; a parked show does not hold back others.
+    if (this.rest !== 'backoff') this.kick();
   }
 
   /** Runs the delivery loop unless it runs already (or waits for a backoff to end, unless forced). */
@@ -184,10 +353,11 @@ export class Forwarder implements CaptureSink {
       return;
     }
     if (this.timer) {
-      if (this.timerIsBackoff && !force) return;
+      if (this.rest === 'backoff' && !force) return;
       this.clearTimer();
     }
     this.rekick = false;
+    this.rest = 'idle';
     this.pumping = this.pump().finally(() => {
       this.pumping = null;
       if (this.rekick) {
@@ -200,106 +370,198 @@ export class Forwarder implements CaptureSink {
   private clearTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.timerIsBackoff = false;
   }
 
-  private schedule(delayMs: number, backoff: boolean): void {
+  private schedule(delayMs: number, rest: Rest): void {
     this.clearTimer();
-    this.timerIsBackoff = backoff;
+    this.rest = rest;
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.timerIsBackoff = false;
+      this.rest = 'idle';
       this.kick();
-    }, delayMs);
+    }, Math.max(0, delayMs));
   }
 
   private async pump(): Promise<void> {
     while (!this.stopped) {
-      const next = this.nextGroup();
-      if (next === null) return;
-      if (typeof next === 'number') {
-        this.schedule(next, false);
+      const now = this.now();
+      const next = this.nextGroup(now);
+      if (next === null || typeof next === 'number') {
+        // Nothing ready: wake for the batch that fills first or the parked show whose retry comes first.
+        const parkedWake = this.earliestParked(now);
+        if (next === null && parkedWake === null) return;
+        const delay = Math.min(next ?? Infinity, parkedWake ?? Infinity);
+        this.schedule(delay, next === null || (parkedWake !== null && parkedWake <= delay) ? 'parked' : 'idle');
         return;
       }
       try {
         await this.deliver(next);
         if (this.failures > 0) this.options.logger.info({ after: this.failures }, 'backend reachable again');
         this.failures = 0;
+        this.globalRounds = 0;
+        this.failedShows.clear();
+        this.parked.delete(next.sessionId);
       } catch (error) {
-        // A batch rejected for good leaves the outbox only once the dead-letter file holds it.
-        if (isEarshotError(error) && error.code === 'backend_rejected' && this.deadLetter(next, describeError(error), error.code)) {
-          continue;
-        }
         this.failures++;
         this.lastError = describeError(error);
-        const delay = backoffDelay(this.failures, this.retry, this.options.random);
+        this.failedShows.add(next.sessionId);
+        const parked = this.parked.get(next.sessionId) ?? { attempts: 0, until: 0 };
+        parked.attempts++;
+        parked.until = this.now() + backoffDelay(parked.attempts, this.retry, this.options.random);
+        this.parked.set(next.sessionId, parked);
+        const global = this.failedShows.size >= 2;
+        const delay = global ? backoffDelay(++this.globalRounds, this.retry, this.options.random) : parked.until - this.now();
         this.options.logger.warn(
-          { err: this.lastError, attempt: this.failures, retryInMs: delay, backlog: this.options.outbox.size.messages },
-          'backend delivery failed; will retry',
+          { err: this.lastError, sessionId: next.sessionId, attempt: this.failures, retryInMs: delay, global, backlog: this.options.outbox.size.messages },
+          global ? 'backend delivery failed for several shows; all wait' : 'backend delivery failed; this show retries later, the others go on',
         );
-        this.schedule(delay, true);
-        return;
+        if (global) {
+          this.schedule(delay, 'backoff');
+          return;
+        }
       }
     }
   }
 
-  /** The next group to deliver, the ms to wait for a batch to fill, or null when nothing is pending. */
-  private nextGroup(): Group | number | null {
-    const iterator = this.options.outbox.pending();
-    const first = iterator.next();
-    if (first.done) return null;
-    const head = first.value;
-    if (head.kind !== 'messages') return { kind: 'single', entry: head };
-    const entries: OutboxEntry[] = [head];
-    const messages = [...head.messages];
-    let blocked = false;
-    for (const entry of iterator) {
-      if (entry.sessionId !== head.sessionId) continue;
-      if (entry.kind !== 'messages') {
-        blocked = true; // a deletion or session update of this session waits behind this batch
-        break;
-      }
-      if (messages.length + entry.messages.length > this.options.batchSize) {
-        blocked = true;
-        break;
-      }
-      entries.push(entry);
-      messages.push(...entry.messages);
+  private earliestParked(now: number): number | null {
+    let earliest: number | null = null;
+    for (const parked of this.parked.values()) {
+      if (parked.until > now && (earliest === null || parked.until < earliest)) earliest = parked.until;
     }
-    const wait = head.at + this.options.batchDelayMs - this.now();
-    if (!blocked && !this.draining && messages.length < this.options.batchSize && wait > 0) return wait;
-    return { kind: 'messages', sessionId: head.sessionId, entries, messages };
+    return earliest === null ? null : earliest - now;
+  }
+
+  /**
+   * The next group to deliver, the ms to wait for a batch to fill, or null when nothing is deliverable.
+   * Each show's head is looked at (parked shows skipped), oldest first; a show's group never reaches
+   * past another kind of entry of the same show, so journal order holds within a show.
+   */
+  private nextGroup(now: number): Group | number | null {
+    const groups = new Map<string, Building>();
+    const done = new Set<string>();
+    let oldest: Building | undefined;
+    for (const entry of this.options.outbox.pending()) {
+      const sessionId = entry.sessionId;
+      if (done.has(sessionId)) continue;
+      const parked = this.parked.get(sessionId);
+      if (parked && parked.until > now) {
+        done.add(sessionId);
+        continue;
+      }
+      let group = groups.get(sessionId);
+      if (!group) {
+        group =
+          entry.kind === 'messages'
+            ? { kind: 'messages', sessionId, entries: [entry], messages: [...entry.messages], complete: entry.messages.length >= this.options.batchSize }
+            : { kind: 'single', sessionId, entry, complete: true };
+        groups.set(sessionId, group);
+        oldest ??= group;
+      } else if (group.kind === 'messages') {
+        if (entry.kind !== 'messages' || group.messages.length + entry.messages.length > this.options.batchSize) {
+          group.complete = true; // a deletion, a session update or the next batch of this show waits
+        } else {
+          group.entries.push(entry);
+          group.messages.push(...entry.messages);
+          group.complete = group.messages.length >= this.options.batchSize;
+        }
+      }
+      if (group.complete) {
+        done.add(sessionId);
+        if (group === oldest) return group;
+      }
+    }
+    let wait: number | null = null;
+    for (const group of groups.values()) {
+      if (group.kind !== 'messages' || group.complete || this.draining) return group;
+      const due = group.entries[0]!.at + this.options.batchDelayMs - now;
+      if (due <= 0) return group;
+      wait = wait === null ? due : Math.min(wait, due);
+    }
+    return wait;
   }
 
   private async deliver(group: Group): Promise<void> {
     if (group.kind === 'single') {
       const entry = group.entry;
-      if (entry.kind === 'deleted') await this.options.backend.markDeleted(entry.sessionId, entry.messageIds);
-      else await this.options.backend.upsertSession(entry.session);
+      if (entry.kind === 'deleted') await this.deliverDeletion(entry);
+      else await this.deliverSession(entry);
       this.options.outbox.ack([entry.seq]);
       return;
     }
-    const results = await this.options.backend.ingest(group.sessionId, group.messages);
-    this.announce(group.sessionId, group.messages, results);
+    const { sessionId } = group;
+    const { accepted, results, refused } = await bisect(group.messages, (part) => this.options.backend.ingest(sessionId, part));
+    if (refused.length > 0) {
+      this.options.logger.error(
+        { sessionId, refused: refused.length, of: group.messages.length, reason: describeError(refused[0]!.error) },
+        'backend refused messages as invalid: stored the rest, dead-lettered these',
+      );
+    }
+    // Single messages ingest refused inside an accepted batch (the contract's check) are letters too.
+    const byId = new Map(accepted.map((m) => [m.id, m]));
+    const invalid = results.flatMap((result, i): DeadLetter[] => {
+      if (!result.error) return [];
+      const message = byId.get(result.messageId) ?? accepted[i];
+      const item: OutboxItem = { kind: 'messages', sessionId, messages: message ? [message] : [] };
+      return [{ at: new Date(this.now()).toISOString(), reason: result.error.message, code: result.error.code, item }];
+    });
+    // Letters first: the group leaves the outbox only once what it could not store is kept elsewhere.
+    this.mustDeadLetter([...refused.map(({ item, error }) => this.letter({ kind: 'messages', sessionId, messages: [item] }, error)), ...invalid]);
+    this.announce(sessionId, results);
     this.options.outbox.ack(group.entries.map((e) => e.seq));
-    this.delivered += group.messages.length;
+    this.delivered += results.length - invalid.length;
   }
 
-  /** Publishes buyers and answers; rejected single messages go to the dead-letter file. */
-  private announce(sessionId: string, messages: ChatMessage[], results: IngestResult[]): void {
-    const rejected: DeadLetter[] = [];
-    const byId = new Map(messages.map((m) => [m.id, m]));
-    for (const result of results) {
-      if (result.error) {
-        const message = byId.get(result.messageId);
-        rejected.push({
-          at: new Date(this.now()).toISOString(),
-          reason: result.error.message,
-          code: result.error.code,
-          item: { kind: 'messages', sessionId, messages: message ? [message] : [] },
-        });
+  private async deliverDeletion(entry: Extract<OutboxEntry, { kind: 'deleted' }>): Promise<void> {
+    const { refused } = await bisect(entry.messageIds, async (ids) => {
+      await this.options.backend.markDeleted(entry.sessionId, ids);
+      return [];
+    });
+    if (refused.length === 0) return;
+    // One letter for the deletion, with every id that was refused.
+    this.mustDeadLetter([this.letter({ kind: 'deleted', sessionId: entry.sessionId, messageIds: refused.map((r) => r.item) }, refused[0]!.error)]);
+  }
+
+  private async deliverSession(entry: Extract<OutboxEntry, { kind: 'session' }>): Promise<void> {
+    let refusal: unknown;
+    try {
+      await this.options.backend.upsertSession(entry.session);
+      return;
+    } catch (error) {
+      if (classifyFailure(error) !== 'invalid') throw error;
+      refusal = error;
+    }
+    for (const fallback of sessionFallbacks(entry.session)) {
+      try {
+        await this.options.backend.upsertSession(fallback.session);
+      } catch (error) {
+        if (classifyFailure(error) !== 'invalid') throw error;
         continue;
       }
+      this.options.logger.warn(
+        { sessionId: entry.sessionId, reason: describeError(refusal), dropped: fallback.dropped },
+        fallback.dropped.length > 0 ? 'session update refused as invalid: stored without its free text' : 'session update refused as invalid: stored scrubbed',
+      );
+      // What was dropped is kept in the dead-letter file; a scrubbed update lost nothing worth a letter.
+      if (fallback.dropped.length > 0) this.mustDeadLetter([this.letter({ kind: 'session', sessionId: entry.sessionId, session: entry.session }, refusal)]);
+      return;
+    }
+    this.mustDeadLetter([this.letter({ kind: 'session', sessionId: entry.sessionId, session: entry.session }, refusal)]);
+  }
+
+  private letter(item: OutboxItem, error: unknown): DeadLetter {
+    const code = isEarshotError(error) ? error.code : 'backend_rejected';
+    return { at: new Date(this.now()).toISOString(), reason: describeError(error), code, item };
+  }
+
+  /** Writes dead letters; when the file refuses them, throws, so the group stays pending and is retried. */
+  private mustDeadLetter(letters: DeadLetter[]): void {
+    if (!this.writeDeadLetters(letters)) throw new Error('dead-letter file not writable: kept in the outbox');
+  }
+
+  /** Publishes the buyers, answers and lot changes of stored messages. */
+  private announce(sessionId: string, results: IngestResult[]): void {
+    for (const result of results) {
+      if (result.error) continue;
       if (result.buyer) {
         this.options.publisher.publish(sessionId, { type: 'buyer_detected', messageId: result.messageId, buyer: result.buyer });
       }
@@ -308,32 +570,32 @@ export class Forwarder implements CaptureSink {
       }
       for (const lot of result.lots ?? []) this.options.publisher.publish(sessionId, { type: 'lot_update', lot });
     }
-    this.writeDeadLetters(rejected);
-  }
-
-  /** Moves a rejected group to the dead-letter file; false when that file cannot be written. */
-  private deadLetter(group: Group, reason: string, code: string): boolean {
-    const entries = group.kind === 'single' ? [group.entry] : group.entries;
-    this.options.logger.error({ reason, entries: entries.length }, 'backend rejected a batch for good: dead-lettered');
-    const written = this.writeDeadLetters(
-      entries.map((entry) => {
-        const { seq: _seq, at: _at, ...item } = entry;
-        return { at: new Date(this.now()).toISOString(), reason, code, item };
-      }),
-    );
-    if (written) this.options.outbox.ack(entries.map((e) => e.seq));
-    return written;
   }
 
   private writeDeadLetters(letters: DeadLetter[]): boolean {
     if (letters.length === 0) return true;
     try {
       appendDeadLetters(this.options.deadLetterFile, letters);
-      this.deadLettered += letters.reduce((n, l) => n + (l.item.kind === 'messages' ? l.item.messages.length : 1), 0);
-      return true;
     } catch (error) {
-      this.options.logger.error({ err: describeError(error), letters }, 'dead-letter write failed');
+      this.options.logger.error({ err: describeError(error), letters: letters.length }, 'dead-letter write failed');
       return false;
+    }
+    for (const letter of letters) this.noteDeadLetter(letter);
+    return true;
+  }
+
+  private noteDeadLetter(letter: DeadLetter): void {
+    const count = letter.item.kind === 'messages' ? letter.item.messages.length : 1;
+    const sessionId = letter.item.sessionId;
+    const note: DeadLetterNote = { sessionId, code: letter.code ?? 'backend_rejected', reason: publicReason(letter.reason), at: letter.at };
+    this.deadLettered += count;
+    this.lastDeadLetter = note;
+    const previous = this.deadLettersBySession.get(sessionId);
+    // Re-inserted so the map's order is "least recently dead-lettered first", the first to forget.
+    this.deadLettersBySession.delete(sessionId);
+    this.deadLettersBySession.set(sessionId, { deadLettered: (previous?.deadLettered ?? 0) + count, lastDeadLetter: note });
+    if (this.deadLettersBySession.size > DEAD_LETTER_SESSIONS_MAX) {
+      this.deadLettersBySession.delete(this.deadLettersBySession.keys().next().value!);
     }
   }
 }

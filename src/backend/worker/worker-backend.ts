@@ -28,6 +28,7 @@ import type {
   MessageQuery,
 } from '../types.ts';
 import { sqlKnowledge } from '../knowledge.ts';
+import { rejectBadData } from '../rejection.ts';
 import type { EmbeddedWorkerOptions, WireError, WorkerRequest, WorkerResponse } from './protocol.ts';
 
 /**
@@ -111,16 +112,18 @@ export class WorkerBackend implements Backend {
    */
   readonly knowledge: KnowledgeStore = sqlKnowledge(this.sql, { ownerStandIn: true });
 
+  // The writes the forwarder makes: a refusal of the data that crossed the thread unmapped (a raw
+  // PostgreSQL error keeps its SQLSTATE on the wire) is `backend_rejected` here too, never a retry.
   upsertSession(info: SessionInfo): Promise<void> {
-    return this.call('upsertSession', [info]) as Promise<void>;
+    return rejectBadData(() => this.call('upsertSession', [info])) as Promise<void>;
   }
 
   ingest(sessionId: string, messages: ChatMessage[]): Promise<IngestResult[]> {
-    return this.call('ingest', [sessionId, messages]) as Promise<IngestResult[]>;
+    return rejectBadData(() => this.call('ingest', [sessionId, messages])) as Promise<IngestResult[]>;
   }
 
   markDeleted(sessionId: string, messageIds: string[]): Promise<void> {
-    return this.call('markDeleted', [sessionId, messageIds]) as Promise<void>;
+    return rejectBadData(() => this.call('markDeleted', [sessionId, messageIds])) as Promise<void>;
   }
 
   listMessages(sessionId: string, query: MessageQuery): Promise<MessagePage> {

@@ -67,7 +67,10 @@ export function createMonitorHandler(options: MonitorHandlerOptions): (request: 
       if (error instanceof EarshotError) return json(statusFor(error.code), { error: { code: error.code, message: error.message } });
       if (isDataError(error)) {
         onError(error);
-        return json(400, { error: { code: 'invalid_body', message: 'The database rejected the data' } });
+        // The SQLSTATE says why in the service's dead-letter file (22P05: a NUL in jsonb...) without
+        // quoting the data, as the database's message may.
+        const sqlState = String((error as { code?: unknown }).code);
+        return json(400, { error: { code: 'invalid_body', message: `The database rejected the data (SQLSTATE ${sqlState})` } });
       }
       onError(error);
       return json(500, { error: { code: 'internal', message: 'Internal error' } });

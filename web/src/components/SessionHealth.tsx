@@ -8,6 +8,7 @@ import type { ConnectionState } from '../feed/connection.ts';
 import type { SessionFeed } from '../feed/session-feed.ts';
 import { useNow } from '../hooks.ts';
 import type { HealthWire, SessionInfo } from '../wire.ts';
+import { deadLetterNotice } from '../../../src/pipeline/delivery-report.ts';
 
 const STATUS_TEXT: Record<string, { label: string; tone: string; help?: string }> = {
   starting: { label: 'Starting', tone: 'info', help: 'Opening the page in the browser…' },
@@ -87,6 +88,7 @@ export function SessionHealth(props: {
   const backlog = backlogOf(health);
   const conn = connectionText(connection);
   const missing = feed.missingCount;
+  const notStored = deadLetterNotice(info);
   return (
     <section className="health" aria-label="Session health">
       <dl className="stats">
@@ -107,6 +109,11 @@ export function SessionHealth(props: {
         <p className={`health-note tone-${meta.tone}`}>
           {meta.help}
           {detail && <span className="detail"> {detail}</span>}
+        </p>
+      )}
+      {notStored && (
+        <p className="health-note tone-bad" data-testid="dead-lettered">
+          {notStored}
         </p>
       )}
       {missing > 0 && (
