@@ -1,0 +1,94 @@
+import fc from 'fast-check';
+import { hostileText } from '../../../test/support/hostile-text.ts';
+import { clipText, MAX_AUTHOR_LENGTH, MAX_TEXT_LENGTH, sanitizeText, scrubText } from './text.ts';
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** Every grapheme boundary of a text (0 and its length included), segmenting the whole of it. */
+function boundaries(text: string): Set<number> {
+  const out = new Set([text.length]);
+  for (const { index } of graphemes.segment(text)) out.add(index);
+  return out;
+}
+
+describe('scrubText', () => {
+  test('removes NUL and lone surrogates and keeps everything else where it was', () => {
+    expect(scrubText('line 1\n\tline\u00002  \r\n😀\ud800x\udc00y')).toBe('line 1\n\tline2  \r\n😀xy');
+    expect(scrubText(42)).toBe('');
+  });
+
+  test('any string comes out well-formed, without NUL, unchanged when scrubbed again', () => {
+    fc.assert(
+      fc.property(hostileText, (raw) => {
+        const out = scrubText(raw);
+        expect(out.isWellFormed()).toBe(true);
+        expect(out.includes('\u0000')).toBe(false);
+        expect(scrubText(out)).toBe(out);
+        // Nothing but NUL and lone halves goes: a well-formed text without NUL is left as it is.
+        if (raw.isWellFormed() && !raw.includes('\u0000')) expect(out).toBe(raw);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+});
+
+describe('clipText', () => {
+  test('drops an emoji that does not fit whole, never half of it', () => {
+    expect(clipText(`${'x'.repeat(1_999)}😀`, 2_000)).toBe('x'.repeat(1_999));
+    expect(clipText(`${'x'.repeat(1_998)}😀`, 2_000)).toBe(`${'x'.repeat(1_998)}😀`);
+    expect(clipText(`ab👩‍👩‍👧‍👦`, 8)).toBe('ab');
+    expect(clipText('cafe\u0301s', 4)).toBe('caf');
+    expect(clipText('🇫🇷🇺🇸🇬🇧', 10)).toBe('🇫🇷🇺🇸');
+  });
+
+  test('is the longest prefix within the cap that ends on a grapheme boundary', () => {
+    fc.assert(
+      fc.property(hostileText, fc.integer({ min: 0, max: 320 }), (raw, max) => {
+        const out = clipText(raw, max);
+        const cuts = boundaries(raw);
+        expect(raw.startsWith(out)).toBe(true);
+        expect(out.length).toBeLessThanOrEqual(max);
+        expect(cuts.has(out.length)).toBe(true);
+        const longest = Math.max(...[...cuts].filter((b) => b <= max));
+        expect(out.length).toBe(longest);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+});
+
+describe('sanitizeText', () => {
+  test('a 1,999-character message or a 199-character name ending in an emoji is cut before the emoji, never inside it', () => {
+    const text = sanitizeText(`${'x'.repeat(1_999)}😀`, MAX_TEXT_LENGTH);
+    const name = sanitizeText(`${'n'.repeat(199)}😀`, MAX_AUTHOR_LENGTH);
+    expect(text).toBe('x'.repeat(1_999));
+    expect(name).toBe('n'.repeat(199));
+    expect(text.isWellFormed() && name.isWellFormed()).toBe(true);
+  });
+
+  test('removes a lone surrogate and NUL, keeps pairs', () => {
+    expect(sanitizeText('a\ud83db\u0000c 😀 \udc00')).toBe('abc 😀');
+  });
+
+  test('never ends on the space before a cut', () => {
+    expect(sanitizeText('ab cd', 3)).toBe('ab');
+  });
+
+  test('any string comes out well-formed, free of control characters, within the cap, cut on a grapheme boundary', () => {
+    fc.assert(
+      fc.property(hostileText, fc.integer({ min: 1, max: 320 }), (raw, max) => {
+        const out = sanitizeText(raw, max);
+        const whole = sanitizeText(raw, Number.POSITIVE_INFINITY);
+        expect(out.isWellFormed()).toBe(true);
+        // eslint-disable-next-line no-control-regex
+        expect(out).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F]/);
+        expect(out.length).toBeLessThanOrEqual(max);
+        expect(whole.startsWith(out)).toBe(true);
+        expect(boundaries(whole).has(out.length)).toBe(true);
+        expect(out).toBe(out.trim());
+        expect(sanitizeText(out, max)).toBe(out);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+});
