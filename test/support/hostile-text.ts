@@ -40,3 +40,11 @@ export const hostileText: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 300 }),
   fc.string({ unit: 'grapheme', maxLength: 150 }),
 );
+
+/**
+ * String.prototype.isWellFormed (no lone surrogate), which Node has and the project's TypeScript lib
+ * (ES2023) does not declare yet.
+ */
+export function isWellFormed(text: string): boolean {
+  return (text as string & { isWellFormed(): boolean }).isWellFormed();
+}
