@@ -3,7 +3,8 @@
  * PGlite, `text` and `jsonb` columns, as a query parameter and as JSON.stringify'd jsonb (how the shared
  * core writes batches). Arbitrary full-Unicode strings with lone surrogates and NUL (fast-check) go in;
  * what comes back equals what went in. Then the same through the shared core itself: messages, names,
- * sellers and documents of hostile text are stored, none refused, none taking its batch with it.
+ * sellers and documents of hostile text are stored, none refused, none taking its batch with it, by the
+ * embedded core and by the edge function under Deno alike.
  */
 import fc from 'fast-check';
 import { databaseUrlBackend, type EmbeddedBackend } from '../src/backend/embedded.ts';
@@ -14,6 +15,7 @@ import { createKnowledgeBase } from '../supabase/functions/_shared/kb/index.ts';
 import { MAX_AUTHOR_LENGTH, MAX_ID_LENGTH, sanitizeText, scrubText } from '../supabase/functions/_shared/text.ts';
 import { openEmbedded, sessionInfo } from './support/backend.ts';
 import { hostileText } from './support/hostile-text.ts';
+import { startDenoFunction, type RunningFunction } from './support/deno-function.ts';
 import { startPostgres, type RealPostgres } from './support/postgres.ts';
 
 /** Cases per database: enough to meet every kind of piece many times, bounded on a busy machine. */
@@ -140,5 +142,58 @@ describe.each(['PostgreSQL', 'PGlite'] as const)('%s', (engine) => {
     expect(document.title.length).toBeLessThanOrEqual(300);
     const hits = await kb.search('do you ship to canada?');
     expect(hits[0]?.content).toContain('We ship to Canada within 3 days.');
+  });
+});
+
+describe('the edge function under Deno', () => {
+  const KEY = 'test-service-role-key';
+  let fn: RunningFunction;
+  let endpoint: string;
+
+  beforeAll(async () => {
+    fn = await startDenoFunction('monitor-realtime-stream', { SUPABASE_DB_URL: server.url, SUPABASE_SERVICE_ROLE_KEY: KEY, DB_POOL_MAX: '2' });
+    endpoint = `${fn.url}/functions/v1/monitor-realtime-stream`;
+  }, 180_000);
+  afterAll(async () => {
+    await fn?.stop();
+  });
+
+  /** Sends raw JSON, so escapes of NUL and lone surrogates reach the function as an attacker writes them. */
+  async function send(method: 'GET' | 'POST', body?: string, query = ''): Promise<{ status: number; body: any }> {
+    const res = await fetch(`${endpoint}${query}`, { method, headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body });
+    return { status: res.status, body: (await res.json()) as unknown };
+  }
+
+  test('stores what the embedded core stores: a session, a batch and a query full of NUL and lone surrogates', async () => {
+    // JSON.stringify writes NUL and lone surrogates as \u escapes: the body an attacker would send.
+    const session = await send(
+      'POST',
+      JSON.stringify({ action: 'upsert_session', session: { sessionId: 'fn-text', platform: 'whatnot', status: 'live', sellers: ['hann\u0000ah\ud800'], detail: 'a\u0000' } }),
+    );
+    expect(session).toEqual({ status: 200, body: { ok: true } });
+    const capturedAt = '2026-01-01T12:00:00.000Z';
+    const messages = [
+      { id: 'd1\u0000', platform: 'whatnot', author: { name: `${'n'.repeat(199)}😀`, badges: ['mod\u0000'] }, text: `${'x'.repeat(1_999)}😀`, capturedAt },
+      { id: 'd2', platform: 'whatnot', author: { name: 'bob\ud83d', id: '\udc00' }, text: 'hi \u0000there \ud83d', capturedAt },
+      { id: 'd3', platform: 'whatnot', author: { name: 'hannah' }, text: 'A1 denim jacket $20', capturedAt },
+    ];
+    const raw = JSON.stringify({ streamSessionId: 'fn-text', messages });
+    expect(raw).toContain('\\ud83d"');
+    const batch = await send('POST', raw);
+    expect(batch.status).toBe(200);
+    expect(batch.body.results.map((r: { messageId: string; stored: boolean }) => [r.messageId, r.stored])).toEqual([
+      ['d1', true],
+      ['d2', true],
+      ['d3', true],
+    ]);
+    const history = await send('GET', undefined, '?streamSessionId=fn-text&q=den%00im&limit=10');
+    expect(history.status).toBe(200);
+    expect(history.body.messages.map((m: { text: string }) => m.text)).toEqual(['A1 denim jacket $20']);
+    const all = await send('GET', undefined, '?streamSessionId=fn-text&limit=10');
+    expect(all.body.messages.map((m: { id: string; author: { name: string }; text: string }) => [m.id, m.author.name, m.text]).sort()).toEqual([
+      ['d1', 'n'.repeat(199), 'x'.repeat(1_999)],
+      ['d2', 'bob', 'hi there'],
+      ['d3', 'hannah', 'A1 denim jacket $20'],
+    ]);
   });
 });
