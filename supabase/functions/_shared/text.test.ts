@@ -41,6 +41,29 @@ describe('clipText', () => {
     expect(clipText('🇫🇷🇺🇸🇬🇧', 10)).toBe('🇫🇷🇺🇸');
   });
 
+  test('far from any plain letter: flags stay paired, and only a cluster longer than the window is cut inside', () => {
+    const flags = '🇫🇷'.repeat(100);
+    for (const max of [101, 102, 103, 150, 399]) expect(clipText(flags, max).length).toBe(Math.floor(max / 4) * 4);
+    expect(clipText(`x${'🇫🇷'.repeat(50)}`, 103)).toBe(`x${'🇫🇷'.repeat(25)}`);
+    const zalgo = `a${'\u0301'.repeat(100)}`;
+    expect(clipText(zalgo, 80)).toBe(zalgo.slice(0, 80));
+    expect(clipText(`ok ${'😀'.repeat(60)}`, 100)).toBe(`ok ${'😀'.repeat(48)}`);
+  });
+
+  test('emoji-only text, where no plain letter is near the cut, is cut on a boundary too', () => {
+    const emoji = fc.array(fc.constantFrom('😀', '👩‍👩‍👧‍👦', '🇫🇷', '🇺', '👍🏽', '\u200d', '\ufe0f', '\u0301', '❤️', '1️⃣'), { maxLength: 150 });
+    fc.assert(
+      fc.property(emoji, fc.integer({ min: 0, max: 400 }), (parts, max) => {
+        const raw = parts.join('');
+        const out = clipText(raw, max);
+        const cuts = boundaries(raw);
+        expect(cuts.has(out.length)).toBe(true);
+        expect(out.length).toBe(Math.max(...[...cuts].filter((b) => b <= max)));
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
   test('is the longest prefix within the cap that ends on a grapheme boundary', () => {
     fc.assert(
       fc.property(hostileText, fc.integer({ min: 0, max: 320 }), (raw, max) => {
