@@ -28,7 +28,7 @@ const HAS_LONE_SURROGATE = /\p{Cs}/u;
 // Control characters never reach storage or dashboards (tab, line feed and carriage return are whitespace).
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
-// String.prototype.isWellFormed (Node 20, Deno): native, and far quicker than a regular expression.
+// String.prototype.isWellFormed (Node, Deno): native, and far quicker than a regular expression.
 const nativeWellFormed = (String.prototype as { isWellFormed?: () => boolean }).isWellFormed;
 
 let segmenter: Intl.Segmenter | undefined;
