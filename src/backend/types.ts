@@ -17,22 +17,27 @@ import type {
   Lot,
 } from '../../supabase/functions/_shared/contract.ts';
 import type { LotPatch } from '../../supabase/functions/_shared/ledger/corrections.ts';
+import { MAX_AUTHOR_LENGTH, sanitizeText, scrubText } from '../../supabase/functions/_shared/text.ts';
 import type { KnowledgeBase, KnowledgeBaseOptions } from '../../supabase/functions/_shared/kb/index.ts';
 
 export type { CapturedBuyer, HousekeepingReport, IngestResult, Intent, Lot, LotPatch, MessagePage, MessageQuery, StoredMessage };
 
-/** The session row both backends write for a session of the service. */
+/**
+ * The session row both backends write for a session of the service. Its text is scrubbed here too: a
+ * session saved, or queued in the outbox, before text was scrubbed at the HTTP edge still stores.
+ */
 export function toSessionUpsert(info: SessionInfo, ownerId?: string): SessionUpsert {
+  const sellers = (info.sellers ?? []).map((name) => sanitizeText(name, MAX_AUTHOR_LENGTH)).filter(Boolean);
   return {
     sessionId: info.sessionId,
     platform: info.platform,
-    url: info.url,
+    url: scrubText(info.url),
     source: info.source,
     status: info.status,
-    detail: info.detail,
+    detail: info.detail === undefined ? undefined : scrubText(info.detail),
     startedAt: info.startedAt,
     ownerId,
-    ...(info.sellers && info.sellers.length > 0 ? { sellers: info.sellers } : {}),
+    ...(sellers.length > 0 ? { sellers } : {}),
   };
 }
 

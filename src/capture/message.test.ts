@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { hostileText, isWellFormed } from '../../test/support/hostile-text.ts';
 import { buildChatMessage, type CapturedMessage } from './message.ts';
 
 const at = '2026-03-10T18:00:00.000Z';
@@ -25,6 +27,28 @@ describe('buildChatMessage', () => {
     expect(message!.text).toHaveLength(2_000);
     expect(buildChatMessage(base({ author: { name: 'x'.repeat(500) } }))!.author.name).toHaveLength(200);
     expect(buildChatMessage(base({ id: 'i'.repeat(500) }))!.id).toHaveLength(200);
+    expect(buildChatMessage(base({ author: { name: 'Ann', badges: ['constructor', '__proto__'] } }))!.author.badges).toEqual(['constructor', '__proto__']);
+  });
+
+  it('clips a 1,999-character text or a 199-character name ending in an emoji before the emoji, never inside it', () => {
+    const message = buildChatMessage(base({ author: { name: `${'n'.repeat(199)}😀` }, text: `${'x'.repeat(1_999)}😀` }))!;
+    expect(message.text).toBe('x'.repeat(1_999));
+    expect(message.author.name).toBe('n'.repeat(199));
+    expect(buildChatMessage(base({ text: `${'x'.repeat(1_998)}👍🏽` }))!.text).toBe('x'.repeat(1_998));
+    expect(buildChatMessage(base({ text: `${'x'.repeat(1_998)}😀` }))!.text).toBe(`${'x'.repeat(1_998)}😀`);
+  });
+
+  it('any field a platform hands over comes out storable: no NUL, no lone surrogate', () => {
+    fc.assert(
+      fc.property(hostileText, hostileText, hostileText, hostileText, (name, text, id, badge) => {
+        const message = buildChatMessage(base({ id: `k${id}`, author: { name, id, badges: [badge] }, text, paid: { amount: 1, currency: badge, display: name } }));
+        const json = JSON.stringify(message);
+        // What jsonb refuses: the escapes JSON.stringify writes for NUL and for a lone surrogate.
+        expect(json).not.toMatch(/\\u(0000|d[89a-f])/i);
+        expect(isWellFormed(json)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('leaves out what is not there instead of carrying empty fields', () => {

@@ -9,6 +9,7 @@ import type { Logger } from '../log.ts';
 import { errorHandler, sendError } from './errors.ts';
 import { crossOriginRefusal, hostRefusal, type OriginPolicy } from './origin-policy.ts';
 import { apiRateLimit } from './rate-limit.ts';
+import { scrubRequest } from './sanitize.ts';
 
 export { tokenMatches };
 
@@ -173,6 +174,7 @@ export function createApp(options: AppOptions): Express {
   if (options.rateLimitPerMinute) app.use('/api', apiRateLimit({ limit: options.rateLimitPerMinute }));
   if (policy.verifier || policy.apiToken) app.use('/api', requireAuth());
   app.use('/api', express.json({ limit: options.jsonLimit ?? '64kb', strict: false }));
+  app.use(scrubRequest);
   for (const router of options.routers) app.use(router);
 
   app.use('/api', (_req, res) => sendError(res, 'not_found', 'No such API route'));

@@ -28,9 +28,10 @@ export function normalizeBadges(raw: unknown): string[] {
   const out: string[] = [];
   for (const value of raw.slice(0, 20)) {
     if (typeof value !== 'string') continue;
-    const key = value.toLowerCase().trim();
+    const key = sanitizeText(value.toLowerCase(), 40);
     const word = key.split(/[\s/_-]+/)[0] ?? key;
-    const name = BADGE_ALIASES[key] ?? BADGE_ALIASES[word] ?? sanitizeText(key, 40);
+    // Own keys only: a badge called "constructor" is a badge, not Object.prototype's function.
+    const name = (Object.hasOwn(BADGE_ALIASES, key) ? BADGE_ALIASES[key] : undefined) ?? (Object.hasOwn(BADGE_ALIASES, word) ? BADGE_ALIASES[word] : undefined) ?? key;
     if (name && !out.includes(name)) out.push(name);
   }
   return out;

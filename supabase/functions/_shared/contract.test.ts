@@ -1,5 +1,6 @@
 import {
   ChatMessage,
+  HistoryQuery,
   IngestAnswer,
   LotPatchBody,
   MAX_AUTHOR_LENGTH,
@@ -64,6 +65,36 @@ describe('chat message', () => {
     expect(parseMessage(null)).toMatchObject({ ok: false, id: '' });
   });
 
+  test('every string of a message comes out storable: no NUL, no lone surrogate, no emoji cut in half', () => {
+    const result = parseMessage({
+      id: 'm\u0000\ud800 1',
+      platform: 'what\u0000not',
+      author: { name: `${'n'.repeat(MAX_AUTHOR_LENGTH - 1)}😀`, id: 'a\udc00\u0000', badges: ['mod\u0000', '\u0000'] },
+      text: `${'x'.repeat(MAX_TEXT_LENGTH - 1)}😀`,
+      capturedAt: message.capturedAt,
+      paid: { amount: 5, currency: 'US\u0000D', display: '$5\ud83d' },
+      platformMessageId: 'p\u00001',
+    });
+    expect(result).toEqual({
+      ok: true,
+      message: expect.objectContaining({
+        id: 'm 1',
+        platform: 'whatnot',
+        author: { name: 'n'.repeat(MAX_AUTHOR_LENGTH - 1), id: 'a', badges: ['mod'] },
+        text: 'x'.repeat(MAX_TEXT_LENGTH - 1),
+        paid: { amount: 5, currency: 'USD', display: '$5' },
+        platformMessageId: 'p1',
+      }),
+    });
+    // JSON.stringify writes a lone surrogate as an escape jsonb refuses; nothing of the kind is left.
+    expect(JSON.stringify(result)).not.toMatch(/\\u(0000|d[89a-f])/i);
+  });
+
+  test('refuses an id or a platform that is nothing but NUL', () => {
+    expect(parseMessage({ ...message, id: '\u0000\u0000' })).toMatchObject({ ok: false, reason: expect.stringMatching(/^id: /) });
+    expect(parseMessage({ ...message, platform: '\u0000' })).toMatchObject({ ok: false, reason: expect.stringMatching(/^platform: /) });
+  });
+
   test('refuses text far over the cap instead of cutting megabytes', () => {
     expect(ChatMessage.safeParse({ ...message, text: 'x'.repeat(20 * MAX_TEXT_LENGTH + 1) }).success).toBe(false);
     expect(ChatMessage.parse({ ...message, text: 'x'.repeat(20 * MAX_TEXT_LENGTH) }).text).toHaveLength(MAX_TEXT_LENGTH);
@@ -71,6 +102,22 @@ describe('chat message', () => {
 });
 
 describe('request bodies', () => {
+  test('a session names its sellers in storable text, and a seller of nothing but NUL is refused', () => {
+    const session = { action: 'upsert_session', session: { sessionId: 's1', platform: 'whatnot', status: 'live', sellers: ['x\u0000y'], detail: 'a\n\u0000b' } };
+    expect(parseIngestBody(session, () => 'minted')).toMatchObject({ kind: 'session', session: { sellers: ['xy'], detail: 'a\nb' } });
+    expect(() => parseIngestBody({ ...session, session: { ...session.session, sellers: ['\u0000'] } }, () => 'minted')).toThrow(
+      expect.objectContaining({ code: 'invalid_body' }),
+    );
+  });
+
+  test('a history query with NUL in q or before is scrubbed, not passed to the database', () => {
+    expect(parseWith(HistoryQuery, { streamSessionId: 's1', q: 'ja\u0000cket', before: '2026-01-01T00:00:00Z\u0000' })).toMatchObject({
+      q: 'jacket',
+      before: '2026-01-01T00:00:00Z',
+    });
+    expect(() => parseWith(HistoryQuery, { streamSessionId: 's1', before: '\u0000' })).toThrow(expect.objectContaining({ code: 'invalid_body' }));
+  });
+
   test("turns the seed's single message into a one-message batch with a minted id", () => {
     const parsed = parseIngestBody({ message: 'mine #AA10', username: 'dee', streamSessionId: 's1' }, () => 'minted');
     expect(parsed).toEqual({

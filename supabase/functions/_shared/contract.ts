@@ -15,22 +15,33 @@
  * and its GET queries: history (-> MessagePage), `action=buyers` (-> `{buyers}`), `action=lots`
  * (-> `{lots}`), `action=ping` (-> `{status:"ok"}`). Errors: `{error:{code,message}}`.
  *
- * Chat text is hostile input: control characters are dropped, whitespace collapsed and length capped
- * (text.ts: the caps and {@link sanitizeText}, the one function capture and storage both use; re-exported
- * here).
+ * Text is hostile input: every string a body or a message carries goes through text.ts (NUL, lone
+ * surrogates and control characters dropped, whitespace collapsed, length capped on a grapheme boundary:
+ * {@link sanitizeText}, the one function capture and storage both use; {@link scrubText} where layout
+ * counts; re-exported here), so the service and the function store the same text.
  */
 import { z } from 'zod';
 import { CoreError } from './errors.ts';
 import type { Intent as ClassifierIntent } from './intent/types.ts';
 import type { Lot as LedgerLot, LotClaim as LedgerLotClaim, LotStatus } from './ledger/rules.ts';
-import { MAX_AUTHOR_LENGTH, MAX_BATCH_MESSAGES, MAX_ID_LENGTH, MAX_TEXT_LENGTH, sanitizeText } from './text.ts';
+import { MAX_AUTHOR_LENGTH, MAX_BATCH_MESSAGES, MAX_ID_LENGTH, MAX_TEXT_LENGTH, sanitizeText, scrubText } from './text.ts';
 
-export { MAX_AUTHOR_LENGTH, MAX_BATCH_MESSAGES, MAX_ID_LENGTH, MAX_TEXT_LENGTH, sanitizeText };
+export { MAX_AUTHOR_LENGTH, MAX_BATCH_MESSAGES, MAX_ID_LENGTH, MAX_TEXT_LENGTH, sanitizeText, scrubText };
 
+/** Text through the one sanitizer, cut at `max`. */
 const text = (max: number) => z.string().transform((v) => sanitizeText(v, max));
-const id = z.string().trim().min(1).max(MAX_ID_LENGTH);
+/** Text that must say something: '' after sanitizing (nothing but NUL, say) is refused. */
+const someText = (max: number) => text(max).pipe(z.string().min(1));
+/** Text whose layout counts (a status detail, a URL): only NUL and lone surrogates go. */
+const storable = (max: number) => z.string().max(max).transform(scrubText);
+// An id longer than the cap is refused, not cut: two ids cut to one would be one message.
+const id = z
+  .string()
+  .max(4 * MAX_ID_LENGTH)
+  .transform((v) => sanitizeText(v, Number.POSITIVE_INFINITY))
+  .pipe(z.string().min(1).max(MAX_ID_LENGTH));
 const isoTime = z.iso.datetime({ offset: true });
-const platformName = z.string().trim().min(1).max(40);
+const platformName = someText(40);
 
 // ---------------------------------------------------------------------------------------------------
 // Chat messages (what the service captures and sends)
@@ -41,17 +52,21 @@ export const MESSAGE_KINDS = ['text', 'paid', 'membership', 'sticker', 'system']
 /** Who wrote a message. Badge names are normalized across platforms ("owner", "moderator", ...). */
 export const ChatAuthor = z.object({
   name: text(MAX_AUTHOR_LENGTH),
-  id: z.string().trim().max(MAX_ID_LENGTH).optional(),
-  badges: z.array(z.string().trim().max(50)).max(20).default([]),
+  id: text(MAX_ID_LENGTH).optional(),
+  badges: z
+    .array(text(50))
+    .max(20)
+    .default([])
+    .transform((badges) => badges.filter(Boolean)),
 });
 export type ChatAuthor = z.output<typeof ChatAuthor>;
 
 /** A paid message (Super Chat, Super Sticker, tip...). */
 export const PaidInfo = z.object({
   amount: z.number().finite().min(0).max(1e9),
-  currency: z.string().trim().min(1).max(10),
+  currency: someText(10),
   /** The platform's own display string, e.g. "$5.00". */
-  display: z.string().max(50).optional(),
+  display: text(50).optional(),
 });
 export type PaidInfo = z.output<typeof PaidInfo>;
 
@@ -71,7 +86,7 @@ export const ChatMessage = z.object({
   kind: z.enum(MESSAGE_KINDS).optional(),
   paid: PaidInfo.optional(),
   /** The platform's own message id, when the caller knows `id` is not one. */
-  platformMessageId: z.string().trim().max(MAX_ID_LENGTH).optional(),
+  platformMessageId: text(MAX_ID_LENGTH).optional(),
 });
 /**
  * A chat message after validation. `P` narrows the platform: the service speaks only the platforms it
@@ -105,15 +120,15 @@ export type BatchRequest = z.input<typeof BatchBody> & { messages: ChatMessageIn
 export const SessionUpsert = z.object({
   sessionId: id,
   platform: platformName,
-  url: z.string().max(2048).optional(),
-  source: z.string().max(20).optional(),
-  status: z.string().trim().min(1).max(40),
-  detail: z.string().max(1000).optional(),
+  url: storable(2048).optional(),
+  source: text(20).optional(),
+  status: someText(40),
+  detail: storable(1000).optional(),
   startedAt: isoTime.optional(),
   /** The dashboard user owning the session (RLS); kept when omitted. */
   ownerId: z.uuid().optional(),
   /** The host's usernames (start-monitoring's `seller`): their messages announce lots. Kept when omitted. */
-  sellers: z.array(z.string().trim().min(1).max(MAX_AUTHOR_LENGTH)).max(20).optional(),
+  sellers: z.array(someText(MAX_AUTHOR_LENGTH)).max(20).optional(),
 });
 export type SessionUpsert = z.output<typeof SessionUpsert>;
 
@@ -145,7 +160,7 @@ export const LotPatchBody = z
   .refine((p) => Object.keys(p).length > 0, 'name at least one field to change');
 
 /** A lot code as the URL names it ("C3", "A1 (2)"). */
-export const LotCode = z.string().trim().min(1).max(40);
+export const LotCode = z.string().max(200).transform(scrubText).pipe(z.string().trim().min(1).max(40));
 
 export const CorrectLotBody = z.object({
   action: z.literal('correct_lot'),
@@ -178,10 +193,10 @@ export type MonitorPost =
 export const HistoryQuery = z.object({
   streamSessionId: id,
   /** Full-text search (web-search syntax: words, "phrases", -exclusions, or). */
-  q: z.string().trim().max(200).optional(),
+  q: z.string().max(1000).transform(scrubText).pipe(z.string().trim().max(200)).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   /** Only messages strictly older than this: an ISO time, or the id of a message (a page cursor). */
-  before: z.string().trim().min(1).max(MAX_ID_LENGTH).optional(),
+  before: z.string().max(1000).transform(scrubText).pipe(z.string().trim().min(1).max(MAX_ID_LENGTH)).optional(),
 });
 /** What a history page asks for, whatever the session. */
 export type MessageQuery = Omit<z.output<typeof HistoryQuery>, 'streamSessionId'>;

@@ -9,6 +9,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, OpenAI } from 'openai';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
+import { clipText } from '../text.ts';
 import { normalize } from './normalize.ts';
 import { AMBIGUOUS_BELOW, type Classification, type ClassifyInput, type Intent, type LlmClassifier } from './types.ts';
 
@@ -288,7 +289,7 @@ export function createOpenAiClassifier(options: OpenAiClassifierOptions): OpenAi
 /** Control characters out, length capped: the text is data, and bounded data. */
 function cleanText(text: string): string {
   // eslint-disable-next-line no-control-regex -- stripping control characters is the point
-  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, MAX_LLM_TEXT_CHARS);
+  return clipText(text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim(), MAX_LLM_TEXT_CHARS);
 }
 
 /** Validates the model's content; returns answers keyed by group index, or null if nothing usable. */

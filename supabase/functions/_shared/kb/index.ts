@@ -21,6 +21,7 @@ import {
 } from './replies.ts';
 import { searchChunks } from './search.ts';
 import { getBotSettings, putBotSettings } from './settings.ts';
+import { sanitizeText, scrubText } from '../text.ts';
 import type { BotCommand, BotSettings, BotSettingsPatch, CommandInput, KbAnswer, KbDocument, Reply, ReplyStatus, SearchHit } from './types.ts';
 
 export * from './types.ts';
@@ -32,6 +33,9 @@ export { chunkText, type Chunk, type ChunkOptions } from './chunk.ts';
 export { parseCommand, mayRun, renderTemplate } from './commands.ts';
 export { safeReplyText, DEFAULT_REPLIES_PER_MINUTE, type ClaimOptions } from './replies.ts';
 export { MAX_DOCUMENT_CHARS, type NewDocument, type AddDocumentResult } from './documents.ts';
+
+/** Longest document title kept (kb_documents.title). */
+const MAX_TITLE_CHARS = 300;
 
 /** Everything the service does with the knowledge base, for one owner. */
 export interface KnowledgeBase {
@@ -68,13 +72,22 @@ export interface KnowledgeBaseOptions {
   onEmbeddingError?: (error: unknown) => void;
 }
 
+/**
+ * A document as it enters the knowledge base, whatever extracted it (an upload, a PDF, a replay's file):
+ * its text keeps its lines and only loses what no store can hold (NUL, lone surrogates: scrubText); its
+ * title is one clean line within the title column's cap.
+ */
+export function scrubDocument<T extends Pick<NewDocument, 'title' | 'text'>>(document: T): T {
+  return { ...document, title: sanitizeText(document.title, MAX_TITLE_CHARS), text: scrubText(document.text) };
+}
+
 /** Binds the knowledge base to a database. */
 export function createKnowledgeBase(sql: Sql, options: KnowledgeBaseOptions = {}): KnowledgeBase {
   const owner = options.ownerId ?? null;
   const now = options.now ?? Date.now;
   return {
     addDocument: (document) =>
-      addDocument(sql, { ...document, ownerId: owner }, { embedder: options.embedder, onEmbeddingError: options.onEmbeddingError }),
+      addDocument(sql, { ...scrubDocument(document), ownerId: owner }, { embedder: options.embedder, onEmbeddingError: options.onEmbeddingError }),
     listDocuments: () => listDocuments(sql, owner),
     deleteDocument: (id) => deleteDocument(sql, id, owner),
     search: (question, limit) =>

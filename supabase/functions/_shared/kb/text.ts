@@ -2,6 +2,7 @@
  * Small text tools of the knowledge base: words, a light English stemmer, sentence splitting, and the
  * OR-query a question becomes for full-text search. Dependency-free: loaded by Node and by Deno.
  */
+import { scrubText } from '../text.ts';
 
 /**
  * Words that say nothing about what a viewer wants to know: function words, chat filler and the common
@@ -211,8 +212,8 @@ export function clip(text: string, max: number): string {
   return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,;:.-]+$/, '')}…`;
 }
 
-/** Removes control characters and collapses whitespace (hostile text before it is stored or said). */
+/** Removes control characters and lone surrogates and collapses whitespace (hostile text before it is stored or said). */
 export function cleanLine(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001F\u007F\u200B-\u200F\u202A-\u202E\u2066-\u2069]/g, ' ').replace(/\s+/g, ' ').trim();
+  return scrubText(text).replace(/[\u0000-\u001F\u007F\u200B-\u200F\u202A-\u202E\u2066-\u2069]/g, ' ').replace(/\s+/g, ' ').trim();
 }

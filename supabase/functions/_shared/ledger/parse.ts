@@ -7,6 +7,7 @@
  * noisy, so every reader here is conservative: anything it cannot read is chatter (no action), never an
  * error. Pure and dependency-free: loaded by Node and by Deno.
  */
+import { clipText } from '../text.ts';
 
 /** Longest text read (longer chat is cut first: the parser stays linear and cheap). */
 const MAX_TEXT = 500;
@@ -254,7 +255,7 @@ export function parseHostMessage(text: string): HostAction[] {
   const flush = (): void => {
     if (!open) return;
     const title = open.title.join(' ').replace(/\s+,/g, ',').replace(/^[,\s]+|[,\s]+$/g, '').trim();
-    actions.push({ kind: 'announce', code: open.code, title: title === '' ? null : title.slice(0, 200), price: open.price });
+    actions.push({ kind: 'announce', code: open.code, title: title === '' ? null : clipText(title, 200), price: open.price });
     open = null;
   };
   for (const clause of clauses(tokens(text))) {
