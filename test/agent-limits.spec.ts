@@ -113,7 +113,9 @@ test('a page that floods faster than the caps allow is bounded: each row is sent
   const sessionId = 'flood';
   const total = 60_000;
   const res = await post(service.url, '/api/start-monitoring', {
-    url: `${fixtures.url}/agent/flood?total=${total}&perTick=1000&keep=3000`,
+    // 10,000 rows a task: far past the long-run rate however slow the machine is (a task that took even
+    // a second would add five seconds' worth), so the cap must drop rows and count them.
+    url: `${fixtures.url}/agent/flood?total=${total}&perTick=10000&keep=10000`,
     sessionId,
     selectors: AGENT_PAGE_SELECTORS,
   });
