@@ -41,7 +41,7 @@ import { EgressProxy } from './net/egress-proxy.ts';
 import type { TargetPolicy } from './net/target-policy.ts';
 import { assertUrlAllowed, machineAddresses, parseHttpUrl, type Resolver } from './net/url-guard.ts';
 import { showsWithDeliveryReports } from './pipeline/delivery-report.ts';
-import { Forwarder } from './pipeline/forwarder.ts';
+import { Forwarder, type BacklogReport, type DeadLetterNote } from './pipeline/forwarder.ts';
 import { Housekeeper } from './pipeline/housekeeping.ts';
 import { Outbox } from './pipeline/outbox.ts';
 import { subscribePublisher, subscribeSink } from './pipeline/bus.ts';
@@ -451,7 +451,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         youtubeQuota: quotaHealth(youtubeApi.quota),
         backend: backend.kind,
         vectorSearch,
-        backlog: { ...forwarder.backlog(), messages: numbers.backlogMessages },
+        backlog: publicBacklog(forwarder.backlog(), numbers.backlogMessages, Boolean(config.auth)),
         storage: storage.state(),
         ...(cluster && clusterSessions
           ? { cluster: { instance: cluster.instanceId, owned: clusterSessions.owned(), members: await cluster.refreshMembers().catch(() => cluster.knownMembers) } }
@@ -551,4 +551,20 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   };
 
   return { url, port: address.port, config, logger, sessions, shows, cluster, hub, pool, backend, forwarder, metrics, egress, close };
+}
+
+/**
+ * The backlog as public /health shows it. With accounts, /health is open to everyone, so which show a
+ * dead letter belongs to stays out (its seller sees it in their session's diagnostics); the reason,
+ * already stripped of quoted values, stays.
+ */
+function publicBacklog(
+  report: BacklogReport,
+  messages: number,
+  accounts: boolean,
+): Omit<BacklogReport, 'lastDeadLetter'> & { lastDeadLetter: Omit<DeadLetterNote, 'sessionId'> | null } {
+  const last = report.lastDeadLetter;
+  if (!last || !accounts) return { ...report, messages };
+  const { sessionId: _hidden, ...rest } = last;
+  return { ...report, messages, lastDeadLetter: rest };
 }
