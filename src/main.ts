@@ -54,6 +54,8 @@ import type { ReplyTransport } from './delivery/types.ts';
 import { ReplyDeliveryWorker } from './delivery/worker.ts';
 import { YouTubeReplyTransport } from './delivery/youtube.ts';
 import { kbRoutes } from './http/kb.ts';
+import { ExtractionPool } from './kb/extract-pool.ts';
+import { MAX_DOCUMENT_CHARS } from '../supabase/functions/_shared/kb/index.ts';
 import { kbModelsFromConfig } from './kb/models.ts';
 import { FileSessionStore } from './pipeline/session-store.ts';
 
@@ -151,6 +153,14 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   if (verifier && config.apiToken) logger.warn('API_TOKEN is not used while accounts are on (AUTH_*): callers sign in instead');
   const apiToken = verifier ? undefined : config.apiToken;
   const kbOwners = backend.knowledge && verifier ? ownerKnowledgeBases(backend.knowledge, kbModels) : undefined;
+  // PDFs are read in a worker thread with time and memory budgets: a hostile file never holds this loop.
+  const extraction = new ExtractionPool({
+    timeoutMs: config.kb.extractTimeoutMs,
+    maxMemoryMb: config.kb.extractMemoryMb,
+    maxQueued: config.kb.extractQueue,
+    limits: { maxPages: config.kb.maxPages, maxChars: MAX_DOCUMENT_CHARS },
+    logger,
+  });
   const hub = new Hub({
     ringSize: config.ws.ringSize,
     maxBufferedBytes: config.ws.maxBufferedBytes,
@@ -399,6 +409,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         kbFor: kbOwners,
         sessions: shows,
         maxUploadBytes: config.kb.maxUploadBytes,
+        extractPdf: (data) => extraction.extract(data),
         publish: (sessionId, body) => shows.publish(sessionId, body),
       }),
     ],
@@ -503,6 +514,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
             },
           },
           { name: 'browser', run: () => pool.close() },
+          { name: 'document extraction', run: () => extraction.close() },
           { name: 'egress proxy', run: () => egress.close() },
           { name: 'backend', run: () => backend.close() },
           { name: 'cluster', run: () => cluster?.close() },
