@@ -428,6 +428,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         vectorSearch,
         backlog: { ...forwarder.backlog(), messages: numbers.backlogMessages },
         storage: storage.state(),
+        documents: extraction.stats(),
         ...(cluster && clusterSessions
           ? { cluster: { instance: cluster.instanceId, owned: clusterSessions.owned(), members: await cluster.refreshMembers().catch(() => cluster.knownMembers) } }
           : {}),

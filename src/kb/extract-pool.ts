@@ -30,6 +30,8 @@ export interface ExtractionPoolOptions {
 
 /** Counters for health and tests. */
 export interface ExtractionStats {
+  /** Documents handed to a worker. */
+  taken: number;
   /** Documents read to the end (or refused by a cap) by a worker that lived on. */
   completed: number;
   /** Documents whose worker was ended for spending the time or memory budget. */
@@ -73,7 +75,7 @@ export class ExtractionPool {
   private readonly endReasons = new WeakMap<Worker, EndReason>();
   private nextId = 1;
   private closed = false;
-  private readonly counts = { completed: 0, overBudget: 0, started: 0, refused: 0 };
+  private readonly counts = { taken: 0, completed: 0, overBudget: 0, started: 0, refused: 0 };
 
   constructor(options: ExtractionPoolOptions) {
     this.options = options;
@@ -120,6 +122,7 @@ export class ExtractionPool {
         current.worker = worker;
         // The budget starts when the worker has the document, not while a new worker loads pdf.js.
         current.timer = setTimeout(() => this.end(worker, 'time'), this.options.timeoutMs);
+        this.counts.taken++;
         worker.postMessage({ id, data: job.data, limits: this.options.limits } satisfies ExtractRequest);
       },
       (error: unknown) => {

@@ -43,18 +43,19 @@ function writePdf(objects: PdfObject[]): Buffer {
  * A PDF of pages, each with its own content stream: catalog 1, page tree 2, font 3, then a content
  * stream and a page per entry. `extra` is added to every page dictionary.
  */
-function pagesPdf(contents: Array<PdfObject & object>, extra = ''): Buffer {
+function pagesPdf(contents: Array<PdfObject & object>, extra: string | ((index: number) => string) = ''): Buffer {
   const objects: PdfObject[] = [
     '<< /Type /Catalog /Pages 2 0 R >>',
     'PLACEHOLDER',
     '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>',
   ];
   const kids: number[] = [];
-  for (const content of contents) {
+  for (const [index, content] of contents.entries()) {
     const contentRef = objects.push(content);
+    const more = typeof extra === 'string' ? extra : extra(index);
     kids.push(
       objects.push(
-        `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents ${contentRef} 0 R${extra} >>`,
+        `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents ${contentRef} 0 R${more} >>`,
       ),
     );
   }
@@ -80,9 +81,13 @@ export function makeManyPagesPdf(count: number): Buffer {
   return pagesPdf(Array.from({ length: count }, (_, i) => textStream([`p ${i + 1}`])));
 }
 
-/** A nesting bomb: one page whose dictionary holds arrays nested `depth` deep (`[[[...]]]`), and some text. */
-export function makeNestedPdf(depth: number): Buffer {
-  return pagesPdf([textStream(['nested'])], ` /Nest ${'['.repeat(depth)}${']'.repeat(depth)}`);
+/**
+ * A nesting bomb: pages of text, and on page `nestOnPage` (1-based; default the first) a dictionary holding
+ * arrays nested `depth` deep (`[[[...]]]`), which pdf.js reaches only when it reads that page.
+ */
+export function makeNestedPdf(depth: number, pages: string[][] = [['nested']], nestOnPage = 1): Buffer {
+  const nest = ` /Nest ${'['.repeat(depth)}${']'.repeat(depth)}`;
+  return pagesPdf(pages.map(textStream), (index) => (index === nestOnPage - 1 ? nest : ''));
 }
 
 /**
