@@ -44,6 +44,10 @@ function writePdf(objects: PdfObject[]): Buffer {
  * stream and a page per entry. `extra` is added to every page dictionary.
  */
 function pagesPdf(contents: Array<PdfObject & object>, extra: string | ((index: number) => string) = ''): Buffer {
+  return writePdf(pagesPdfObjects(contents, extra));
+}
+
+function pagesPdfObjects(contents: Array<PdfObject & object>, extra: string | ((index: number) => string) = ''): PdfObject[] {
   const objects: PdfObject[] = [
     '<< /Type /Catalog /Pages 2 0 R >>',
     'PLACEHOLDER',
@@ -60,7 +64,7 @@ function pagesPdf(contents: Array<PdfObject & object>, extra: string | ((index: 
     );
   }
   objects[1] = `<< /Type /Pages /Kids [${kids.map((k) => `${k} 0 R`).join(' ')}] /Count ${kids.length} >>`;
-  return writePdf(objects);
+  return objects;
 }
 
 const escapeText = (s: string): string => s.replace(/[\\()]/g, (c) => `\\${c}`);
@@ -74,6 +78,24 @@ function textStream(lines: string[]): { dict: string; stream: Buffer } {
 /** A minimal valid PDF: one page per entry, each line of text on its own line. */
 export function makePdf(pages: string[][]): Buffer {
   return pagesPdf(pages.map(textStream));
+}
+
+/**
+ * A text PDF of exactly `totalBytes` (upload-limit tests): the pages, and an object no page refers to
+ * holding the padding.
+ */
+export function makePaddedPdf(pages: string[][], totalBytes: number): Buffer {
+  const build = (padding: number): Buffer =>
+    writePdf([...pagesPdfObjects(pages.map(textStream)), { dict: '<< >>', stream: Buffer.alloc(Math.max(0, padding), 0x20) }]);
+  let padding = 0;
+  let pdf = build(padding);
+  // The padding's /Length has as many digits as the padding: two corrections settle it.
+  for (let i = 0; i < 4 && pdf.length !== totalBytes; i++) {
+    padding += totalBytes - pdf.length;
+    pdf = build(padding);
+  }
+  if (pdf.length !== totalBytes) throw new Error(`cannot pad a PDF to ${totalBytes} bytes`);
+  return pdf;
 }
 
 /** A page bomb: `count` pages with a tiny content stream each ("p 1", "p 2"...), a few hundred KB per 2,000 pages. */
