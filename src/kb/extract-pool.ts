@@ -168,6 +168,8 @@ export class ExtractionPool {
     });
     worker.stdout.resume();
     worker.stderr.resume();
+    // An idle reader never keeps the process alive; shutdown ends it (close()).
+    worker.unref();
     this.counts.started++;
     worker.on('error', (error: Error & { code?: string }) => {
       if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') this.endReasons.set(worker, 'memory');
