@@ -12,7 +12,8 @@
  *   GET    /api/sessions/:id/bot       PUT /api/sessions/:id/bot {autoAnswer?, delivery?, trigger?, profile?}
  *
  * Uploaded text is extracted (src/kb/extract.ts: pdf-parse for PDFs, in a worker thread with budgets:
- * src/kb/extract-pool.ts) and handed to the shared core, which chunks, embeds and stores it. Documents are data: nothing in them is ever run or rendered as HTML.
+ * src/kb/extract-pool.ts) and handed to the shared core, which chunks, embeds and stores it. Documents
+ * are data: nothing in them is ever run or rendered as HTML.
  */
 import path from 'node:path';
 import busboy from 'busboy';

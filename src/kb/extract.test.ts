@@ -52,7 +52,9 @@ describe('document extraction', () => {
   });
 
   test('too many pages are refused before the pages are read', async () => {
-    await expect(extractPdfText(new Uint8Array(makeManyPagesPdf(30)), { maxPages: 29, maxChars: 1_000 })).rejects.toMatchObject({
+    // Page 1 is a nesting bomb: had it been read, the refusal would say "nests its objects too deeply".
+    const pages = Array.from({ length: 30 }, (_, i) => [`page ${i + 1}`]);
+    await expect(extractPdfText(new Uint8Array(makeNestedPdf(100_000, pages, 1)), { maxPages: 29, maxChars: 1_000 })).rejects.toMatchObject({
       code: 'document_too_complex',
       message: expect.stringContaining('30 pages'),
     });

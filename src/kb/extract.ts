@@ -37,23 +37,22 @@ export function countPageChars(total: number, pageText: string, maxChars: number
 
 /**
  * Extracts the text of a PDF with pdf-parse (loaded on first use: it pulls in pdf.js), page by page:
- * the page count is checked first, from the document's page tree, and reading stops at the character
- * cap. Pages are joined as pdf-parse joins them. A page can still be slow or huge on its own (a Flate
+ * the page count is checked before any page is read, and reading stops at the character cap. Pages are joined as pdf-parse joins them. A page can still be slow or huge on its own (a Flate
  * bomb): the service runs this in a worker with a time and memory budget (extract-pool.ts).
  */
 export async function extractPdfText(data: Uint8Array, limits: PdfLimits = DEFAULT_PDF_LIMITS): Promise<string> {
   const { PDFParse } = await import('pdf-parse');
   const parser = new PDFParse({ data });
   try {
+    // `partial: [0]` names no page (they count from 1): pdf-parse loads the document and reports its page
+    // count, from the page tree, without reading a page.
+    const { total } = await parser.getText({ partial: [0] });
+    checkPageCount(total, limits.maxPages);
     const pages: string[] = [];
     let chars = 0;
-    for (let num = 1, total = 1; num <= total; num++) {
-      // first..last of one page: pdf-parse reads only that page (the document is loaded once).
+    for (let num = 1; num <= total; num++) {
+      // first..last of one page: pdf-parse reads only that page (the document stays loaded).
       const result = await parser.getText({ first: num, last: num, pageJoiner: '' });
-      if (num === 1) {
-        total = result.total;
-        checkPageCount(total, limits.maxPages);
-      }
       const text = result.pages[0]?.text ?? '';
       chars = countPageChars(chars, text, limits.maxChars);
       pages.push(text);
