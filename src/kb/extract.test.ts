@@ -1,5 +1,5 @@
 import { makeManyPagesPdf, makeNestedPdf, makePdf } from '../../test/support/pdf.ts';
-import { checkPageCount, countPageChars, decodeText, detectSourceType, extractDocument, extractPdfText } from './extract.ts';
+import { checkPageCount, countPageChars, decodeText, detectSourceType, extractDocument, extractPdfText, readPages } from './extract.ts';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 
@@ -51,23 +51,29 @@ describe('document extraction', () => {
     expect(whole).toContain('Wash cold.');
   });
 
-  test('too many pages are refused before the pages are read', async () => {
-    // Page 1 is a nesting bomb: had it been read, the refusal would say "nests its objects too deeply".
-    const pages = Array.from({ length: 30 }, (_, i) => [`page ${i + 1}`]);
-    await expect(extractPdfText(new Uint8Array(makeNestedPdf(100_000, pages, 1)), { maxPages: 29, maxChars: 1_000 })).rejects.toMatchObject({
+  test('too many pages are refused before a page is read; reading stops at the page past the character cap', async () => {
+    const asked: number[] = [];
+    const page = async (num: number): Promise<string> => {
+      asked.push(num);
+      return `page ${num} `.padEnd(30, '.');
+    };
+    await expect(readPages(1_001, page, { maxPages: 1_000, maxChars: 1e9 })).rejects.toMatchObject({ code: 'document_too_complex' });
+    expect(asked).toEqual([]);
+    // 30 characters a page and 2 between pages: the fourth page passes 100.
+    await expect(readPages(1_000, page, { maxPages: 1_000, maxChars: 100 })).rejects.toMatchObject({ code: 'document_too_large' });
+    expect(asked).toEqual([1, 2, 3, 4]);
+    await expect(readPages(3, async (num) => `p${num}`, { maxPages: 3, maxChars: 100 })).resolves.toBe('p1\n\np2\n\np3\n\n');
+  });
+
+  test('the caps apply to a real PDF', async () => {
+    await expect(extractPdfText(new Uint8Array(makeManyPagesPdf(30)), { maxPages: 29, maxChars: 1_000 })).rejects.toMatchObject({
       code: 'document_too_complex',
       message: expect.stringContaining('30 pages'),
     });
     await expect(extractPdfText(new Uint8Array(makeManyPagesPdf(30)), { maxPages: 30, maxChars: 1_000 })).resolves.toContain('p 30');
-  });
-
-  test('extraction stops at the character cap: a bomb on a later page is never read', async () => {
-    // Page 2 nests its objects 100,000 deep: reading it would be document_too_complex.
-    // A copy per read: pdf.js takes the bytes it is given over.
-    const bytes = makeNestedPdf(100_000, [['x'.repeat(60)], ['after the cap']], 2);
-    const pdf = (): Uint8Array => new Uint8Array(bytes);
-    await expect(extractPdfText(pdf(), { maxPages: 10, maxChars: 1_000 })).rejects.toMatchObject({ code: 'document_too_complex' });
-    await expect(extractPdfText(pdf(), { maxPages: 10, maxChars: 50 })).rejects.toMatchObject({ code: 'document_too_large' });
+    await expect(extractPdfText(new Uint8Array(makePdf([['x'.repeat(60)], ['y'.repeat(60)]])), { maxPages: 30, maxChars: 100 })).rejects.toMatchObject({
+      code: 'document_too_large',
+    });
   });
 
   test('a nesting bomb is too complex, not a crash; the codes survive extractDocument', async () => {

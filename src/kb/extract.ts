@@ -36,28 +36,36 @@ export function countPageChars(total: number, pageText: string, maxChars: number
 }
 
 /**
- * Extracts the text of a PDF with pdf-parse (loaded on first use: it pulls in pdf.js), page by page:
- * the page count is checked before any page is read, and reading stops at the character cap. Pages are joined as pdf-parse joins them. A page can still be slow or huge on its own (a Flate
- * bomb): the service runs this in a worker with a time and memory budget (extract-pool.ts).
+ * Reads a document of `total` pages through `readPage` as far as the caps allow (pure apart from
+ * `readPage`: unit-tested): too many pages are refused before the first is read, and reading stops at
+ * the page that passes the character cap. Pages are joined as pdf-parse joins them.
+ */
+export async function readPages(total: number, readPage: (num: number) => Promise<string>, limits: PdfLimits): Promise<string> {
+  checkPageCount(total, limits.maxPages);
+  const pages: string[] = [];
+  let chars = 0;
+  for (let num = 1; num <= total; num++) {
+    const text = await readPage(num);
+    chars = countPageChars(chars, text, limits.maxChars);
+    pages.push(text);
+  }
+  return pages.map((text) => `${text}\n\n`).join('');
+}
+
+/**
+ * Extracts the text of a PDF with pdf-parse (loaded on first use: it pulls in pdf.js), page by page
+ * within the caps (readPages). A page can still be slow or huge on its own (a Flate bomb): the service
+ * runs this in a worker with a time and memory budget (extract-pool.ts).
  */
 export async function extractPdfText(data: Uint8Array, limits: PdfLimits = DEFAULT_PDF_LIMITS): Promise<string> {
   const { PDFParse } = await import('pdf-parse');
   const parser = new PDFParse({ data });
   try {
     // `partial: [0]` names no page (they count from 1): pdf-parse loads the document and reports its page
-    // count, from the page tree, without reading a page.
+    // count without extracting a page's text.
     const { total } = await parser.getText({ partial: [0] });
-    checkPageCount(total, limits.maxPages);
-    const pages: string[] = [];
-    let chars = 0;
-    for (let num = 1; num <= total; num++) {
-      // first..last of one page: pdf-parse reads only that page (the document stays loaded).
-      const result = await parser.getText({ first: num, last: num, pageJoiner: '' });
-      const text = result.pages[0]?.text ?? '';
-      chars = countPageChars(chars, text, limits.maxChars);
-      pages.push(text);
-    }
-    return pages.map((text) => `${text}\n\n`).join('');
+    // first..last of one page: pdf-parse reads only that page (the document stays loaded).
+    return await readPages(total, async (num) => (await parser.getText({ first: num, last: num, pageJoiner: '' })).pages[0]?.text ?? '', limits);
   } catch (error) {
     // pdf.js parses nested arrays and dictionaries recursively: a nesting bomb ends in a stack overflow.
     if (!(error instanceof EarshotError) && /call stack/i.test((error as Error)?.message ?? '')) {

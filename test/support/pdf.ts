@@ -104,12 +104,13 @@ export function makeManyPagesPdf(count: number): Buffer {
 }
 
 /**
- * A nesting bomb: pages of text, and on page `nestOnPage` (1-based; default the first) a dictionary holding
- * arrays nested `depth` deep (`[[[...]]]`), which pdf.js reaches only when it reads that page.
+ * A nesting bomb: a page dictionary holding arrays nested `depth` deep (`[[[...]]]`), on page `onPage`
+ * (1-based, default 1) of `pages` (default one page of text).
  */
-export function makeNestedPdf(depth: number, pages: string[][] = [['nested']], nestOnPage = 1): Buffer {
+export function makeNestedPdf(depth: number, options: { pages?: string[][]; onPage?: number } = {}): Buffer {
+  const { pages = [['nested']], onPage = 1 } = options;
   const nest = ` /Nest ${'['.repeat(depth)}${']'.repeat(depth)}`;
-  return pagesPdf(pages.map(textStream), (index) => (index === nestOnPage - 1 ? nest : ''));
+  return pagesPdf(pages.map(textStream), (index) => (index === onPage - 1 ? nest : ''));
 }
 
 /**
