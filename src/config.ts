@@ -161,6 +161,10 @@ const EnvSchema = z.object({
   SUPABASE_URL: optionalUrl,
   SUPABASE_OWNER_ID: optionalString.pipe(z.uuid().optional()),
   KB_MAX_UPLOAD_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
+  KB_MAX_PAGES: int(1, 100_000).default(1_000),
+  KB_EXTRACT_TIMEOUT_MS: int(100, 600_000).default(20_000),
+  KB_EXTRACT_MEMORY_MB: int(32, 8_192).default(256),
+  KB_EXTRACT_QUEUE: int(0, 1_000).default(4),
   REPLY_MIN_INTERVAL_MS: int(0, 600_000).default(2_000),
   REPLY_MAX_AGE_MS: int(1_000, 24 * 3600_000).default(120_000),
   REPLY_POLL_MS: int(50, 600_000).default(1_000),
@@ -263,8 +267,16 @@ export interface Config {
   botTrigger: string;
   /** Knowledge base uploads and the reply outbox. */
   kb: {
-    /** Largest document upload (KB_MAX_UPLOAD_BYTES). */
+    /** Largest document upload (KB_MAX_UPLOAD_BYTES), inclusive. */
     maxUploadBytes: number;
+    /** A PDF with more pages is refused before it is read (KB_MAX_PAGES). */
+    maxPages: number;
+    /** Time budget of one PDF in the extraction worker (KB_EXTRACT_TIMEOUT_MS). */
+    extractTimeoutMs: number;
+    /** Heap limit of the extraction worker in MB (KB_EXTRACT_MEMORY_MB). */
+    extractMemoryMb: number;
+    /** Uploads that may wait for the extraction worker; more answer document_queue_full (KB_EXTRACT_QUEUE). */
+    extractQueue: number;
     /** Replies sent per session per minute; more stay suggestions (REPLY_RATE_PER_MINUTE). */
     repliesPerMinute: number;
     /** Least time between two replies sent into one chat (REPLY_MIN_INTERVAL_MS). */
@@ -411,6 +423,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     botTrigger: e.BOT_TRIGGER,
     kb: {
       maxUploadBytes: e.KB_MAX_UPLOAD_BYTES,
+      maxPages: e.KB_MAX_PAGES,
+      extractTimeoutMs: e.KB_EXTRACT_TIMEOUT_MS,
+      extractMemoryMb: e.KB_EXTRACT_MEMORY_MB,
+      extractQueue: e.KB_EXTRACT_QUEUE,
       repliesPerMinute: e.REPLY_RATE_PER_MINUTE,
       replyMinIntervalMs: e.REPLY_MIN_INTERVAL_MS,
       replyMaxAgeMs: e.REPLY_MAX_AGE_MS,

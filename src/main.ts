@@ -57,6 +57,8 @@ import type { ReplyTransport } from './delivery/types.ts';
 import { ReplyDeliveryWorker } from './delivery/worker.ts';
 import { YouTubeReplyTransport } from './delivery/youtube.ts';
 import { kbRoutes } from './http/kb.ts';
+import { ExtractionPool } from './kb/extract-pool.ts';
+import { MAX_DOCUMENT_CHARS } from '../supabase/functions/_shared/kb/index.ts';
 import { kbModelsFromConfig } from './kb/models.ts';
 import { FileSessionStore } from './pipeline/session-store.ts';
 
@@ -160,6 +162,14 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     allowedHosts: config.allowedHosts,
     allowedOrigins: config.allowedOrigins,
     authenticated: Boolean(verifier || apiToken),
+  });
+  // PDFs are read in a worker thread with time and memory budgets: a hostile file never holds this loop.
+  const extraction = new ExtractionPool({
+    timeoutMs: config.kb.extractTimeoutMs,
+    maxMemoryMb: config.kb.extractMemoryMb,
+    maxQueued: config.kb.extractQueue,
+    limits: { maxPages: config.kb.maxPages, maxChars: MAX_DOCUMENT_CHARS },
+    logger,
   });
   const hub = new Hub({
     ringSize: config.ws.ringSize,
@@ -435,6 +445,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         kbFor: kbOwners,
         sessions: shows,
         maxUploadBytes: config.kb.maxUploadBytes,
+        extractPdf: (data) => extraction.extract(data),
         publish: (sessionId, body) => shows.publish(sessionId, body),
       }),
     ],
@@ -453,6 +464,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         vectorSearch,
         backlog: publicBacklog(forwarder.backlog(), numbers.backlogMessages, Boolean(config.auth)),
         storage: storage.state(),
+        documents: extraction.stats(),
         ...(cluster && clusterSessions
           ? { cluster: { instance: cluster.instanceId, owned: clusterSessions.owned(), members: await cluster.refreshMembers().catch(() => cluster.knownMembers) } }
           : {}),
@@ -540,6 +552,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
             },
           },
           { name: 'browser', run: () => pool.close() },
+          { name: 'document extraction', run: () => extraction.close() },
           { name: 'egress proxy', run: () => egress.close() },
           { name: 'backend', run: () => backend.close() },
           { name: 'cluster', run: () => cluster?.close() },

@@ -11,8 +11,9 @@
  *   POST   /api/replies/:id/send       a suggestion (or a failed reply) goes to the outbox as pending
  *   GET    /api/sessions/:id/bot       PUT /api/sessions/:id/bot {autoAnswer?, delivery?, trigger?, profile?}
  *
- * Uploaded text is extracted (src/kb/extract.ts: pdf-parse for PDFs) and handed to the shared core, which
- * chunks, embeds and stores it. Documents are data: nothing in them is ever run or rendered as HTML.
+ * Uploaded text is extracted (src/kb/extract.ts: pdf-parse for PDFs, in a worker thread with budgets:
+ * src/kb/extract-pool.ts) and handed to the shared core, which chunks, embeds and stores it. Documents
+ * are data: nothing in them is ever run or rendered as HTML.
  */
 import path from 'node:path';
 import busboy from 'busboy';
@@ -37,11 +38,14 @@ export interface KbRoutesOptions {
    * one that does not exist yet, whose id someone else could start) answer 404 session_not_found.
    */
   sessions?: KnownSessions;
-  /** KB_MAX_UPLOAD_BYTES. */
+  /** KB_MAX_UPLOAD_BYTES: the largest file accepted (inclusive). */
   maxUploadBytes: number;
   /** Announces reply status changes made through the API (reply_status on the WebSocket). */
   publish: (sessionId: string, body: SessionEventBody) => void;
-  /** Extracts a PDF's text (pdf-parse by default). */
+  /**
+   * Extracts a PDF's text. The service passes its extraction worker (src/kb/extract-pool.ts: off the main
+   * thread, with time and memory budgets); the default reads on this thread, with the page and character caps.
+   */
   extractPdf?: (data: Uint8Array) => Promise<string>;
 }
 
@@ -103,7 +107,9 @@ function readUpload(req: Request, maxBytes: number): Promise<Upload> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxBytes, fields: 4, fieldSize: 1_000, parts: 6 } });
+      // busboy reports `limit` when a file reaches fileSize, so the limit is one byte over the largest
+      // accepted file: a file of exactly maxBytes is taken (the limit is inclusive, as documented).
+      parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxBytes + 1, fields: 4, fieldSize: 1_000, parts: 6 } });
     } catch (error) {
       reject(new EarshotError('invalid_body', `Expected multipart/form-data with a "file" part: ${(error as Error).message}`));
       return;

@@ -29,36 +29,11 @@ import type {
 } from '../types.ts';
 import { sqlKnowledge } from '../knowledge.ts';
 import { rejectBadData } from '../rejection.ts';
+import { BOOTSTRAP, entryPath } from './bootstrap.ts';
 import type { EmbeddedWorkerOptions, WireError, WorkerRequest, WorkerResponse } from './protocol.ts';
 
-/**
- * Loads the worker's entry. From the compiled service (dist/) it is plain JavaScript; from the sources
- * (jest runs the service in-process from .ts files) each .ts module is transpiled as it is required,
- * with the TypeScript compiler the project already has (transpile only: typecheck is `npm test`'s job).
- */
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-const Module = require('node:module');
-const fs = require('node:fs');
-const entry = workerData ? workerData.entry : process.env.EARSHOT_ENTRY;
-const load = Module.createRequire(entry);
-if (entry.endsWith('.ts')) {
-  const ts = load('typescript');
-  const compilerOptions = {
-    module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true,
-    isolatedModules: true, inlineSourceMap: true,
-  };
-  Module._extensions['.ts'] = function (module, filename) {
-    const out = ts.transpileModule(fs.readFileSync(filename, 'utf8'), { fileName: filename, compilerOptions });
-    module._compile(out.outputText, filename);
-  };
-}
-load(entry);
-`;
-
-const EXT = __filename.endsWith('.ts') ? '.ts' : '.js';
-const ENTRY = path.join(__dirname, `host${EXT}`);
-const PREPARE_ENTRY = path.join(__dirname, `prepare${EXT}`);
+const ENTRY = entryPath(__dirname, 'host');
+const PREPARE_ENTRY = entryPath(__dirname, 'prepare');
 
 /** Named states of the worker (one field, transitions in one place). */
 type WorkerState = 'idle' | 'starting' | 'ready' | 'closed';

@@ -44,6 +44,10 @@ export const ERROR_STATUS = {
   unsupported_document_type: 415,
   document_too_large: 413,
   empty_document: 422,
+  // Too many pages, or more time or memory than a document's budget (the service reads PDFs in a worker).
+  document_too_complex: 422,
+  // Uploads waiting for the extraction worker are bounded; the next one is refused at once.
+  document_queue_full: 503,
   invalid_document: 422,
   document_not_found: 404,
   command_not_found: 404,
