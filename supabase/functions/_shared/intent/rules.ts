@@ -358,8 +358,6 @@ function forMeClaim(tokens: readonly string[]): ClaimMatch | null {
   return { kind: 'soft', rest: before };
 }
 
-/** Words that make an amount a bid on their own: "bid 30", "30 bid", "my bid 30", "i bid 30". */
-const BID_WORDS = new Set(['bid', 'bidding', 'bids']);
 /** Around a bare amount, words that keep it a bid lean: "30!", "30 here", "$35 from me", "40 bucks". */
 const AMOUNT_FILLER = new Set(['here', 'from', 'me', 'please', 'lol', 'dollars', 'dollar', 'bucks', 'usd', 'pls', 'plz']);
 const AMOUNT = /^[$\u20ac\u00a3]?(\d{1,6}(?:\.\d{1,2})?)$/;
