@@ -51,8 +51,9 @@ describe('labeled chat quality', () => {
   });
 
   test('hashtags, single letters and low-confidence verdicts are never stored as purchases', () => {
-    const rows = main.filter((r) => ['#TEAMDREAM', 'l', 's', 'L', 'M', '#haul', 'me'].includes(r.text));
-    expect(rows.length).toBeGreaterThanOrEqual(6);
+    // "me" left this list in issue 25's second round: on a show that sells it is a claim.
+    const rows = main.filter((r) => ['#TEAMDREAM', 'l', 's', 'L', 'M', '#haul'].includes(r.text));
+    expect(rows.length).toBeGreaterThanOrEqual(5);
     for (const v of storedVerdicts(rows)) expect(v.intent).not.toBe('purchase');
     const stored = storedVerdicts(main);
     stored.forEach((v) => {
