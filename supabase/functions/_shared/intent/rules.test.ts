@@ -421,7 +421,7 @@ describe('shopping leans', () => {
   );
 
   test.each([
-    ['mine bloomed last week!', 'other'], ['mine sounded amazing', 'other'], ['mine arrived cracked last time lol', 'other'],
+    ['mine bloomed last week!', 'other'], ['mine grew so fast', 'other'], ['mine arrived with a crack', 'other'],
     ['mine died lol', 'other'], ["I'll take a pic for you", 'other'], ["I'll take a video of it", 'other'], ["i'll take a listen", 'other'],
     ["I'll take my chances", 'other'], ['same for me', 'other'], ['works for me', 'other'], ['too much for me', 'other'],
   ] as Array<[string, Intent]>)('look-alike %j is %s', (text, intent) => {
