@@ -34,7 +34,7 @@ describe('buyers need something on offer', () => {
     (await backend.sql.query<{ n: number }>(`select count(*)::int as n from public.sales_captured where stream_session_id = $1`, [sessionId]))[0]!.n;
 
   test('a gaming stream that sells nothing gets zero buyers from claim-like chat', async () => {
-    const lines = ['GIMME A MINUTE FAM', 'give me an account so we can play', "BUY HUNTER'S POTION", 'me please', 'SOLD', 'mine', "I'll take it", 'dibs on next game'];
+    const lines = ['GIMME A MINUTE FAM', 'give me an account so we can play', "BUY HUNTER'S POTION", 'me please', 'SOLD', 'mine', "I'll take it", 'dibs on next game', 'me!', '🙋', 'yes please', 'I need it', '2', 'me 2', 'can I get 2'];
     const results = await backend.ingest('q-gaming', lines.map((t, i) => chat(t, `v${i}`, { platform: 'twitch' })));
     expect(results.map((r) => r.buyer)).toEqual(lines.map(() => undefined));
     expect(results.map((r) => r.intent)).toEqual(lines.map(() => 'other'));
@@ -52,15 +52,16 @@ describe('buyers need something on offer', () => {
     expect(await buyerCount('q-generic')).toBe(1);
   });
 
-  test('a live-shopping show has an offer throughout, yet hashtags, single letters and 0.55 leans are stored as other', async () => {
+  test('a live-shopping show has an offer throughout: hashtags, single letters and 0.55 leans are stored as other, a bare "me" is a claim', async () => {
+    // "me" was a lean stored as other until issue 25's second round: on a show that sells it claims the lot.
     const texts = ['#TEAMDREAM', 'l', 's', 'M', '#14', 'me', 'sold 2 size M'];
     const results = await backend.ingest('q-whatnot', texts.map((t, i) => chat(t, `w${i}`, { platform: 'whatnot' })));
-    expect(results.map((r) => r.intent)).toEqual(['other', 'other', 'other', 'other', 'other', 'other', 'purchase']);
+    expect(results.map((r) => r.intent)).toEqual(['other', 'other', 'other', 'other', 'other', 'purchase', 'purchase']);
     const stored = await backend.sql.query<{ message: string; intent: string }>(
-      `select message, intent from public.chat_messages where stream_session_id = 'q-whatnot' and intent = 'purchase'`,
+      `select message, intent from public.chat_messages where stream_session_id = 'q-whatnot' and intent = 'purchase' order by message`,
     );
-    expect(stored).toEqual([{ message: 'sold 2 size M', intent: 'purchase' }]);
-    expect(await buyerCount('q-whatnot')).toBe(1);
+    expect(stored).toEqual([{ message: 'me', intent: 'purchase' }, { message: 'sold 2 size M', intent: 'purchase' }]);
+    expect(await buyerCount('q-whatnot')).toBe(2);
   });
 });
 

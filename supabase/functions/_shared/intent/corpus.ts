@@ -80,7 +80,7 @@ const TEMPLATES: Record<Exclude<CorpusKind, 'host'>, Array<[string, Intent]>> = 
     ['my fav seller', 'other'], ['the vibes $E', 'other'], ['back again', 'other'], ['so cute', 'other'],
     ['wait what did I miss', 'question'], ['hiii', 'other'], ['ty!!', 'other'], ['obsessed $E', 'other'], ['how cute', 'other'],
     ['what a steal', 'other'], ['got my package today, thank you!', 'other'], ['hey everyone', 'other'],
-    ['love the $ITEM', 'other'], ['1', 'other'], ['2', 'other'], ['gl everyone', 'other'], ['you look great tonight', 'other'],
+    ['love the $ITEM', 'other'], ['gl everyone', 'other'], ['you look great tonight', 'other'],
     ['that jacket is fire', 'other'], ['this show is so fun', 'other'], ['hahaha', 'other'], ['yesss', 'other'],
     ['bidding war lol', 'other'], ['good luck!', 'other'], ['cant wait for the shoes', 'other'], ['following now', 'other'],
   ],
@@ -90,6 +90,8 @@ const TEMPLATES: Record<Exclude<CorpusKind, 'host'>, Array<[string, Intent]>> = 
     ['i need this', 'purchase'], ['yes please', 'purchase'], ['take my money', 'purchase'], ['🙋‍♀️', 'purchase'],
     ['can i get $QW in $S?', 'purchase'], ['sold? do you ship to $PLACE?', 'purchase'], ['love it sold', 'purchase'],
     ['is it still available? ill take it', 'purchase'], ['need it', 'purchase'], ['sold?', 'question'],
+    // A lone count answers the host's "how many?": a claim where a lot is on offer (issue 25).
+    ['1', 'purchase'], ['2', 'purchase'],
   ],
 };
 

@@ -45,7 +45,7 @@ describe('offer context', () => {
   test('on offer, a clear claim stays a purchase; a low-confidence lean is stored as other, flagged ambiguous', () => {
     const offer = deriveOfferContext('whatnot', []);
     expect(settleVerdict(classifyRules('sold 2 size M'), offer)).toMatchObject({ intent: 'purchase', quantity: 2, size: 'M' });
-    for (const text of ['M', 'l', 's', '#14', 'me', 'mine?', '#TEAMDREAM']) {
+    for (const text of ['M', 'l', 's', '#14', 'mine?', '#TEAMDREAM']) {
       const settled = settleVerdict(classifyRules(text), offer);
       expect(settled.intent).toBe('other');
     }
@@ -98,6 +98,32 @@ describe('chat auctions in the offer context (issue 25)', () => {
     expect(settleVerdict(classifyRules('25'), { ...shop, auctionOpen: true })).toMatchObject({ intent: 'purchase', bid: 25, confidence: 0.8, ambiguous: false });
     expect(settleVerdict(classifyRules('$35'), { auctionOpen: true })).toMatchObject({ intent: 'other' });
     // A size or a hashtag is no bid, auction or not.
-    for (const text of ['M', '#14', 'me', '1']) expect(settleVerdict(classifyRules(text), { ...shop, auctionOpen: true }).intent).toBe('other');
+    for (const text of ['M', '#14']) expect(settleVerdict(classifyRules(text), { ...shop, auctionOpen: true }).intent).toBe('other');
+    // "me", "1" are claims on the lot (issue 25, second round), never bids.
+    for (const text of ['me', '1']) expect(settleVerdict(classifyRules(text), { ...shop, auctionOpen: true }).bid).toBeUndefined();
+  });
+
+  /** Issue 25, second round: the shopping leans ("me!", "yes please", "2") are claims where a lot is on offer. */
+  test.each(['me', 'ME', '🙋‍♀️', '🙋 me', 'yes please', 'I need it', '2', 'me 2', 'can I get 2', 'P2 x2', 'P2 3 please'])(
+    'the shopping lean %j is a buyer on a show that sells, and no buyer where nothing is on offer',
+    (text) => {
+      const rules = classifyRules(text);
+      for (const offer of [deriveOfferContext('whatnot', []), deriveOfferContext('generic', [host('P2 pothos cuttings, $6 each')]), { openLots: ['P2'] }]) {
+        const settled = settleVerdict(rules, offer);
+        expect(settled).toMatchObject({ intent: 'purchase', ambiguous: false });
+        expect(settled.confidence).toBeGreaterThanOrEqual(0.7);
+      }
+      for (const offer of [deriveOfferContext('twitch', []), deriveOfferContext('generic', [host('thanks for the follow!')]), undefined]) {
+        const settled = settleVerdict(rules, offer);
+        expect(settled.intent).toBe('other');
+      }
+    },
+  );
+
+  test('a lean that is no claim stays other on a show that sells', () => {
+    const shop = deriveOfferContext('whatnot', []);
+    for (const text of ['me too', 'M', '#14', 'I want one but im broke', 'mine?']) {
+      expect(settleVerdict(classifyRules(text), shop)).toMatchObject({ intent: 'other', ambiguous: true });
+    }
   });
 });

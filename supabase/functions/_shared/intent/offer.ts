@@ -165,19 +165,30 @@ export function deriveOfferContext(
 /** Confidence of a bare amount as a bid while an auction runs (a soft claim). */
 const BID_IN_AUCTION = 0.8;
 
+/**
+ * Confidence of a shopping lean ({@link Classification.claimOnOffer}: "me!", "yes please", "2") where
+ * something is on offer: a claim, softer than one in words (0.8), still at the buyer threshold.
+ */
+const LEAN_ON_OFFER = 0.75;
+
 /** Confidence of the `other` a purchase becomes when nothing is on offer (a claim with nothing to claim). */
 const NOTHING_ON_OFFER = 0.8;
 
 /**
  * The verdict that is stored: a purchase needs something on offer (else `other`), and a verdict below
  * {@link AMBIGUOUS_BELOW} is `other` with `ambiguous: true` (its lean stays out of the purchase and
- * question lists). Details a purchase alone carries (quantity, item) go with the purchase.
+ * question lists), except a bid lean while an auction runs and a shopping lean (`claimOnOffer`) where
+ * something is on offer: those are buyers. Details a purchase alone carries (quantity, item) go with the purchase.
  */
 export function settleVerdict(c: Classification, offer: OfferContext | undefined): Classification {
   if (c.intent === 'other') return c;
   // A bare amount ("25", "$35") while a chat auction runs is a bid: a buyer.
   if (c.intent === 'purchase' && c.bid !== undefined && c.confidence < AMBIGUOUS_BELOW && offer?.auctionOpen === true && isOnOffer(offer)) {
     return { ...c, confidence: BID_IN_AUCTION, ambiguous: false };
+  }
+  // A shopping lean where a lot is on offer is read as the claim live-selling tools take it for.
+  if (c.intent === 'purchase' && c.claimOnOffer === true && c.confidence < AMBIGUOUS_BELOW && isOnOffer(offer)) {
+    return { ...c, confidence: LEAN_ON_OFFER, ambiguous: false };
   }
   if (c.intent === 'purchase' && !isOnOffer(offer)) {
     return { intent: 'other', confidence: NOTHING_ON_OFFER, source: c.source, ambiguous: false };

@@ -2,8 +2,8 @@
  * Issue 16's floor on hand-labeled chat: question precision >= 0.90 and recall >= 0.85, and no buyer on
  * a stream that sells nothing. Two sets: labeled-chat.jsonl (the rules were improved while reading its
  * mistakes) and labeled-chat-heldout.jsonl (written and labeled afterwards, never used to change a rule).
- * Issue 25 adds buyer floors on live-shopping chat and three more sets, labeled-shopping-blind.jsonl,
- * -blind2.jsonl and -blind3.jsonl (how each was written and read: docs/QUALITY.md).
+ * Issue 25 adds buyer floors on live-shopping chat and four more sets, labeled-shopping-blind.jsonl,
+ * -blind2.jsonl, -blind3.jsonl and -blind4.jsonl (how each was written and read: docs/QUALITY.md).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,6 +17,7 @@ const heldOut = load('labeled-chat-heldout.jsonl');
 const blind = load('labeled-shopping-blind.jsonl');
 const blind2 = load('labeled-shopping-blind2.jsonl');
 const blind3 = load('labeled-shopping-blind3.jsonl');
+const blind4 = load('labeled-shopping-blind4.jsonl');
 
 describe('labeled chat quality', () => {
   test('the sets are what they claim: >= 500 lines over gaming, just-chatting and shopping, with the hard cases', () => {
@@ -51,8 +52,9 @@ describe('labeled chat quality', () => {
   });
 
   test('hashtags, single letters and low-confidence verdicts are never stored as purchases', () => {
-    const rows = main.filter((r) => ['#TEAMDREAM', 'l', 's', 'L', 'M', '#haul', 'me'].includes(r.text));
-    expect(rows.length).toBeGreaterThanOrEqual(6);
+    // "me" left this list in issue 25's second round: on a show that sells it is a claim.
+    const rows = main.filter((r) => ['#TEAMDREAM', 'l', 's', 'L', 'M', '#haul'].includes(r.text));
+    expect(rows.length).toBeGreaterThanOrEqual(5);
     for (const v of storedVerdicts(rows)) expect(v.intent).not.toBe('purchase');
     const stored = storedVerdicts(main);
     stored.forEach((v) => {
@@ -68,11 +70,12 @@ describe('labeled chat quality', () => {
 describe('buyers on live-shopping chat', () => {
   test.each([
     // [set, rows, min precision, min recall, min F1, max false buyers]
-    ['labeled-chat.jsonl', main, 1, 0.89, 0.94, 0],
+    ['labeled-chat.jsonl', main, 1, 0.97, 0.98, 0],
     ['labeled-chat-heldout.jsonl', heldOut, 1, 1, 1, 0],
-    ['labeled-shopping-blind.jsonl', blind, 0.98, 0.82, 0.9, 1],
-    ['labeled-shopping-blind2.jsonl', blind2, 1, 0.89, 0.94, 0],
-    ['labeled-shopping-blind3.jsonl', blind3, 0.97, 0.86, 0.91, 2],
+    ['labeled-shopping-blind.jsonl', blind, 1, 1, 1, 0],
+    ['labeled-shopping-blind2.jsonl', blind2, 1, 1, 1, 0],
+    ['labeled-shopping-blind3.jsonl', blind3, 1, 1, 1, 0],
+    ['labeled-shopping-blind4.jsonl', blind4, 1, 1, 1, 0],
   ] as const)('%s: buyer floors hold', (_name, rows, precision, recall, f1, falseBuyers) => {
     const score = scoreChat(rows);
     expect(score.buyer.precision).toBeGreaterThanOrEqual(precision);
@@ -83,7 +86,7 @@ describe('buyers on live-shopping chat', () => {
   });
 
   test('the live-shopping sets hold what they claim: claims, bids and look-alikes on a shop, claim-like chat elsewhere', () => {
-    for (const rows of [blind, blind2, blind3]) {
+    for (const rows of [blind, blind2, blind3, blind4]) {
       expect(rows.filter((r) => r.label === 'purchase').length).toBeGreaterThanOrEqual(80);
       expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
       expect(rows.filter((r) => r.stream !== 'shopping').length).toBeGreaterThanOrEqual(40);
@@ -106,5 +109,13 @@ describe('buyers on live-shopping chat', () => {
   test('the F1 floor can fail: a classifier that misses bids and code claims scores below it', () => {
     const strict = scoreChat(blind2, { classify: (text) => (/\d/.test(text) ? { ...classifyRules(text), intent: 'other', confidence: 0.9 } : classifyRules(text)) });
     expect(strict.buyer.f1).toBeLessThan(0.94);
+  });
+
+  test('the shopping leans carry the figure: without claimOnOffer, blind3 and blind4 fall below F1 0.95', () => {
+    const withoutLeans = (text: string) => {
+      const { claimOnOffer: _lean, ...rest } = classifyRules(text);
+      return rest;
+    };
+    for (const rows of [blind3, blind4]) expect(scoreChat(rows, { classify: withoutLeans }).buyer.f1).toBeLessThan(0.95);
   });
 });

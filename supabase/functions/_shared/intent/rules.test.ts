@@ -164,9 +164,7 @@ const CHATTER: string[] = [
   'following!',
   'how cute',
   'what a beauty',
-  '1',
   '+1',
-  '2',
   'the blue one is pretty',
   'blue',
   'small business owner here',
@@ -387,4 +385,57 @@ describe('live-shopping claims the issue-25 reading missed', () => {
       if (text === '1' || text === '2') expect(c.bid).toBeUndefined();
     },
   );
+});
+
+/**
+ * Issue 25, second round: on a live-shopping show the leans issue 16 kept as non-buyers are claims
+ * (live-selling tools and the claims ledger read them so). The rules still mark them ambiguous and below
+ * the threshold, but flag them `claimOnOffer`, and settleVerdict makes them buyers only where something
+ * is on offer (offer.test.ts). Leans that are no claim anywhere carry no flag.
+ */
+describe('shopping leans', () => {
+  test.each([
+    ['me'], ['me!'], ['ME'], ['me me'], ['ooh me'], ['🙋‍♀️'], ['🙋 me'], ['me for A2'], ['yes please'], ['yes please!!'],
+    ['I need it'], ['need that'], ['want!'], ['ooh I want'], ['want want want'], ['2'], ['two!'], ['me 2'], ['me, 2 please'],
+    ['can I get 2'], ['can I grab one?'], ['can i have the fleece'], ['P2 x2'], ['P2 3 please'], ['L2 2'], ['A3 M'],
+  ])('%j is a shopping lean: ambiguous below the threshold, a claim where a lot is on offer', (text) => {
+    const c = classifyRules(text);
+    expect(c).toMatchObject({ intent: 'purchase', ambiguous: true, claimOnOffer: true });
+    expect(c.confidence).toBeLessThan(0.7);
+  });
+
+  test('a lean keeps its count and its lot', () => {
+    expect(classifyRules('me 2')).toMatchObject({ quantity: 2 });
+    expect(classifyRules('2')).toMatchObject({ quantity: 2 });
+    expect(classifyRules('P2 x2')).toMatchObject({ itemCode: 'P2', quantity: 2 });
+    expect(classifyRules('can I get 2')).toMatchObject({ quantity: 2 });
+  });
+
+  test.each(['me too', 'me next', 'M', '10.5', '#14', 'mine?', 'sold?', 'I need it for work', 'I want one but im broke', 'can I get C1 in brown?', 'can i get a shoutout', '+1', '$35', '25'])(
+    '%j is no shopping lean',
+    (text) => {
+      const c = classifyRules(text);
+      expect(c.claimOnOffer).toBeUndefined();
+      expect(c.intent === 'purchase' && c.confidence >= 0.7).toBe(false);
+    },
+  );
+
+  test.each([
+    ['mine bloomed last week!', 'other'], ['mine grew so fast', 'other'], ['mine arrived with a crack', 'other'],
+    ['mine died lol', 'other'], ["I'll take a pic for you", 'other'], ["I'll take a video of it", 'other'], ["i'll take a listen", 'other'],
+    ["I'll take my chances", 'other'], ['same for me', 'other'], ['works for me', 'other'], ['too much for me', 'other'],
+  ] as Array<[string, Intent]>)('look-alike %j is %s', (text, intent) => {
+    const c = classifyRules(text);
+    expect(c.intent).toBe(intent);
+    expect(c.ambiguous).toBe(false);
+  });
+
+  test.each([
+    ['mine lot 5'], ['MINE AA 10'], ['mine size L'], ['mine, just one'], ['mine P1!'], ['mine pls'], ["I'll take a medium"],
+    ['my bid is 55'], ['beanie for me'], ['gimme gimme'], ['MINE MINE'],
+  ])('%j stays a buyer', (text) => {
+    const c = classifyRules(text);
+    expect(c).toMatchObject({ intent: 'purchase', ambiguous: false });
+    expect(c.confidence).toBeGreaterThanOrEqual(0.7);
+  });
 });

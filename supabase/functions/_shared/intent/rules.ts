@@ -117,11 +117,38 @@ const TAKE_THEN_NOT = new Set(['look', 'note', 'care', 'pics', 'pictures', 'phot
 const OBJECTS = new Set(['it', 'this', 'that', 'one', 'them', 'those', 'these', 'the', 'all', 'both', 'a', 'an', 'two', 'three']);
 const DISTINCTIVE = new Set(['sold', 'mine', 'dibs', 'claim', 'claiming', 'claimed']);
 
+/** What may follow a claiming "mine": a lot, a count, a size, politeness or another claim word ("mine A1", "mine pls"). */
+function mineGoesOn(next: string, after: string | undefined): boolean {
+  // "mine AA 10": a code written with a space.
+  if (/^[a-z]{1,3}$/.test(next) && after !== undefined && /^\d{1,4}$/.test(after)) return true;
+  return isDetailToken(next) || isCount(next) || /^[#\d$]/.test(next) || FILLERS.has(next) || FOR_ME_AFTER.has(next) || DISTINCTIVE.has(next) ||
+    CODE_WORDS.has(next) ||
+    ['me', 'for', 'at', 'now', 'x', 'size', 'in'].includes(next);
+}
+
+/**
+ * Collapses a word or a pair of words said twice or more in a row ("want want want", "gimme gimme"),
+ * as chat repeats a claim for emphasis; what is claimed stays the same.
+ */
+function collapseRepeats(tokens: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const t of tokens) {
+    const n = out.length;
+    if (n >= 1 && out[n - 1] === t) continue;
+    out.push(t);
+    const m = out.length;
+    if (m >= 4 && out[m - 1] === out[m - 3] && out[m - 2] === out[m - 4]) out.splice(m - 2, 2);
+  }
+  return out;
+}
+
 type ClaimKind = 'claim' | 'soft' | 'unsure' | 'lookalike';
 interface ClaimMatch {
   kind: ClaimKind;
   /** The tokens after the claim phrase. */
   rest: string[];
+  /** An `unsure` match that is a shopping lean ("me!", "yes please", "need it"): a claim where a lot is on offer. */
+  lean?: boolean;
 }
 
 const startsWith = (tokens: readonly string[], at: number, phrase: readonly string[]): boolean =>
@@ -144,7 +171,11 @@ function matchClaimAt(tokens: readonly string[], at: number): ClaimMatch | null 
     case 'mine': {
       const next = r(1);
       if (next === 'too') return { kind: 'unsure', rest: rest(2) };
+      // "mine, just one": the comma is gone, the count says it is a claim ("mine just came" is not).
+      if (next === 'just' && r(2) !== undefined && isCount(r(2)!)) return { kind: 'claim', rest: rest(2) };
       if (next !== undefined && MINE_THEN_VERB.has(next)) return { kind: 'lookalike', rest: rest(1) };
+      // "mine bloomed last week", "mine sounded amazing": any other word after "mine" tells of one already owned.
+      if (next !== undefined && !mineGoesOn(next, r(2))) return { kind: 'lookalike', rest: rest(1) };
       return { kind: 'claim', rest: rest(1) };
     }
     case 'dibs':
@@ -188,8 +219,12 @@ function matchClaimAt(tokens: readonly string[], at: number): ClaimMatch | null 
         const then = matchClaimAt(tokens, at + 1);
         if (then?.kind === 'claim') return then;
       }
-      if (next === undefined) return { kind: 'unsure', rest: [] };
+      if (next === undefined) return { kind: 'unsure', rest: [], lean: true };
+      // "me me", "me me me": the raised hand of live selling; "me too", "me next" agree or wait.
+      if (next === 'me' && rest(2).every((t) => t === 'me' || FOR_ME_AFTER.has(t))) return { kind: 'unsure', rest: rest(2), lean: true };
       if (next === 'too' || next === 'next' || next === 'me') return { kind: 'unsure', rest: rest(2) };
+      // "me for A2": the lot named after "for".
+      if (next === 'for' && r(2) !== undefined && codeToken(r(2)) !== undefined && r(3) === undefined) return { kind: 'unsure', rest: rest(2), lean: true };
       if (next === 'neither' || next === 'either') return null;
       if (isDetailToken(next) || /^\d/.test(next)) return { kind: 'soft', rest: rest(1) };
       // "me!! omg" may be a claim; "me and my sister love this show" is chatter.
@@ -207,7 +242,7 @@ function matchClaimAt(tokens: readonly string[], at: number): ClaimMatch | null 
     case 'it':
       return r(1) === 'is' && r(2) === 'mine' && r(3) === undefined ? { kind: 'soft', rest: [] } : null;
     case 'yes':
-      return r(1) === 'please' && (r(2) === undefined || isDetailToken(r(2)!)) ? { kind: 'unsure', rest: rest(2) } : null;
+      return r(1) === 'please' && (r(2) === undefined || isDetailToken(r(2)!)) ? { kind: 'unsure', rest: rest(2), lean: true } : null;
     case 'i':
       return matchFirstPerson(tokens, at + 1);
     case 'will':
@@ -293,6 +328,9 @@ function takeClaim(tokens: readonly string[], at: number, kind: ClaimKind): Clai
   if (next !== undefined && TAKE_THEN_NOT.has(next)) return null;
   if (next === 'a' && tokens[at + 1] !== undefined && TAKE_THEN_NOT.has(tokens[at + 1]!)) return null;
   if (next === 'it' && (tokens[at + 1] === 'easy' || tokens[at + 1] === 'back')) return null;
+  // "I'll take a pic/video/listen": an article then a plain word is not the lot ("I'll take a medium" is).
+  if ((next === 'a' || next === 'an') && !(tokens[at + 1] !== undefined && (isDetailToken(tokens[at + 1]!) || tokens[at + 1] === 'one'))) return null;
+  if (next === 'my' || next === 'your' || next === 'his' || next === 'her' || next === 'our' || next === 'their') return null;
   return { kind, rest: tokens.slice(at) };
 }
 
@@ -300,12 +338,15 @@ function takeClaim(tokens: readonly string[], at: number, kind: ClaimKind): Clai
 function matchWant(verb: string, tokens: readonly string[], at: number): ClaimMatch | null {
   const next = tokens[at];
   const rest = tokens.slice(at);
-  if (next === undefined || next === 'please') return { kind: 'unsure', rest };
+  if (next === undefined || next === 'please') return { kind: 'unsure', rest, lean: true };
   if (next === 'to') {
     const then = tokens[at + 1];
     return then !== undefined && BUY_VERBS.has(then) && verb !== 'need' ? { kind: 'soft', rest: tokens.slice(at + 2) } : null;
   }
-  if (verb === 'need' && (next === 'it' || next === 'this' || next === 'that' || next === 'one')) return { kind: 'unsure', rest };
+  if (verb === 'need' && (next === 'it' || next === 'this' || next === 'that' || next === 'one')) {
+    // "I need it", "need that": a lean the claims ledger reads as a claim; "I need it for work" is not.
+    return { kind: 'unsure', rest, lean: tokens.slice(at + 1).every((t) => FOR_ME_AFTER.has(t)) };
+  }
   // "I need a bigger closet": an article then a plain word is a wish, not this lot ("I want a medium" is).
   if ((next === 'a' || next === 'an') && !(tokens[at + 1] !== undefined && (isDetailToken(tokens[at + 1]!) || tokens[at + 1] === 'one'))) return null;
   if (OBJECTS.has(next) || isDetailToken(next) || /^[#\d]/.test(next)) return { kind: 'soft', rest };
@@ -335,6 +376,15 @@ function findClaim(tokens: readonly string[]): ClaimMatch | null {
   return null;
 }
 
+/** Words that, alone before "for me", judge or agree rather than name a lot ("same for me", "works for me"). */
+const NOT_A_LOT = new Set([
+  'same', 'works', 'work', 'good', 'great', 'fine', 'perfect', 'enough', 'nice', 'big', 'small', 'much', 'little',
+  'cheap', 'expensive', 'pricey', 'hard', 'easy', 'better', 'best', 'worse', 'worst', 'bad', 'okay', 'tough', 'rough',
+  'not', 'nothing', 'none', 'sad', 'early', 'late', 'what', 'ditto', 'thanks', 'congrats', 'welcome', 'cool', 'fun',
+  'pass', 'yikes', 'high', 'low', 'long', 'short', 'tight', 'loose', 'more', 'less', 'wait', 'waiting', 'bedtime',
+  'time', 'tea', 'coffee', 'lunch', 'dinner', 'breakfast', 'bed', 'sleep', 'money', 'rent', 'luck', 'vote', 'votes',
+]);
+
 /** What may stand before "for me" in a claim: "A1 for me", "lot 6 for me", "2 for me", "the blue one for me". */
 const FOR_ME_AFTER = new Set(['please', 'lol', 'thanks', 'thx', 'ty', 'pls', 'plz']);
 
@@ -353,6 +403,9 @@ function forMeClaim(tokens: readonly string[]): ClaimMatch | null {
   const before = tokens.slice(0, i);
   const details = before.every((t) => isDetailToken(t) || isCount(t) || CODE_WORDS.has(t) || t === 'size');
   const object = !mine && OBJECTS.has(before[0]!) && before[0] !== 'all' && before.length <= 3;
+  // "beanie for me", "tee for me": one plain word naming the lot; "same for me", "too much for me" are not.
+  const noun = !mine && before.length === 1 && /^[a-z]{3,}$/.test(before[0]!) && !STOP_WORDS.has(before[0]!) && !NOT_A_LOT.has(before[0]!);
+  if (noun) return { kind: 'soft', rest: before };
   if (!details && !object) return null;
   if (details && !before.some((t) => isDetailToken(t) || isCount(t))) return null;
   return { kind: 'soft', rest: before };
@@ -384,7 +437,7 @@ function readBid(words: readonly string[]): { kind: 'claim' | 'soft' | 'amount';
     rest.splice(on, 2);
   }
   const joined = rest.join(' ');
-  if (/^(?:i |my )?(?:bid|bidding)$/.test(joined) || (joined === 'bid' && at === 0) || /^(?:bid|bids)$/.test(joined)) return { kind: 'claim', amount, ...(code ? { code } : {}) };
+  if (/^(?:i |my )?(?:bid|bidding)(?: is)?$/.test(joined) || (joined === 'bid' && at === 0) || /^(?:bid|bids)$/.test(joined)) return { kind: 'claim', amount, ...(code ? { code } : {}) };
   if (/^i (?:will|would|can|could) (?:do|go|pay|bid)$|^i(?:d| would) (?:do|go|pay)$|^(?:will|can) (?:do|go|pay)$/.test(joined)) {
     return { kind: 'soft', amount, ...(code ? { code } : {}) };
   }
@@ -565,6 +618,8 @@ export function classifyRules(text: string): Classification {
   const tokens = tokenize(typeof text === 'string' ? text : '');
   if (tokens.length === 0 || tokens.every((t) => t === '@')) return build('other', CONFIDENCE.chatter, false);
   if (isReaction(tokens)) return build('other', CONFIDENCE.chatter, false);
+  // "+1" agrees with the line above; it counts nothing.
+  if (/^\s*\+1\s*$/.test(text)) return build('other', CONFIDENCE.loneNumber, false);
 
   const clauses = clausesOf(tokens);
   const first = clauses[0]!;
@@ -585,16 +640,22 @@ export function classifyRules(text: string): Classification {
       // A bare amount: a bid only while an auction is open (settleVerdict), else a size or a number.
       const bare = bareDetails(stripFillers(words), false);
       const details = bare && bare !== 'count' ? bare : undefined;
-      return { ...build('purchase', CONFIDENCE.unsure, true, details), bid: bid.amount };
+      const out = { ...build('purchase', CONFIDENCE.unsure, true, details), bid: bid.amount };
+      // "me 2", "2 please" with no auction running: a count of the lot on screen, a claim where one is on offer.
+      const counted = words.find((t) => AMOUNT.test(t));
+      return counted !== undefined && /^\d$/.test(counted) && bid.amount <= 5 ? { ...out, quantity: bid.amount, claimOnOffer: true } : out;
     }
   }
 
-  const claim = findClaim(first.words);
+  const claim = findClaim(collapseRepeats(first.words));
   if (claim && claim.kind !== 'lookalike' && aboutAnotherTime(claim.rest)) return build('other', CONFIDENCE.lookAlike, false);
   if (claim && claim.kind !== 'lookalike') {
     const details = extractDetails(claim.rest, { bareNumbers: true });
+    // "I want one but im broke": a claim taken back in the same breath stays a lean for the LLM.
+    if (claim.rest.includes('but')) return build('purchase', CONFIDENCE.unsureLean, true, details);
     if (claim.kind === 'unsure') {
-      return build(first.asked ? 'question' : 'purchase', first.asked ? CONFIDENCE.unsure : CONFIDENCE.unsureLean, true, details);
+      const out = build(first.asked ? 'question' : 'purchase', first.asked ? CONFIDENCE.unsure : CONFIDENCE.unsureLean, true, details);
+      return claim.lean === true && !asked ? { ...out, claimOnOffer: true } : out;
     }
     // "mine?", "sold?", "sold 2 size M?": a claim word asked as a question.
     if (first.asked) {
@@ -619,7 +680,14 @@ export function classifyRules(text: string): Classification {
 
   const form = questionForm(first.words) ?? (asked ? questionForm(clauses.find((c) => c.asked)?.words ?? []) : null);
   if (form === 'request') {
-    return build('question', CONFIDENCE.unsure, true, extractDetails(words, { bareNumbers: true }));
+    // "can I get 2", "can I grab one?", "can i have the fleece": asking for the lot itself is how a viewer
+    // claims on a show (a claim where one is on offer); "can I get C1 in brown?" asks about a variant.
+    const w = stripFillers(first.words);
+    const details = extractDetails(words, { bareNumbers: true });
+    if (w[0] !== 'may' && (w[1] === 'i' || w[1] === 'we') && claimObject(w, 3) && !w.slice(3).includes('in') && clauses.filter((c) => c.asked).length <= 1) {
+      return { ...build('purchase', CONFIDENCE.unsure, true, details), claimOnOffer: true };
+    }
+    return build('question', CONFIDENCE.unsure, true, details);
   }
   if (form !== null || asked) {
     const details = extractDetails(words);
@@ -642,8 +710,15 @@ export function classifyRules(text: string): Classification {
   }
   // A bare size or code ("M", "10.5", "AA 10", "lot 5 please"): a claim in a "say your size" sale, or nothing.
   const bare = bareDetails(stripFillers(words).filter((t) => t !== 'please' && t !== 'size'), words.includes('please'));
-  if (bare === 'count') return build('other', CONFIDENCE.loneNumber, false);
-  if (bare) return build('purchase', CONFIDENCE.unsure, true, bare);
+  // A lone count ("2", "two!") answers the host's "how many?" on a show: a claim where a lot is on offer,
+  // the room answering elsewhere. A code with a count or a size ("P2 x2", "A3 M") claims that lot.
+  if (bare === 'count') {
+    return { ...build('purchase', CONFIDENCE.unsure, true, extractDetails(stripFillers(words), { bareNumbers: true })), claimOnOffer: true };
+  }
+  if (bare) {
+    const out = build('purchase', CONFIDENCE.unsure, true, bare);
+    return bare.itemCode !== undefined && (bare.quantity !== undefined || bare.size !== undefined) ? { ...out, claimOnOffer: true } : out;
+  }
 
   if (tokens.some((t) => DISTINCTIVE.has(t))) {
     if (hasLookAlike(tokens)) return build('other', CONFIDENCE.lookAlike, false);

@@ -35,6 +35,12 @@ export interface Classification {
    * (`settleVerdict`), else a size or a number said in passing.
    */
   bid?: number;
+  /**
+   * A shopping lean ("me!", "🙋", "yes please", "I need it", a bare "2", "me 2", "can I get 2", "P2 x2"):
+   * live-selling tools and the claims ledger read it as a claim on the lot on screen, so `settleVerdict`
+   * makes it a buyer where something is on offer; anywhere else it stays a lean (or `other`).
+   */
+  claimOnOffer?: boolean;
   source: 'rules' | 'llm';
   /** True when the rules could not settle the message: these (and only these) go to the LLM. */
   ambiguous: boolean;
