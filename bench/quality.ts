@@ -114,7 +114,7 @@ const pct = (n: number): number => Math.round(n * 1000) / 10;
  * after its first reading, see docs/QUALITY.md), and the blind one (never used to change anything).
  */
 /**
- * The chat sets: the one the rules were improved on, the held-out one of issue 16, and issue 25's four
+ * The chat sets: the one the rules were improved on, the held-out one of issue 16, and issue 25's five
  * live-shopping sets (labeled-shopping-blind*.jsonl, each written before the rules it first measured;
  * blind4 was never followed by a rule change). See docs/QUALITY.md.
  */
@@ -125,6 +125,7 @@ export const CHAT_SETS = [
   'labeled-shopping-blind2.jsonl',
   'labeled-shopping-blind3.jsonl',
   'labeled-shopping-blind4.jsonl',
+  'labeled-shopping-blind5.jsonl',
 ] as const;
 
 export const KB_SETS = ['questions.jsonl', 'questions-heldout.jsonl', 'questions-blind.jsonl'] as const;

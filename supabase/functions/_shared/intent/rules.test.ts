@@ -439,3 +439,22 @@ describe('shopping leans', () => {
     expect(c.confidence).toBeGreaterThanOrEqual(0.7);
   });
 });
+
+describe('claims that end a sentence or name the order (blind5 round)', () => {
+  test.each([
+    ['C4 for me too'], ['lot 9 for me also'], ['add it to my order'], ['add one to my cart please'], ['add to my order please'],
+    ['so pretty, perfect timing, I want it'], ['love it, sold'], ['ok. dibs'],
+  ])('%j is a claim', (text) => {
+    const c = classifyRules(text);
+    expect(c.intent).toBe('purchase');
+    expect(c.confidence).toBeGreaterThanOrEqual(0.7);
+  });
+
+  test.each([
+    ['add to my wishlist'], ['add it to my list of regrets lol'], ['not for me too'], ['same for me too'], ['lol, she said sold'], ['wow, I sold mine'],
+    ['cute, mine came yesterday'], ['haha. sold out'], ['great show, I will take it next week'], ['ugh, I want it but I am broke'],
+  ])('%j is no claim', (text) => {
+    const c = classifyRules(text);
+    expect(c.intent === 'purchase' && c.confidence >= 0.7).toBe(false);
+  });
+});

@@ -188,6 +188,8 @@ function matchClaimAt(tokens: readonly string[], at: number): ClaimMatch | null 
       // "buying!", "buying this", "buying A2"; "buying a house this year" is news, not a claim.
       return claimObject(tokens, at + 1) ? { kind: 'claim', rest: rest(1) } : null;
     case 'add':
+      // "add it to my order", "add one to my cart", "add to my order please": the viewer's own order.
+      if (addsToOrder(tokens, at + 1)) return { kind: 'soft', rest: [] };
       // "add me", "add me for 2"; "add me on insta" is not a claim.
       if (r(1) !== 'me') return null;
       if ((r(2) === 'on' || r(2) === 'at') && r(3) !== undefined && !isDetailToken(r(3)!)) return null;
@@ -376,6 +378,18 @@ function findClaim(tokens: readonly string[]): ClaimMatch | null {
   return null;
 }
 
+/** Where a viewer keeps what they buy: "add it to my order", "add one to my cart". */
+const ORDER_WORDS = new Set(['order', 'cart', 'bag', 'box', 'pile', 'bundle', 'invoice']);
+
+/** "(it|this|that|one|<code>|<count>)? to my <order word>" at `at`, nothing after but politeness. */
+function addsToOrder(tokens: readonly string[], at: number): boolean {
+  let i = at;
+  const what = tokens[i];
+  if (what !== undefined && (['it', 'this', 'that', 'one', 'them', 'those'].includes(what) || isDetailToken(what) || isCount(what))) i++;
+  if (tokens[i] !== 'to' || tokens[i + 1] !== 'my' || !ORDER_WORDS.has(tokens[i + 2] ?? '')) return false;
+  return tokens.slice(i + 3).every((t) => FOR_ME_AFTER.has(t));
+}
+
 /** Words that, alone before "for me", judge or agree rather than name a lot ("same for me", "works for me"). */
 const NOT_A_LOT = new Set([
   'same', 'works', 'work', 'good', 'great', 'fine', 'perfect', 'enough', 'nice', 'big', 'small', 'much', 'little',
@@ -386,7 +400,7 @@ const NOT_A_LOT = new Set([
 ]);
 
 /** What may stand before "for me" in a claim: "A1 for me", "lot 6 for me", "2 for me", "the blue one for me". */
-const FOR_ME_AFTER = new Set(['please', 'lol', 'thanks', 'thx', 'ty', 'pls', 'plz']);
+const FOR_ME_AFTER = new Set(['please', 'lol', 'thanks', 'thx', 'ty', 'pls', 'plz', 'too', 'also']);
 
 /**
  * "A1 for me", "lot 6 for me please", "2 for me", "that one for me": a lot, a count or an object, then
@@ -677,6 +691,20 @@ export function classifyRules(text: string): Classification {
     const m = findClaim(c.words);
     return m !== null && (m.kind === 'claim' || m.kind === 'soft');
   });
+
+  // "my eye cream ran out, perfect timing, I want it": a plain claim ending the message, after chatter.
+  // (The tokens keep no commas, so the sentence's own punctuation cuts it: the last part alone is read.)
+  if (!asked) {
+    const parts = (typeof text === 'string' ? text : '').split(/[,;.!]+/).map((p) => tokenize(p)).filter((p) => p.length > 0);
+    if (parts.length > 1) {
+      const last = findClaim(collapseRepeats(parts[parts.length - 1]!));
+      const denied = parts.some((p) => findClaim(p)?.kind === 'lookalike' || hasLookAlike(p));
+      if (last !== null && (last.kind === 'claim' || last.kind === 'soft') && last.rest.length <= 2 && !denied && !aboutAnotherTime(last.rest)) {
+        const details = extractDetails(last.rest, { bareNumbers: true });
+        return build('purchase', claimConfidence(CONFIDENCE.softClaim, details, last.rest), false, details);
+      }
+    }
+  }
 
   const form = questionForm(first.words) ?? (asked ? questionForm(clauses.find((c) => c.asked)?.words ?? []) : null);
   if (form === 'request') {
