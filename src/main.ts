@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
+import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WorkerBackend } from './backend/worker/worker-backend.ts';
@@ -56,6 +57,7 @@ import type { ReplyTransport } from './delivery/types.ts';
 import { ReplyDeliveryWorker } from './delivery/worker.ts';
 import { YouTubeReplyTransport } from './delivery/youtube.ts';
 import { kbRoutes } from './http/kb.ts';
+import { openapiRoutes } from './http/openapi.ts';
 import { kbModelsFromConfig } from './kb/models.ts';
 import { FileSessionStore } from './pipeline/session-store.ts';
 
@@ -81,6 +83,8 @@ export interface Service {
   metrics: Metrics;
   /** The egress proxy every Chromium connection goes through (the SSRF guard). */
   egress: EgressProxy;
+  /** The express app (specs walk its routes against the OpenAPI document). */
+  app: Express;
   /** Graceful shutdown: sessions stopped, sockets closed. */
   close(): Promise<void>;
 }
@@ -436,6 +440,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         maxUploadBytes: config.kb.maxUploadBytes,
         publish: (sessionId, body) => shows.publish(sessionId, body),
       }),
+      openapiRoutes(),
     ],
     // The numbers come from the registry GET /metrics serves, so the two never disagree.
     health: async () => {
@@ -549,5 +554,5 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     return closing;
   };
 
-  return { url, port: address.port, config, logger, sessions, shows, cluster, hub, pool, backend, forwarder, metrics, egress, close };
+  return { url, port: address.port, config, logger, sessions, shows, cluster, hub, pool, backend, forwarder, metrics, egress, app, close };
 }
