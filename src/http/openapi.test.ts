@@ -3,6 +3,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import { silentLogger } from '../log.ts';
+import { LotPatchBody } from '../../supabase/functions/_shared/contract.ts';
 import { ERROR_STATUS } from '../../supabase/functions/_shared/errors.ts';
 import { createApp } from './app.ts';
 import { kbRoutes } from './kb.ts';
@@ -110,6 +111,13 @@ describe('the OpenAPI document', () => {
     const verdicts = samples.map((s) => [validate(s), StartBody.safeParse(s).success]);
     for (const [doc, route] of verdicts) expect(doc).toBe(route);
     expect(verdicts.filter(([, route]) => route)).toHaveLength(3);
+  });
+
+  it("documents the lot correction's body so that it refuses an empty or unknown-field patch, like the route", () => {
+    const ref = doc.paths['/api/sessions/{id}/lots/{code}'].patch.requestBody!.content['application/json'].schema.$ref;
+    const validate = validatorFor(ref);
+    const samples: unknown[] = [{ price: 20 }, { winner: null, waitlist: ['amy'] }, {}, { price: -1 }, { colour: 'red' }, { paid: 'yes' }];
+    for (const sample of samples) expect([sample, validate(sample)]).toEqual([sample, LotPatchBody.safeParse(sample).success]);
   });
 
   it('describes answers from the same schemas: a stored lot validates, a broken one does not', () => {

@@ -294,7 +294,9 @@ export const OPERATIONS: Operation[] = [
 export function commonErrors(op: Pick<Operation, 'method' | 'path' | 'public' | 'body'>): ErrorCode[] {
   const codes: ErrorCode[] = ['internal'];
   // Health probes are exempt from the Host check (load balancers probe by any name).
-  if (!op.path.startsWith('/health')) codes.push('host_not_allowed', 'invalid_path');
+  if (!op.path.startsWith('/health')) codes.push('host_not_allowed');
+  // A path parameter that does not percent-decode (%C0%AE, a lone %).
+  if (op.path.includes('{')) codes.push('invalid_path');
   if (op.path.startsWith('/api/')) {
     if (!op.public) codes.push('unauthorized', 'auth_unavailable', 'rate_limited');
     if (op.method !== 'get') codes.push('cross_origin');

@@ -142,7 +142,9 @@ export const LotPatchBody = z
     shipped: z.boolean().optional(),
   })
   .strict()
-  .refine((p) => Object.keys(p).length > 0, 'name at least one field to change');
+  .refine((p) => Object.keys(p).length > 0, 'name at least one field to change')
+  // The refinement as JSON Schema says it (the OpenAPI document is generated from this schema).
+  .meta({ minProperties: 1 });
 
 /** A lot code as the URL names it ("C3", "A1 (2)"). */
 export const LotCode = z.string().trim().min(1).max(40);
