@@ -80,8 +80,9 @@ describe('the OpenAPI document', () => {
 
   it('lists only codes of ERROR_STATUS, each under its own status, as an enum', () => {
     for (const op of OPERATIONS) for (const code of op.errors) expect(Object.keys(ERROR_STATUS)).toContain(code);
-    const stop = doc.paths['/api/stop-monitoring'].post.responses['404'] as { content: { 'application/json': { schema: unknown } } };
-    expect(stop.content['application/json'].schema).toMatchObject({
+    const stop = doc.paths['/api/stop-monitoring'].post.responses['404'] as { content: { 'application/json': { schema: { $ref: string } } } };
+    const ref = stop.content['application/json'].schema.$ref;
+    expect(doc.components.schemas[ref.replace('#/components/schemas/', '')]).toMatchObject({
       properties: { error: { properties: { code: { enum: ['session_not_found'] } } } },
     });
     // Common codes come with every /api route: 401 unauthorized, 429 rate_limited; bad JSON with bodies.

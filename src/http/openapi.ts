@@ -379,6 +379,20 @@ export function buildOpenApi(operations: readonly Operation[] = OPERATIONS, vers
     return id;
   };
 
+  // Errors: `{error:{code,message}}` with `code` the enum of what the route can answer at that status; one
+  // component per distinct set of codes (most routes share theirs).
+  const errorSchemas: Record<string, JsonObject> = {};
+  const errorRef = (codes: ErrorCode[]): string => {
+    const sorted = [...codes].sort();
+    const id = `Error_${sorted.join('_')}`;
+    errorSchemas[id] ??= stripMeta(
+      z.toJSONSchema(z.object({ error: z.object({ code: z.enum(sorted as [ErrorCode, ...ErrorCode[]]), message: z.string() }) }), {
+        target: 'draft-2020-12',
+      }) as JsonObject,
+    );
+    return id;
+  };
+
   const paths: Record<string, Record<string, JsonObject>> = {};
   for (const op of operations) {
     const responses: Record<string, JsonObject> = {};
@@ -396,14 +410,11 @@ export function buildOpenApi(operations: readonly Operation[] = OPERATIONS, vers
       byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
     }
     for (const [status, codes] of [...byStatus].sort((a, b) => a[0] - b[0])) {
-      const error = stripMeta(
-        z.toJSONSchema(z.object({ error: z.object({ code: z.enum(codes as [ErrorCode, ...ErrorCode[]]), message: z.string() }) }), {
-          target: 'draft-2020-12',
-        }) as JsonObject,
-      );
+      const error = { $ref: `#/components/schemas/${errorRef(codes)}` };
       const existing = responses[String(status)];
-      responses[String(status)] = existing
-        ? { ...existing, content: { 'application/json': { schema: { anyOf: [(existing.content as JsonObject)['application/json'] as JsonObject, error].map((s) => ('schema' in s ? s.schema : s)) } } } }
+      const answer = (existing?.content as Record<string, { schema: JsonObject }> | undefined)?.['application/json']?.schema;
+      responses[String(status)] = answer
+        ? { ...existing, content: { 'application/json': { schema: { anyOf: [answer, error] } } } }
         : { description: codes.join(', '), content: { 'application/json': { schema: error } } };
     }
 
@@ -441,7 +452,7 @@ export function buildOpenApi(operations: readonly Operation[] = OPERATIONS, vers
     ...(z.toJSONSchema(answers, { io: 'output', uri, target: 'draft-2020-12' }).schemas as Record<string, JsonObject>),
     ...(z.toJSONSchema(bodies, { io: 'input', uri, target: 'draft-2020-12' }).schemas as Record<string, JsonObject>),
   };
-  const schemas = Object.fromEntries(Object.entries(converted).map(([id, schema]) => [id, stripMeta(schema)]));
+  const schemas = { ...Object.fromEntries(Object.entries(converted).map(([id, schema]) => [id, stripMeta(schema)])), ...errorSchemas };
 
   return {
     openapi: '3.1.0',
