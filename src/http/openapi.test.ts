@@ -78,6 +78,14 @@ describe('the OpenAPI document', () => {
     expect(missing).toEqual([{ method: 'delete', path: '/api/sessions/:id/lots/:code/history' }]);
   });
 
+  it('reads routes of routers mounted under a path with that path', () => {
+    const app = appLikeMain();
+    const v2 = Router();
+    v2.get('/invoices/:id', () => undefined);
+    (app as unknown as { use: (path: string, r: Router) => void }).use('/api/v2/', v2);
+    expect(servedRoutes(app)).toContainEqual({ method: 'get', path: '/api/v2/invoices/:id' });
+  });
+
   it('lists only codes of ERROR_STATUS, each under its own status, as an enum', () => {
     for (const op of OPERATIONS) for (const code of op.errors) expect(Object.keys(ERROR_STATUS)).toContain(code);
     const stop = doc.paths['/api/stop-monitoring'].post.responses['404'] as { content: { 'application/json': { schema: { $ref: string } } } };

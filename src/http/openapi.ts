@@ -66,7 +66,6 @@ export interface Operation {
   errors: ErrorCode[];
 }
 
-const json = <T extends z.ZodType>(schema: T): T => schema;
 const kbErrors: ErrorCode[] = ['kb_unavailable', 'backend_unavailable'];
 const sessionRead: ErrorCode[] = ['session_not_found', 'invalid_body', 'backend_unavailable'];
 
@@ -496,29 +495,32 @@ export interface ServedRoute {
 interface Layer {
   route?: { path: unknown; methods: Record<string, boolean> };
   name?: string;
+  /** The path a router was mounted at (router 2.x, express 5): '/' for `app.use(router)`. */
+  rawPath?: unknown;
   handle?: { stack?: Layer[] };
 }
 
 /**
- * Every route an express 5 app serves, read from its router stack (routers mounted with `app.use(router)`
- * included; their routes carry full paths here). A path that is not a string (a RegExp, an array) is
- * reported by its String() form.
+ * Every route an express 5 app serves, read from its router stack, routers mounted with `app.use` included
+ * (under their mount path). A path that is not a string (a RegExp, an array's items) is reported by its
+ * String() form.
  */
 export function servedRoutes(app: Express): ServedRoute[] {
   const out: ServedRoute[] = [];
-  const walk = (stack: Layer[]): void => {
+  const walk = (stack: Layer[], prefix: string): void => {
     for (const layer of stack) {
       if (layer.route) {
         const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
         for (const method of Object.keys(layer.route.methods).filter((m) => layer.route?.methods[m] && m !== '_all')) {
-          for (const p of paths) out.push({ method, path: String(p) });
+          for (const p of paths) out.push({ method, path: typeof p === 'string' ? prefix + p : String(p) });
         }
       } else if (layer.name === 'router' && layer.handle?.stack) {
-        walk(layer.handle.stack);
+        const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath.replace(/\/$/, '') : '';
+        walk(layer.handle.stack, prefix + mount);
       }
     }
   };
-  walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '');
   return out;
 }
 
