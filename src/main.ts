@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
+import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WorkerBackend } from './backend/worker/worker-backend.ts';
@@ -59,6 +60,7 @@ import { YouTubeReplyTransport } from './delivery/youtube.ts';
 import { kbRoutes } from './http/kb.ts';
 import { ExtractionPool } from './kb/extract-pool.ts';
 import { MAX_DOCUMENT_CHARS } from '../supabase/functions/_shared/kb/index.ts';
+import { openapiRoutes } from './http/openapi.ts';
 import { kbModelsFromConfig } from './kb/models.ts';
 import { FileSessionStore } from './pipeline/session-store.ts';
 
@@ -84,6 +86,8 @@ export interface Service {
   metrics: Metrics;
   /** The egress proxy every Chromium connection goes through (the SSRF guard). */
   egress: EgressProxy;
+  /** The express app (specs walk its routes against the OpenAPI document). */
+  app: Express;
   /** Graceful shutdown: sessions stopped, sockets closed. */
   close(): Promise<void>;
 }
@@ -448,6 +452,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         extractPdf: (data) => extraction.extract(data),
         publish: (sessionId, body) => shows.publish(sessionId, body),
       }),
+      openapiRoutes(),
     ],
     // The numbers come from the registry GET /metrics serves, so the two never disagree.
     health: async () => {
@@ -563,7 +568,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     return closing;
   };
 
-  return { url, port: address.port, config, logger, sessions, shows, cluster, hub, pool, backend, forwarder, metrics, egress, close };
+  return { url, port: address.port, config, logger, sessions, shows, cluster, hub, pool, backend, forwarder, metrics, egress, app, close };
 }
 
 /**

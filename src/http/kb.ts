@@ -53,7 +53,7 @@ export interface KbRoutesOptions {
 const SESSION_ID = /^[A-Za-z0-9._:-]{1,200}$/;
 const TITLE_MAX = 300;
 
-const DocumentJson = z
+export const DocumentJson = z
   .object({
     title: z.string().trim().min(1).max(TITLE_MAX),
     text: z.string().min(1),
@@ -61,7 +61,7 @@ const DocumentJson = z
   })
   .strict();
 
-const CommandBody = z
+export const CommandBody = z
   .object({
     name: z.string().trim().min(1).max(33),
     response: z.string().min(1).max(500),
@@ -74,7 +74,10 @@ const CommandBody = z
   })
   .strict();
 
-const SettingsBody = z
+/** PATCH/PUT /api/commands/:id: any of the command's fields. */
+export const CommandPatchBody = CommandBody.partial().strict();
+
+export const SettingsBody = z
   .object({
     autoAnswer: z.boolean().optional(),
     delivery: z.enum(['suggest', 'send']).optional(),
@@ -87,13 +90,13 @@ const SettingsBody = z
   })
   .strict();
 
-const RepliesQuery = z.object({
+export const RepliesQuery = z.object({
   sessionId: z.string().regex(SESSION_ID, 'a session id'),
   status: z.enum(['suggested', 'pending', 'sent', 'failed', 'dismissed']).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-const AskBody = z.object({ question: z.string().trim().min(1).max(500) }).strict();
+export const AskBody = z.object({ question: z.string().trim().min(1).max(500) }).strict();
 
 interface Upload {
   filename: string;
@@ -210,7 +213,7 @@ export function kbRoutes(options: KbRoutesOptions): Router {
   });
 
   const update = async (req: Request<{ id: string }>, res: Response): Promise<void> => {
-    res.json(await (await kbOf(res)).updateCommand(req.params.id, parseBody(CommandBody.partial().strict(), req.body)));
+    res.json(await (await kbOf(res)).updateCommand(req.params.id, parseBody(CommandPatchBody, req.body)));
   };
   router.patch('/api/commands/:id', update);
   router.put('/api/commands/:id', update);

@@ -27,7 +27,7 @@ export interface LotRoutesOptions {
   publish: (sessionId: string, body: SessionEventBody) => void;
 }
 
-const CsvQuery = z.object({ by: z.enum(['buyer', 'lot']).default('buyer') });
+export const CsvQuery = z.object({ by: z.enum(['buyer', 'lot']).default('buyer') });
 
 /** Totals of a show at a glance (past shows list them). */
 export interface LotSummary {

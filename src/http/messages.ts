@@ -14,7 +14,7 @@ export const MessagesQuery = z.object({
   before: z.string().trim().min(1).max(200).optional(),
 });
 
-const BuyersQuery = z.object({ limit: z.coerce.number().int().min(1).max(5_000).default(1_000) });
+export const BuyersQuery = z.object({ limit: z.coerce.number().int().min(1).max(5_000).default(1_000) });
 
 /** The question the routes ask the session manager: is there such a session, and may this caller see it? */
 export interface KnownSessions {

@@ -157,7 +157,9 @@ export const LotPatchBody = z
     shipped: z.boolean().optional(),
   })
   .strict()
-  .refine((p) => Object.keys(p).length > 0, 'name at least one field to change');
+  .refine((p) => Object.keys(p).length > 0, 'name at least one field to change')
+  // The refinement as JSON Schema says it (the OpenAPI document is generated from this schema).
+  .meta({ minProperties: 1 });
 
 /** A lot code as the URL names it ("C3", "A1 (2)"). */
 export const LotCode = z.string().max(200).transform(scrubText).pipe(z.string().trim().min(1).max(40));
@@ -436,3 +438,76 @@ export function parseMessage(value: unknown): { ok: true; message: ChatMessage }
     reason: describeIssues(result.error),
   };
 }
+
+// ---------------------------------------------------------------------------------------------------
+// The service's /ws frames (described here for the OpenAPI document's `x-websocket`; the hub builds and
+// parses them itself, src/fanout/hub.ts, and src/http/openapi.ts checks at compile time that these
+// schemas and the hub's event types agree)
+
+/** Session statuses (src/domain/message.ts SESSION_STATUSES; src/http/openapi.ts checks at compile time that they fit). */
+export const SESSION_STATUS_NAMES = ['starting', 'live', 'recovering', 'no_chat_found', 'quota_exhausted', 'ended', 'error', 'stopped'] as const;
+
+/** Client -> server: the frames the hub accepts (one JSON object per text frame). */
+export const WsClientFrame = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('subscribe'),
+    /** A session id, or "*" for every session the caller may see. */
+    sessionId: z.string().min(1).max(200),
+    /** Resume after this seq (events the resume ring still holds are replayed; older: a `gap` notice). */
+    since: z.number().int().min(0).optional(),
+  }),
+  z.object({ type: z.literal('unsubscribe'), sessionId: z.string().min(1).max(200) }),
+  z.object({ type: z.literal('ping') }),
+  /** Accounts: the first frame of a socket opened without ?access_token=, or a refresh. */
+  z.object({ type: z.literal('auth'), token: z.string().min(1).max(16 * 1024) }),
+]);
+export type WsClientFrame = z.output<typeof WsClientFrame>;
+
+/** A chat message as `new_message` carries it: {@link ChatMessage} after validation (plain JSON). */
+export const FrameMessage = z.object({
+  id: z.string(),
+  platform: z.string(),
+  author: z.object({ name: z.string(), id: z.string().optional(), badges: z.array(z.string()) }),
+  text: z.string(),
+  sentAt: z.string().optional(),
+  capturedAt: z.string(),
+  backfill: z.boolean(),
+  kind: z.enum(MESSAGE_KINDS).optional(),
+  paid: PaidInfo.optional(),
+  platformMessageId: z.string().optional(),
+});
+
+const stamp = { sessionId: z.string(), seq: z.number().int() };
+
+/** Server -> client: a session event, stamped with its session and a per-session `seq` rising by one. */
+export const WsSessionEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('new_message'), ...stamp, message: FrameMessage }),
+  z.object({ type: z.literal('buyer_detected'), ...stamp, messageId: z.string(), buyer: BuyerPayload }),
+  z.object({ type: z.literal('answer'), ...stamp, messageId: z.string(), ...AnswerPayload.shape }),
+  z.object({
+    type: z.literal('reply_status'),
+    ...stamp,
+    replyId: z.string(),
+    messageId: z.string().optional(),
+    status: AnswerStatus,
+    detail: z.string().optional(),
+  }),
+  z.object({ type: z.literal('message_deleted'), ...stamp, messageId: z.string(), reason: z.string().optional() }),
+  z.object({ type: z.literal('lot_update'), ...stamp, lot: Lot }),
+  z.object({ type: z.literal('session_status'), ...stamp, status: z.enum(SESSION_STATUS_NAMES), detail: z.string().optional() }),
+]);
+export type WsSessionEvent = z.output<typeof WsSessionEvent>;
+
+/** Server -> client: the hub's notices (answers to client frames). */
+export const WsNotice = z.discriminatedUnion('type', [
+  /** `seq` is the session's current seq. */
+  z.object({ type: z.literal('subscribed'), sessionId: z.string(), seq: z.number().int() }),
+  z.object({ type: z.literal('unsubscribed'), sessionId: z.string() }),
+  /** A `since` older than the resume ring: fetch `from`..`to` from /api/sessions/:id/messages. */
+  z.object({ type: z.literal('gap'), sessionId: z.string(), from: z.number().int(), to: z.number().int() }),
+  z.object({ type: z.literal('error'), error: z.object({ code: z.string(), message: z.string() }) }),
+  z.object({ type: z.literal('pong') }),
+  /** Accounts: an `auth` frame was accepted; the token expires at `expiresAt`. */
+  z.object({ type: z.literal('authenticated'), expiresAt: z.string() }),
+]);
+export type WsNotice = z.output<typeof WsNotice>;
