@@ -29,17 +29,20 @@ import { MAX_AUTHOR_LENGTH, MAX_BATCH_MESSAGES, MAX_ID_LENGTH, MAX_TEXT_LENGTH, 
 export { MAX_AUTHOR_LENGTH, MAX_BATCH_MESSAGES, MAX_ID_LENGTH, MAX_TEXT_LENGTH, sanitizeText, scrubText };
 
 /** Text through the one sanitizer, cut at `max`. */
-const text = (max: number) => z.string().transform((v) => sanitizeText(v, max));
+// `overwrite`, not `transform`: the value stays a string, so the OpenAPI document (generated from these
+// schemas) can still say what an answer holds.
+const text = (max: number) => z.string().overwrite((v) => sanitizeText(v, max));
 /** Text that must say something: '' after sanitizing (nothing but NUL, say) is refused. */
-const someText = (max: number) => text(max).pipe(z.string().min(1));
+const someText = (max: number) => text(max).min(1);
 /** Text whose layout counts (a status detail, a URL): only NUL and lone surrogates go. */
-const storable = (max: number) => z.string().max(max).transform(scrubText);
+const storable = (max: number) => z.string().max(max).overwrite(scrubText);
 // An id longer than the cap is refused, not cut: two ids cut to one would be one message.
 const id = z
   .string()
   .max(4 * MAX_ID_LENGTH)
-  .transform((v) => sanitizeText(v, Number.POSITIVE_INFINITY))
-  .pipe(z.string().min(1).max(MAX_ID_LENGTH));
+  .overwrite((v) => sanitizeText(v, Number.POSITIVE_INFINITY))
+  .min(1)
+  .max(MAX_ID_LENGTH);
 const isoTime = z.iso.datetime({ offset: true });
 const platformName = someText(40);
 
@@ -57,7 +60,7 @@ export const ChatAuthor = z.object({
     .array(text(50))
     .max(20)
     .default([])
-    .transform((badges) => badges.filter(Boolean)),
+    .overwrite((badges) => badges.filter(Boolean)),
 });
 export type ChatAuthor = z.output<typeof ChatAuthor>;
 
@@ -76,7 +79,7 @@ export const ChatMessage = z.object({
   id,
   platform: platformName,
   author: ChatAuthor,
-  text: z.string().max(20 * MAX_TEXT_LENGTH).transform((v) => sanitizeText(v, MAX_TEXT_LENGTH)),
+  text: z.string().max(20 * MAX_TEXT_LENGTH).overwrite((v) => sanitizeText(v, MAX_TEXT_LENGTH)),
   /** When the platform says it was sent (ISO 8601), if it says. */
   sentAt: isoTime.optional(),
   /** When Earshot captured it (ISO 8601). */
@@ -138,7 +141,10 @@ export const SessionBody = z.object({
 });
 
 /** A username as corrections name it ("@amy" or "amy"). */
-const username = z.string().transform((v) => sanitizeText(v, MAX_AUTHOR_LENGTH).replace(/^@+/, '')).pipe(z.string().min(1));
+const username = z
+  .string()
+  .overwrite((v) => sanitizeText(v, MAX_AUTHOR_LENGTH).replace(/^@+/, ''))
+  .min(1);
 
 /**
  * A seller's correction of one lot (PATCH /api/sessions/:id/lots/:code, and the function's correct_lot
@@ -162,7 +168,7 @@ export const LotPatchBody = z
   .meta({ minProperties: 1 });
 
 /** A lot code as the URL names it ("C3", "A1 (2)"). */
-export const LotCode = z.string().max(200).transform(scrubText).pipe(z.string().trim().min(1).max(40));
+export const LotCode = z.string().max(200).overwrite(scrubText).trim().min(1).max(40);
 
 export const CorrectLotBody = z.object({
   action: z.literal('correct_lot'),
@@ -195,10 +201,10 @@ export type MonitorPost =
 export const HistoryQuery = z.object({
   streamSessionId: id,
   /** Full-text search (web-search syntax: words, "phrases", -exclusions, or). */
-  q: z.string().max(1000).transform(scrubText).pipe(z.string().trim().max(200)).optional(),
+  q: z.string().max(1000).overwrite(scrubText).trim().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   /** Only messages strictly older than this: an ISO time, or the id of a message (a page cursor). */
-  before: z.string().max(1000).transform(scrubText).pipe(z.string().trim().min(1).max(MAX_ID_LENGTH)).optional(),
+  before: z.string().max(1000).overwrite(scrubText).trim().min(1).max(MAX_ID_LENGTH).optional(),
 });
 /** What a history page asks for, whatever the session. */
 export type MessageQuery = Omit<z.output<typeof HistoryQuery>, 'streamSessionId'>;
