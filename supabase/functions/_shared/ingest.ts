@@ -20,8 +20,8 @@ import { messageKey } from './identity.ts';
 import type { Classification, ClassifyInput } from './intent/index.ts';
 import { deriveOfferContext, HOST_BADGES, isOnOffer, offerAt, settleVerdict, type OfferContext } from './intent/offer.ts';
 import { parseMessage, type AnswerPayload, type BuyerPayload, type ChatMessage, type IngestResult, type Intent } from './contract.ts';
-import { advanceLedger, LEDGER_CLAIM_CONFIDENCE, readOpenLots, type LedgerAdvance } from './ledger/store.ts';
-import { lotPriceCents } from './ledger/sale.ts';
+import { advanceLedger, LEDGER_CLAIM_CONFIDENCE, listInterested, readOpenLots, type LedgerAdvance } from './ledger/store.ts';
+import { lotPriceCents, summarizeLots, type ShowSummary } from './ledger/sale.ts';
 
 /**
  * Classifies messages in order (the classifier's `classifyMessages`, with its LLM bound). `context.offer`
@@ -144,6 +144,12 @@ export async function ingestMessages(
     // The claims ledger reads the show in stored order, after classification (its sales build on it).
     ledger = await advanceLedger(sql, sessionId);
   }
+  // The show's counts after the batch travel with every lot it changed (lot_update's summary).
+  let summary: ShowSummary | undefined;
+  if (ledger && ledger.lotsByMessage.size > 0) {
+    const interested = await listInterested(sql, sessionId, ledger.lots);
+    summary = { ...summarizeLots(ledger.lots, { live: true }), interested: interested.length };
+  }
 
   const reported = new Set<string>();
   return parsed.map((item): IngestResult => {
@@ -174,6 +180,7 @@ export async function ingestMessages(
         : undefined;
     if (buyer && first) result.buyer = buyer;
     if (ledger && row && first) applyLedgerOutcome(result, row, ledger);
+    if (result.lots && summary) result.summary = summary;
     const answer = answers.get(key);
     if (answer && first) result.answer = answer;
     return result;

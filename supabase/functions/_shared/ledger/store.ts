@@ -27,6 +27,7 @@ import {
   type LotHistoryEntry,
   type LotStatus,
   type ShowSummary,
+  isLiveStatus,
   summarizeLots,
 } from './sale.ts';
 
@@ -93,14 +94,6 @@ function toLot(row: LotRow): Lot {
 export async function listLots(sql: Sql, sessionId: string): Promise<Lot[]> {
   const rows = await sql.query<LotRow>(`select ${LOT_COLUMNS} from public.lots where stream_session_id = $1 order by ord, id`, [sessionId]);
   return rows.map(toLot);
-}
-
-/** Session statuses after which a show is over (its open lots are settled; nothing is pending). */
-const FINAL_STATUSES: readonly string[] = ['ended', 'stopped', 'error'];
-
-/** Whether a show with this status is live (its open lots with a winner count as pending). */
-export function isLiveStatus(status: string | null | undefined): boolean {
-  return status !== null && status !== undefined && !FINAL_STATUSES.includes(status);
 }
 
 /** A show's lots with the one count (summarizeLots) and its interested viewers, as every API answers them. */
