@@ -370,6 +370,8 @@ export function assignWinner(lot: Lot, username: string, source: { messageId: st
 
 function applyViewer(state: LedgerState, action: AnyViewerAction, message: LedgerMessage, notes: Notes): ClaimOutcome | undefined {
   const who = message.author;
+  // Bids are applied by the auction rules (L1, issue 25); until then a bid candidate changes nothing.
+  if (action.kind === 'bid') return undefined;
   if (action.kind === 'withdraw') {
     const lot = action.code
       ? lotFor(state, action.code)
