@@ -25,12 +25,10 @@ import { normalizeCode, parseHostMessage, parseViewerMessage, type HostAction, t
 import { fromCents, toCents, type Assignment, type AssignmentState, type Lot, type LotAction, type LotClaim, type LotHistoryEntry } from './sale.ts';
 
 /** A bid candidate (parse.ts returns one for "25", "bid 30", "$35"; the rules decide if it is a bid). */
-export type BidAction = { kind: 'bid'; code: string | null; amount: number };
-/** The host opening a chat auction, or counting down ("going once"). */
-export type AuctionAction = { kind: 'auction'; code: string | null; startPrice: number | null } | { kind: 'going'; code: string | null; count: 1 | 2 | 3 };
-/** What the rules accept from the parser (parse.ts's actions, plus auctions while it catches up). */
-export type AnyViewerAction = ViewerAction | BidAction;
-export type AnyHostAction = HostAction | AuctionAction;
+export type BidAction = Extract<ViewerAction, { kind: 'bid' }>;
+/** What the rules accept from a chat reader (parse.ts's actions). */
+export type AnyViewerAction = ViewerAction;
+export type AnyHostAction = HostAction;
 
 export type { Assignment, Lot, LotClaim, LotStatus } from './sale.ts';
 export { LOT_STATUSES } from './sale.ts';
@@ -370,8 +368,6 @@ export function assignWinner(lot: Lot, username: string, source: { messageId: st
 
 function applyViewer(state: LedgerState, action: AnyViewerAction, message: LedgerMessage, notes: Notes): ClaimOutcome | undefined {
   const who = message.author;
-  // Bids are applied by the auction rules (L1, issue 25); until then a bid candidate changes nothing.
-  if (action.kind === 'bid') return undefined;
   if (action.kind === 'withdraw') {
     const lot = action.code
       ? lotFor(state, action.code)

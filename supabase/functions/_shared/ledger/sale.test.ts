@@ -163,6 +163,23 @@ describe('settlement at the end of a show', () => {
 });
 
 describe('chat auctions', () => {
+  test('as chat writes them (parse.ts): the start, bids in every form, the countdown and the close', () => {
+    const { state } = run([
+      host('A1 denim jacket'),
+      host('bidding starts at 20'),
+      viewer('amy', '25'),
+      viewer('bob', 'bid 30'),
+      viewer('cat', '$35'),
+      viewer('dan', "I'll do $40"),
+      viewer('eve', 'lol 5'),
+      host('going once'),
+      host('going twice'),
+      host('sold!'),
+    ]);
+    expect(lotOf(state, 'A1')).toMatchObject({ status: 'sold', priceCents: 4000, winner: { username: 'dan' }, auction: { open: false, bids: 4 } });
+    expect(lotOf(state, 'A1').waitlist.map((w) => w.username)).toEqual(['cat', 'bob', 'amy']);
+  });
+
   test('bids raise the price, the highest bid at the close wins, the outbid wait highest first', () => {
     const { state, history } = run(
       [host('A1 denim jacket'), host('bidding starts at 20'), viewer('amy', '25'), viewer('bob', 'bid 30'), viewer('cat', '$35'), viewer('amy', '40'), host('going once'), host('sold!')],
