@@ -202,5 +202,10 @@ describe.each(harnesses)('claims ledger stored by the %s backend', (_name, open)
     expect(await h.backend.settleLots(id)).toEqual([]);
     expect((await h.backend.lotHistory(id, 'B1'))!.at(-1)).toMatchObject({ action: 'settle', by: { kind: 'seller', userId: null } });
     expect((await h.backend.listLots(id)).map((l) => l.status)).toEqual(['sold', 'void', 'unsold']);
+    // A claim after the end claims nothing, but the audit keeps it with its times and the reason.
+    await h.backend.ingest(id, [chat('B1 pls', 'zed')]);
+    expect((await h.backend.listLots(id))[0]).toMatchObject({ winner: { username: 'amy' }, waitlist: [] });
+    const b1 = (await h.backend.auditLots(id)).find((l) => l.code === 'B1')!;
+    expect(b1.entries.at(-1)).toMatchObject({ action: 'refused', username: 'zed', text: 'B1 pls', capturedAt: expect.any(String), reason: "zed's claim came after the lot was sold" });
   });
 });

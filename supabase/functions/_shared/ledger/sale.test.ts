@@ -143,6 +143,25 @@ describe('assignments and their marks', () => {
   });
 });
 
+describe('the audit keeps refused claims', () => {
+  test('a claim by code after the lot closed is recorded, changes nothing and does not block an undo', () => {
+    const { state, history } = run([host('A1 mug $10'), viewer('amy', 'sold'), host('sold!')]);
+    const paid = ok(decideCorrection(lotOf(state, 'A1'), { paid: true }, { now: at() }));
+    const late = applyMessages({ lots: [paid.lot], current: 'A1' }, [viewer('bob', 'A1 pls'), viewer('cat', 'sold')]);
+    expect(late.changed).toEqual([]);
+    expect(late.history).toEqual([
+      expect.objectContaining({ action: 'refused', by: expect.objectContaining({ username: 'bob' }), reason: "bob's claim came after the lot was sold", before: paid.lot, after: paid.lot }),
+    ]);
+    const undo = ok(decideUndo(paid.lot, [...history, paid.entry!, ...late.history], { now: at() }));
+    expect(undo.lot.paid).toBe(false);
+  });
+
+  test('a bid that does not beat the high bid is recorded with the reason', () => {
+    const { history } = run([host('A1 jacket'), host('bidding starts at 20'), viewer('amy', '25'), viewer('bob', '25')]);
+    expect(history.at(-1)).toMatchObject({ action: 'refused', reason: "bob's bid did not beat 25" });
+  });
+});
+
 describe('settlement at the end of a show', () => {
   test('each open lot closes: sold to its winner, else unsold; closed lots stay as they are', () => {
     const { state } = run([host('A1 mug $10, A2 plate $12, A3 bowl $8'), viewer('amy', 'A1 pls'), host('void A3')]);
