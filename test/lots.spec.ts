@@ -208,4 +208,14 @@ describe.each(harnesses)('claims ledger stored by the %s backend', (_name, open)
     const b1 = (await h.backend.auditLots(id)).find((l) => l.code === 'B1')!;
     expect(b1.entries.at(-1)).toMatchObject({ action: 'refused', username: 'zed', text: 'B1 pls', capturedAt: expect.any(String), reason: "zed's claim came after the lot was sold" });
   });
+
+  test('a show housekeeping ends (silent too long) settles like a stopped one', async () => {
+    const id = await newSession();
+    await h.backend.ingest(id, [host('C1 scarf $12'), chat('sold', 'amy')]);
+    const now = new Date();
+    const report = await h.backend.housekeep({ deleteBefore: new Date('2000-01-01T00:00:00Z'), staleBefore: new Date(now.getTime() + 86_400_000), now });
+    expect(report.closedSessions).toContain(id);
+    expect((await h.backend.listLots(id))[0]).toMatchObject({ code: 'C1', status: 'sold', winner: { username: 'amy' } });
+    expect((await h.backend.lotHistory(id, 'C1'))!.at(-1)).toMatchObject({ action: 'settle' });
+  });
 });
