@@ -191,9 +191,17 @@ describe.each(harnesses)('claims ledger stored by the %s backend', (_name, open)
     expect(audit!.entries.find((e) => e.action === 'withdraw')).toMatchObject({ username: 'bob', reason: 'bob left the waitlist' });
   });
 
-  test('settlement: open lots close, sold to their winner, else unsold; void lots stay void; a second settlement closes nothing', async () => {
+  test('interest no lot holds is a lead; settlement: open lots close, sold to their winner, else unsold; void lots stay void; a second settlement closes nothing', async () => {
     const id = await newSession();
     await h.backend.ingest(id, [host('B1 mug $5, B2 cup $7, B3 bowl $9'), chat('B1 pls', 'amy'), chat('B2 pls', 'bob'), host('void B2')]);
+    // A purchase no lot holds (its lot is void) is interest: a lead with its message, not a buyer; so is
+    // the claim of the voided lot's winner.
+    const [late] = await h.backend.ingest(id, [chat('B2 pls', 'zoe')]);
+    expect(late!.buyer).toMatchObject({ username: 'zoe', status: 'interested' });
+    expect((await h.backend.listInterested(id)).map((v) => [v.username, v.messages.map((m) => m.text)])).toEqual([
+      ['bob', ['B2 pls']],
+      ['zoe', ['B2 pls']],
+    ]);
     const closed = await h.backend.settleLots(id);
     expect(closed.map((l) => [l.code, l.status])).toEqual([
       ['B1', 'sold'],
