@@ -5,14 +5,13 @@
  * typecheck instead of the document silently drifting.
  */
 import { z } from 'zod';
-import { CapturedBuyer, Lot, StoredMessage } from '../../supabase/functions/_shared/contract.ts';
+import { AuditLot, InterestedViewer, LedgerBuyer, Lot, LotHistoryEntry, SessionSales, ShowSummary, StoredMessage } from '../../supabase/functions/_shared/contract.ts';
 import type { PickListBuyer } from '../../supabase/functions/_shared/ledger/corrections.ts';
 import { COMMAND_ROLES, type BotCommand, type BotSettings, type KbAnswer, type KbDocument, type Reply } from '../../supabase/functions/_shared/kb/index.ts';
 import { AnswerSource, AnswerStatus } from '../../supabase/functions/_shared/contract.ts';
 import type { QuotaOperation, QuotaSnapshot } from '../capture/youtube-api/quota.ts';
 import { PLATFORMS, SESSION_STATUSES, type SessionInfo } from '../domain/message.ts';
 import type { HealthReport, ReadyReport } from './app.ts';
-import type { LotSummary } from './lots.ts';
 
 /** A monitored show (start-monitoring, GET /api/sessions[/:id]). */
 export const Session = z.object({
@@ -30,6 +29,8 @@ export const Session = z.object({
   ownerId: z.string().optional(),
   platformShowId: z.string().optional(),
   sellers: z.array(z.string()).optional(),
+  /** The show's counts from the claims ledger (what buyerCount counts). */
+  sales: SessionSales.optional(),
   /** Cluster mode: the instance running the show (null while it waits for one). */
   instance: z.string().nullable().optional(),
   /** Browser sessions: recoveries, blocked/refused requests, dropped reports and the in-page agent's counters. */
@@ -47,25 +48,33 @@ export const MessagesAnswer = z.object({
   nextCursor: z.string().nullable(),
 });
 
-export const BuyersAnswer = z.object({ sessionId: z.string(), buyers: z.array(CapturedBuyer) });
+/** The ledger's buyers (sold and pending lots' winners), the interested viewers no lot holds, and the counts. */
+export const BuyersAnswer = z.object({ sessionId: z.string(), buyers: z.array(LedgerBuyer), interested: z.array(InterestedViewer), summary: ShowSummary });
 
-export const LotSummarySchema = z.object({
-  lots: z.number().int(),
-  sold: z.number().int(),
-  open: z.number().int(),
-  buyers: z.number().int(),
-  revenue: z.number(),
-}) satisfies z.ZodType<LotSummary>;
-
-export const LotsAnswer = z.object({ sessionId: z.string(), lots: z.array(Lot), summary: LotSummarySchema });
+export const LotsAnswer = z.object({ sessionId: z.string(), lots: z.array(Lot), summary: ShowSummary });
 
 export const LotAnswer = z.object({ sessionId: z.string(), lot: Lot });
+
+export const LotHistoryAnswer = z.object({ sessionId: z.string(), code: z.string(), history: z.array(LotHistoryEntry) });
+
+export const AuditAnswer = z.object({ sessionId: z.string(), lots: z.array(AuditLot) });
 
 export const PickListBuyerSchema = z.object({
   username: z.string(),
   lots: z.array(
-    z.object({ code: z.string(), title: z.string().nullable(), price: z.number().nullable(), paid: z.boolean(), packed: z.boolean(), shipped: z.boolean() }),
+    z.object({
+      code: z.string(),
+      title: z.string().nullable(),
+      priceCents: z.number().int().nullable(),
+      price: z.number().nullable(),
+      status: z.enum(['sold', 'pending']),
+      assignmentId: z.string().nullable(),
+      paid: z.boolean(),
+      packed: z.boolean(),
+      shipped: z.boolean(),
+    }),
   ),
+  totalCents: z.number().int(),
   total: z.number(),
   unpriced: z.number().int(),
   paid: z.boolean(),
@@ -73,7 +82,7 @@ export const PickListBuyerSchema = z.object({
   shipped: z.boolean(),
 }) satisfies z.ZodType<PickListBuyer>;
 
-export const PickListAnswer = z.object({ sessionId: z.string(), buyers: z.array(PickListBuyerSchema) });
+export const PickListAnswer = z.object({ sessionId: z.string(), buyers: z.array(PickListBuyerSchema), summary: ShowSummary });
 
 export const Quota = z.object({
   dailyLimit: z.number().int(),
