@@ -2,6 +2,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { userOf } from '../auth/middleware.ts';
+import { defaultSellerFor } from '../capture/platforms/default-seller.ts';
+import { detectPlatform } from '../capture/platforms/index.ts';
 import { PLATFORMS } from '../domain/message.ts';
 import { EarshotError } from '../errors.ts';
 import type { Shows } from '../pipeline/session-manager.ts';
@@ -54,10 +56,26 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   return result.data;
 }
 
+/**
+ * The request with its host named: the `seller` given, else the channel the URL names (twitch.tv/<name>,
+ * kick.com/<name>, tiktok.com/@<name>), so the claims ledger knows the host without configuration.
+ */
+export function withDefaultSeller<T extends { url: string; platform?: (typeof PLATFORMS)[number]; seller?: string[] }>(body: T): T {
+  if (body.seller && body.seller.length > 0) return body;
+  let url: URL;
+  try {
+    url = new URL(body.url);
+  } catch {
+    return body; // the session manager refuses the URL with its own coded error
+  }
+  const seller = defaultSellerFor(url, body.platform ?? detectPlatform(url));
+  return seller.length > 0 ? { ...body, seller } : body;
+}
+
 export function sessionRoutes(sessions: Shows): Router {
   const router = Router();
   router.post('/api/start-monitoring', async (req, res) => {
-    const body = parseBody(StartBody, req.body);
+    const body = withDefaultSeller(parseBody(StartBody, req.body));
     // The owner comes from the verified token only; the body cannot name one (strict schema).
     const owner = userOf(res);
     const { info, created } = await sessions.start(owner ? { ...body, ownerId: owner } : body);
