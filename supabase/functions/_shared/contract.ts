@@ -11,9 +11,12 @@
  * - a batch: `{streamSessionId, messages: ChatMessage[]}` -> {@link IngestAnswer}
  * - actions: `{action:"upsert_session", session}` -> `{ok:true}`, `{action:"mark_deleted", streamSessionId,
  *   messageIds}` -> `{updated}`, `{action:"housekeep", deleteBefore, staleBefore}` -> HousekeepingReport,
- *   `{action:"correct_lot", streamSessionId, code, patch}` -> `{lot}`
+ *   `{action:"correct_lot", streamSessionId, code, patch}` -> `{lot}` (stale `patch.version`: 409 lot_changed
+ *   with `error.lot`), `{action:"undo_lot", streamSessionId, code}` -> `{lot}`, `{action:"settle_lots",
+ *   streamSessionId}` -> `{lots}` (the lots it closed)
  * and its GET queries: history (-> MessagePage), `action=buyers` (-> `{buyers}`), `action=lots`
- * (-> `{lots}`), `action=ping` (-> `{status:"ok"}`). Errors: `{error:{code,message}}`.
+ * (-> `{lots, summary}`), `action=lot_history&code=` (-> `{history}`), `action=audit` (-> `{lots}`),
+ * `action=interested` (-> `{interested}`), `action=ping` (-> `{status:"ok"}`). Errors: `{error:{code,message}}`.
  *
  * Chat text is hostile input: control characters are dropped, whitespace collapsed and length capped
  * (text.ts: the caps and {@link sanitizeText}, the one function capture and storage both use; re-exported
@@ -22,7 +25,19 @@
 import { z } from 'zod';
 import { CoreError } from './errors.ts';
 import type { Intent as ClassifierIntent } from './intent/types.ts';
-import type { Lot as LedgerLot, LotClaim as LedgerLotClaim, LotStatus } from './ledger/rules.ts';
+import type {
+  Assignment as LedgerAssignment,
+  AssignmentState,
+  HistoryActor as LedgerHistoryActor,
+  Lot as LedgerLot,
+  LotAction,
+  LotClaim as LedgerLotClaim,
+  LotHistoryEntry as LedgerLotHistoryEntry,
+  LotStatus,
+  SalesSummary as LedgerSalesSummary,
+  SessionSales as LedgerSessionSales,
+  ShowSummary as LedgerShowSummary,
+} from './ledger/sale.ts';
 import { MAX_AUTHOR_LENGTH, MAX_BATCH_MESSAGES, MAX_ID_LENGTH, MAX_TEXT_LENGTH, sanitizeText } from './text.ts';
 
 export { MAX_AUTHOR_LENGTH, MAX_BATCH_MESSAGES, MAX_ID_LENGTH, MAX_TEXT_LENGTH, sanitizeText };
@@ -127,22 +142,29 @@ const username = z.string().transform((v) => sanitizeText(v, MAX_AUTHOR_LENGTH).
 
 /**
  * A seller's correction of one lot (PATCH /api/sessions/:id/lots/:code, and the function's correct_lot
- * action): the winner (null: none), the waitlist in order, price, title, void, and the paid/packed/shipped
- * marks. At least one field; unknown fields are refused.
+ * action): the winner (null: none), the waitlist in order, price (`priceCents`, or `price` in currency
+ * units for old clients), title, void, and the CURRENT assignment's paid/packed/shipped/invoiced marks.
+ * `version` is the lot's version the caller saw: a lot changed since is refused (409 lot_changed).
+ * At least one field besides version; unknown fields are refused.
  */
 export const LotPatchBody = z
   .object({
+    version: z.number().int().min(0).optional(),
     winner: username.nullable().optional(),
     waitlist: z.array(username).max(100).optional(),
+    priceCents: z.number().int().min(0).max(1e11).nullable().optional(),
     price: z.number().finite().min(0).max(1e9).nullable().optional(),
     title: z.string().max(1000).transform((v) => sanitizeText(v, 200) || null).nullable().optional(),
     void: z.boolean().optional(),
     paid: z.boolean().optional(),
     packed: z.boolean().optional(),
     shipped: z.boolean().optional(),
+    invoiced: z.boolean().optional(),
   })
   .strict()
-  .refine((p) => Object.keys(p).length > 0, 'name at least one field to change');
+  .refine((p) => Object.keys(p).some((k) => k !== 'version'), 'name at least one field to change')
+  .refine((p) => p.price === undefined || p.priceCents === undefined, 'give priceCents or price, not both');
+export type LotPatchBody = z.output<typeof LotPatchBody>;
 
 /** A lot code as the URL names it ("C3", "A1 (2)"). */
 export const LotCode = z.string().trim().min(1).max(40);
@@ -152,6 +174,22 @@ export const CorrectLotBody = z.object({
   streamSessionId: id,
   code: LotCode,
   patch: LotPatchBody,
+  /** The seller making it (history's `by`). */
+  userId: z.string().max(100).nullable().optional(),
+});
+
+/** Undoes the latest seller change of a lot. */
+export const UndoLotBody = z.object({
+  action: z.literal('undo_lot'),
+  streamSessionId: id,
+  code: LotCode,
+  userId: z.string().max(100).nullable().optional(),
+});
+
+/** The end of a show: every open lot closes (sold to its winner, else unsold). */
+export const SettleLotsBody = z.object({
+  action: z.literal('settle_lots'),
+  streamSessionId: id,
 });
 
 export const DeletedBody = z.object({
@@ -172,7 +210,9 @@ export type MonitorPost =
   | z.input<typeof SessionBody>
   | z.input<typeof DeletedBody>
   | z.input<typeof HousekeepBody>
-  | z.input<typeof CorrectLotBody>;
+  | z.input<typeof CorrectLotBody>
+  | z.input<typeof UndoLotBody>
+  | z.input<typeof SettleLotsBody>;
 
 /** The query of GET monitor-realtime-stream (history). */
 export const HistoryQuery = z.object({
@@ -192,6 +232,7 @@ export const BuyersQuery = z.object({
 });
 
 export const LotsQuery = z.object({ streamSessionId: id });
+export const LotHistoryQuery = z.object({ streamSessionId: id, code: LotCode });
 
 // ---------------------------------------------------------------------------------------------------
 // What the function answers (checked by the service's Supabase backend)
@@ -206,26 +247,152 @@ const LotClaim = z.object({
   at: z.string(),
   quantity: z.number().optional(),
   size: z.string().optional(),
+  bidCents: z.number().optional(),
 }) satisfies z.ZodType<LedgerLotClaim>;
 
-/** A lot of the claims ledger (the type is the ledger's own, supabase/functions/_shared/ledger/rules.ts). */
+/** A lot given to one buyer, with that buyer's own marks (ledger/sale.ts). */
+export const Assignment = z.object({
+  id: z.string(),
+  username: z.string(),
+  messageId: z.string().nullable(),
+  at: z.string(),
+  quantity: z.number().optional(),
+  size: z.string().optional(),
+  priceCents: z.number().nullable(),
+  paid: z.boolean(),
+  packed: z.boolean(),
+  shipped: z.boolean(),
+  invoiced: z.boolean().optional(),
+  state: z.enum(['current', 'replaced', 'withdrawn', 'voided']) satisfies z.ZodType<AssignmentState>,
+}) satisfies z.ZodType<LedgerAssignment>;
+export type Assignment = LedgerAssignment;
+
+/** A lot of the claims ledger (the type is the ledger's own, supabase/functions/_shared/ledger/sale.ts). */
 export const Lot = z.object({
   code: z.string(),
   baseCode: z.string(),
   title: z.string().nullable(),
+  priceCents: z.number().nullable(),
   price: z.number().nullable(),
   status: z.enum(['open', 'sold', 'unsold', 'void']) satisfies z.ZodType<LotStatus>,
   winner: LotClaim.nullable(),
   waitlist: z.array(LotClaim),
+  assignment: Assignment.nullable(),
+  assignments: z.array(Assignment),
   paid: z.boolean(),
   packed: z.boolean(),
   shipped: z.boolean(),
+  version: z.number(),
+  auction: z.object({ open: z.boolean(), highBidCents: z.number().nullable(), bids: z.number() }).optional(),
   announcedBy: z.string().nullable(),
   announcedAt: z.string(),
   ord: z.number(),
 }) satisfies z.ZodType<LedgerLot>;
 export type Lot = LedgerLot;
 export type LotClaim = LedgerLotClaim;
+
+/** A show's counts (ledger/sale.ts summarizeLots), the same everywhere a seller counts. */
+export const SalesSummary = z.object({
+  lots: z.number(),
+  sold: z.number(),
+  pending: z.number(),
+  open: z.number(),
+  unsold: z.number(),
+  void: z.number(),
+  buyers: z.number(),
+  pendingBuyers: z.number(),
+  revenueCents: z.number(),
+  pendingCents: z.number(),
+  unpriced: z.number(),
+}) satisfies z.ZodType<LedgerSalesSummary>;
+export type SalesSummary = LedgerSalesSummary;
+
+/** The summary the API answers: plus `interested` (distinct viewers with purchase intent no lot holds). */
+export const ShowSummary = SalesSummary.extend({ interested: z.number() }) satisfies z.ZodType<LedgerShowSummary>;
+export type ShowSummary = LedgerShowSummary;
+
+/** The session object's `sales` (GET /api/sessions). */
+export const SessionSales = z.object({
+  sold: z.number(),
+  pending: z.number(),
+  buyers: z.number(),
+  interested: z.number(),
+  revenueCents: z.number(),
+  pendingCents: z.number(),
+}) satisfies z.ZodType<LedgerSessionSales>;
+export type SessionSales = LedgerSessionSales;
+
+const HistoryActor = z.union([
+  z.object({ kind: z.literal('message'), messageId: z.string(), username: z.string() }),
+  z.object({ kind: z.literal('seller'), userId: z.string().nullable() }),
+]) satisfies z.ZodType<LedgerHistoryActor>;
+export type HistoryActor = LedgerHistoryActor;
+
+const LOT_ACTIONS = ['announce', 'update', 'claim', 'waitlist', 'withdraw', 'close', 'assign', 'void', 'auction', 'bid', 'going', 'settle', 'correct', 'undo'] as const;
+
+/** One change to a lot: when, by whom, before -> after. */
+export const LotHistoryEntry = z.object({
+  at: z.string(),
+  by: HistoryActor,
+  action: z.enum(LOT_ACTIONS) satisfies z.ZodType<LotAction>,
+  reason: z.string().optional(),
+  before: Lot.nullable(),
+  after: Lot,
+}) satisfies z.ZodType<LedgerLotHistoryEntry>;
+export type LotHistoryEntry = LedgerLotHistoryEntry;
+
+/**
+ * One line of a show's audit export: a change to a lot with the message behind it (platform time,
+ * capture time, id, text) when chat made it.
+ */
+export const AuditEntry = z.object({
+  code: z.string(),
+  at: z.string(),
+  action: z.enum(LOT_ACTIONS),
+  by: HistoryActor,
+  username: z.string().nullable(),
+  messageId: z.string().nullable(),
+  text: z.string().nullable(),
+  sentAt: z.string().nullable(),
+  capturedAt: z.string().nullable(),
+  /** Who held the lot after the change (winner) and why someone lost it or left the waitlist. */
+  winner: z.string().nullable(),
+  reason: z.string().nullable(),
+});
+export type AuditEntry = z.output<typeof AuditEntry>;
+
+/** A lot in the audit export: its entries oldest first. */
+export const AuditLot = z.object({
+  code: z.string(),
+  title: z.string().nullable(),
+  status: z.enum(['open', 'sold', 'unsold', 'void']),
+  entries: z.array(AuditEntry),
+});
+export type AuditLot = z.output<typeof AuditLot>;
+
+/** A viewer with purchase intent that no lot holds: a lead, not a sale. */
+export const InterestedViewer = z.object({
+  username: z.string(),
+  messages: z.array(z.object({ messageId: z.string(), text: z.string(), at: z.string() })),
+});
+export type InterestedViewer = z.output<typeof InterestedViewer>;
+
+/** A buyer as the ledger says (GET /api/sessions/:id/buyers). */
+export const LedgerBuyer = z.object({
+  username: z.string(),
+  lots: z.array(z.object({ code: z.string(), title: z.string().nullable(), priceCents: z.number().nullable(), status: z.enum(['sold', 'pending']) })),
+  sold: z.number(),
+  pending: z.number(),
+  totalCents: z.number(),
+  paid: z.boolean(),
+  packed: z.boolean(),
+  shipped: z.boolean(),
+});
+export type LedgerBuyer = z.output<typeof LedgerBuyer>;
+
+/** What a buyer_detected message is to the ledger: a lot's winner, on its waitlist, or interest no lot holds. */
+export const BuyerStatus = z.enum(['winner', 'waitlist', 'interested']);
+export type BuyerStatus = z.output<typeof BuyerStatus>;
 
 /** The buyer payload the seed dashboard (DealFlow) reads: exactly these names. */
 export const BuyerPayload = z.object({
@@ -238,6 +405,8 @@ export const BuyerPayload = z.object({
   size: z.string().optional(),
   /** The ledger's lot this buyer won ("C3", "A1 (2)"); item and price are then the lot's title and price. */
   lot: z.string().optional(),
+  /** What the ledger made of the message: only winners are buyers; absent from old backends. */
+  status: BuyerStatus.optional(),
 });
 export type BuyerPayload = z.output<typeof BuyerPayload>;
 
@@ -331,13 +500,21 @@ export const HousekeepAnswer = HousekeepingReport;
 /** GET action=buyers. */
 export const BuyersAnswer = z.object({ buyers: z.array(CapturedBuyer) });
 /** GET action=lots. */
-export const LotsAnswer = z.object({ lots: z.array(Lot) });
-/** POST correct_lot. */
+export const LotsAnswer = z.object({ lots: z.array(Lot), summary: ShowSummary.optional() });
+/** POST correct_lot and undo_lot. */
 export const LotAnswer = z.object({ lot: Lot });
+/** POST settle_lots: the lots it closed. */
+export const SettleAnswer = z.object({ lots: z.array(Lot) });
+/** GET action=lot_history. */
+export const LotHistoryAnswer = z.object({ history: z.array(LotHistoryEntry) });
+/** GET action=audit. */
+export const AuditAnswer = z.object({ lots: z.array(AuditLot) });
+/** GET action=interested. */
+export const InterestedAnswer = z.object({ interested: z.array(InterestedViewer) });
 /** GET action=ping. */
 export const PingAnswer = z.object({ status: z.literal('ok') });
 /** Any failure: a 4xx for the caller's mistakes (never retried by the service), a 5xx for the function's own. */
-export const ErrorAnswer = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+export const ErrorAnswer = z.object({ error: z.object({ code: z.string(), message: z.string(), lot: Lot.optional() }) });
 export type ErrorAnswer = z.output<typeof ErrorAnswer>;
 
 // ---------------------------------------------------------------------------------------------------
@@ -349,7 +526,9 @@ export type IngestBody =
   | { kind: 'session'; session: SessionUpsert }
   | { kind: 'deleted'; sessionId: string; messageIds: string[] }
   | { kind: 'housekeep'; deleteBefore: string; staleBefore: string }
-  | { kind: 'correct_lot'; sessionId: string; code: string; patch: z.output<typeof LotPatchBody> };
+  | { kind: 'correct_lot'; sessionId: string; code: string; patch: z.output<typeof LotPatchBody>; userId: string | null }
+  | { kind: 'undo_lot'; sessionId: string; code: string; userId: string | null }
+  | { kind: 'settle_lots'; sessionId: string };
 
 /** Throws invalid_body with the first few zod issues. */
 export function parseWith<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -388,7 +567,15 @@ export function parseIngestBody(body: unknown, mintId: () => string): IngestBody
     }
     case 'correct_lot': {
       const parsed = parseWith(CorrectLotBody, body);
-      return { kind: 'correct_lot', sessionId: parsed.streamSessionId, code: parsed.code, patch: parsed.patch };
+      return { kind: 'correct_lot', sessionId: parsed.streamSessionId, code: parsed.code, patch: parsed.patch, userId: parsed.userId ?? null };
+    }
+    case 'undo_lot': {
+      const parsed = parseWith(UndoLotBody, body);
+      return { kind: 'undo_lot', sessionId: parsed.streamSessionId, code: parsed.code, userId: parsed.userId ?? null };
+    }
+    case 'settle_lots': {
+      const parsed = parseWith(SettleLotsBody, body);
+      return { kind: 'settle_lots', sessionId: parsed.streamSessionId };
     }
     case undefined:
       break;

@@ -42,6 +42,9 @@ export const ERROR_STATUS = {
   reply_not_found: 404,
   reply_not_sendable: 409,
   lot_not_found: 404,
+  // Someone (chat or another dashboard) changed the lot since the caller saw it: reload, then retry.
+  lot_changed: 409,
+  nothing_to_undo: 404,
   kb_unavailable: 503,
   not_ready: 503,
   // A deployment without its secrets is our fault, not the caller's.
@@ -84,7 +87,7 @@ export function isEarshotError(error: unknown): error is EarshotError {
 /** Codes the shared backend core raises (ingest, history, the ledger, the edge handler). */
 export type CoreErrorCode = Extract<
   ErrorCode,
-  'invalid_body' | 'invalid_json' | 'body_too_large' | 'unauthorized' | 'method_not_allowed' | 'not_configured' | 'lot_not_found' | 'internal'
+  'invalid_body' | 'invalid_json' | 'body_too_large' | 'unauthorized' | 'method_not_allowed' | 'not_configured' | 'lot_not_found' | 'lot_changed' | 'nothing_to_undo' | 'internal'
 >;
 
 /**
@@ -106,4 +109,17 @@ export class CoreError extends EarshotError {
 export function isDataError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
+}
+
+/**
+ * 409 lot_changed: the lot moved on since the caller saw it. Carries the current lot, which the answer
+ * shows as `error.lot` (the dashboard redraws it and the seller decides again).
+ */
+export class LotChangedError extends CoreError {
+  readonly lot: object;
+  constructor(message: string, lot: object) {
+    super('lot_changed', message);
+    this.name = 'LotChangedError';
+    this.lot = lot;
+  }
 }

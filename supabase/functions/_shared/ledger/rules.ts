@@ -15,40 +15,10 @@
  */
 import { normalizeCode, parseHostMessage, parseViewerMessage, type HostAction, type ViewerAction } from './parse.ts';
 
-/** Where a lot is: open for claims, closed with a winner (sold) or without (unsold), or voided. */
-export type LotStatus = 'open' | 'sold' | 'unsold' | 'void';
-export const LOT_STATUSES: readonly LotStatus[] = ['open', 'sold', 'unsold', 'void'];
+import { toCents, type Lot, type LotClaim } from './sale.ts';
 
-/** A viewer on a lot: its winner or one of its waitlist. */
-export interface LotClaim {
-  username: string;
-  /** The message that claimed (null when the seller set it by hand). */
-  messageId: string | null;
-  at: string;
-  quantity?: number;
-  size?: string;
-}
-
-/** One lot of a show, as the API answers it. */
-export interface Lot {
-  /** Unique in the show: the announced code, with " (2)" for its second sale and so on. */
-  code: string;
-  /** The code as announced ("A1" for "A1 (2)"): claims name this. */
-  baseCode: string;
-  title: string | null;
-  price: number | null;
-  status: LotStatus;
-  winner: LotClaim | null;
-  waitlist: LotClaim[];
-  paid: boolean;
-  packed: boolean;
-  shipped: boolean;
-  /** The host's message that announced it, and when. */
-  announcedBy: string | null;
-  announcedAt: string;
-  /** Order of announcement within the show (1, 2, ...). */
-  ord: number;
-}
+export type { Assignment, Lot, LotClaim, LotStatus } from './sale.ts';
+export { LOT_STATUSES } from './sale.ts';
 
 /** A show's ledger: its lots in announcement order, and the lot on screen (the latest announced). */
 export interface LedgerState {
@@ -178,10 +148,14 @@ function applyHost(state: LedgerState, action: HostAction, message: LedgerMessag
         code,
         baseCode: action.code,
         title: action.title,
+        priceCents: toCents(action.price),
         price: action.price,
         status: 'open',
         winner: null,
         waitlist: [],
+        assignment: null,
+        assignments: [],
+        version: 1,
         paid: false,
         packed: false,
         shipped: false,
