@@ -1,0 +1,124 @@
+/**
+ * What the dashboard counts, read from the claims ledger only: the same pure functions the service
+ * answers with (supabase/functions/_shared/ledger/sale.ts summarizeLots and ledgerBuyers), so a panel
+ * and GET /api/sessions/:id/lots can never disagree. Lots arrive by GET /lots and then by `lot_update`
+ * over /ws; {@link mergeLot} keeps the newest version of each. Pure: no React, no fetch.
+ */
+import { ledgerBuyers, summarizeLots, type LedgerBuyer, type SalesSummary } from '../../supabase/functions/_shared/ledger/sale.ts';
+import type { Lot } from './wire.ts';
+
+export type { LedgerBuyer, SalesSummary };
+
+/**
+ * The lots with `lot` in its place: a lot the list does not have is added (announcement order kept), an
+ * older or equal version of one it has is replaced, an older copy arriving late (a slow GET after a
+ * lot_update) is ignored. Returns the same array when nothing changed.
+ */
+export function mergeLot(lots: readonly Lot[], lot: Lot): readonly Lot[] {
+  const at = lots.findIndex((l) => l.code === lot.code);
+  if (at < 0) return [...lots, lot].sort((a, b) => a.ord - b.ord);
+  const current = lots[at]!;
+  if ((lot.version ?? 0) < (current.version ?? 0)) return lots;
+  const next = lots.slice();
+  next[at] = lot;
+  return next;
+}
+
+/** Merges a whole answer of GET /lots (each lot by {@link mergeLot}). */
+export function mergeLots(lots: readonly Lot[], incoming: readonly Lot[]): readonly Lot[] {
+  let out = lots;
+  for (const lot of incoming) out = mergeLot(out, lot);
+  return out;
+}
+
+/** The show's counts: live (running) shows count open lots with a winner as pending, apart from revenue. */
+export function countsOf(lots: readonly Lot[], live: boolean): SalesSummary {
+  return summarizeLots(lots, { live });
+}
+
+/** The ledger's buyers: winners of sold lots and (live) of pending ones; nobody else is a buyer. */
+export function buyersOf(lots: readonly Lot[], live: boolean): LedgerBuyer[] {
+  return ledgerBuyers(lots, { live });
+}
+
+/** Integer cents as money ("$1,234.50", "$45"); null is a dash. */
+export function formatCents(cents: number | null | undefined): string {
+  if (cents === null || cents === undefined) return '—';
+  const units = cents / 100;
+  return `$${units.toLocaleString('en-US', { minimumFractionDigits: cents % 100 === 0 ? 0 : 2, maximumFractionDigits: 2 })}`;
+}
+
+/** A count with its noun, singular or plural ("1 buyer", "2 buyers"). */
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * One line that says what it counts: "2 sold · 2 buyers · $165", then the pending lots apart
+ * ("+ 1 pending $30") and the unpriced ones, so revenue is never mistaken to include unfinished lots.
+ */
+export function salesLine(s: SalesSummary): string {
+  const parts = [`${s.sold} sold`, plural(s.buyers, 'buyer'), formatCents(s.revenueCents)];
+  let line = parts.join(' · ');
+  if (s.pending > 0) line += ` · ${s.pending} pending ${formatCents(s.pendingCents)}`;
+  if (s.unpriced > 0) line += ` · ${s.unpriced} unpriced`;
+  return line;
+}
+
+/** The badges that mark a show's host (capture normalizes platform names to `owner`). */
+const HOST_BADGES = new Set(['owner', 'host', 'broadcaster', 'seller']);
+
+/** Whether a chat message was written by the host: a host badge, or one of the show's seller names. */
+export function isHostMessage(author: string, badges: readonly string[], sellers: readonly string[] | undefined): boolean {
+  if (badges.some((b) => HOST_BADGES.has(b.toLowerCase()))) return true;
+  const name = author.replace(/^@/, '').toLowerCase();
+  return (sellers ?? []).some((s) => s.replace(/^@/, '').toLowerCase() === name);
+}
+
+/** How long a show may have claims and no host message before the dashboard says so. */
+export const HOST_NOTICE_AFTER_MS = 3 * 60_000;
+
+/** What the "no host" notice decides from. */
+export interface HostNoticeInput {
+  running: boolean;
+  /** Purchase-intent messages seen (claims), whatever the ledger made of them. */
+  claims: number;
+  /** Messages written by the host (badge or seller name) seen so far. */
+  hostMessages: number;
+  /** Lots the ledger holds (any lot means a host was read). */
+  lots: number;
+  startedAtMs: number;
+  nowMs: number;
+}
+
+/**
+ * Whether to tell the seller that viewers claim but no host message was seen (so no lot opens), and
+ * offer to name the host: only on a running show, past {@link HOST_NOTICE_AFTER_MS}, with claims and
+ * neither a host message nor a lot.
+ */
+export function needsHostNotice(input: HostNoticeInput): boolean {
+  return (
+    input.running &&
+    input.claims > 0 &&
+    input.hostMessages === 0 &&
+    input.lots === 0 &&
+    input.nowMs - input.startedAtMs >= HOST_NOTICE_AFTER_MS
+  );
+}
+
+/** A history entry as one short line: "A1 given to bob (was amy)", "void", "price $40 -> $45". */
+export function describeChange(before: Lot | null, after: Lot): string {
+  if (!before) return `announced${after.title ? ` ${after.title}` : ''}${after.priceCents !== null ? ` at ${formatCents(after.priceCents)}` : ''}`;
+  const out: string[] = [];
+  const w0 = before.winner?.username ?? null;
+  const w1 = after.winner?.username ?? null;
+  if (w0 !== w1) out.push(w1 ? `winner ${w1}${w0 ? ` (was ${w0})` : ''}` : `no winner (was ${w0})`);
+  if (before.status !== after.status) out.push(`${before.status} → ${after.status}`);
+  if (before.priceCents !== after.priceCents) out.push(`price ${formatCents(before.priceCents)} → ${formatCents(after.priceCents)}`);
+  if (before.waitlist.length !== after.waitlist.length) out.push(`waitlist ${before.waitlist.length} → ${after.waitlist.length}`);
+  for (const mark of ['paid', 'packed', 'shipped'] as const) {
+    if (before[mark] !== after[mark]) out.push(`${after[mark] ? '' : 'not '}${mark}`);
+  }
+  if (before.title !== after.title) out.push(`title ${after.title ?? '—'}`);
+  return out.length > 0 ? out.join(', ') : 'no visible change';
+}
