@@ -44,6 +44,13 @@ export const StartBody = z
   })
   .strict();
 
+/** PUT /api/sessions/:id/sellers: the host's usernames (one or a list), replacing the show's. */
+export const SellersBody = z
+  .object({
+    seller: z.union([sellerName, z.array(sellerName).min(1).max(20)]).transform((v) => (Array.isArray(v) ? v : [v])),
+  })
+  .strict();
+
 export const StopBody = z.object({ sessionId: z.string().trim().min(1).max(100) }).strict();
 
 /** Parses a body with a schema or throws invalid_body with the reasons. */
@@ -88,6 +95,11 @@ export function sessionRoutes(sessions: Shows): Router {
   });
   router.get('/api/sessions', (_req, res) => {
     res.json(sessions.list(userOf(res)));
+  });
+  router.put('/api/sessions/:id/sellers', (req, res) => {
+    const body = parseBody(SellersBody, req.body);
+    const info = sessions.setSellers(req.params.id, body.seller, userOf(res));
+    res.json({ sessionId: info.sessionId, sellers: info.sellers ?? [] });
   });
   router.get('/api/sessions/:id', (req, res) => {
     const info = sessions.get(req.params.id, userOf(res));

@@ -1,7 +1,7 @@
 /// <reference types="jest" />
 // The dashboard counts with the service's own functions: these tests pin what each count counts.
 import type { Lot } from './wire.ts';
-import { buyersOf, countsOf, describeChange, formatCents, isHostMessage, mergeLot, mergeLots, needsHostNotice, salesLine, HOST_NOTICE_AFTER_MS } from './ledger.ts';
+import { buyerCountOf, buyersOf, countsOf, describeChange, formatCents, isHostMessage, mergeLot, mergeLots, needsHostNotice, parsePriceCents, salesLine, HOST_NOTICE_AFTER_MS } from './ledger.ts';
 
 function lot(code: string, ord: number, over: Partial<Lot> = {}): Lot {
   const priceCents = over.priceCents === undefined ? 4500 : over.priceCents;
@@ -68,6 +68,13 @@ describe('countsOf: the one count, pending apart from revenue', () => {
     expect(salesLine(s)).toBe('3 sold · 2 buyers · $155');
   });
 
+  it('counts buyers from the lots once read, else takes the service count', () => {
+    expect(buyerCountOf({ lots, lotsLoaded: true }, true, 99)).toBe(2);
+    expect(buyerCountOf({ lots, lotsLoaded: true }, false, 99)).toBe(2);
+    expect(buyerCountOf({ lots: [], lotsLoaded: false }, true, 7)).toBe(7);
+    expect(buyerCountOf(undefined, true, undefined)).toBe(0);
+  });
+
   it('lists the ledger buyers only: winners of sold and pending lots, never a voided lot', () => {
     expect(buyersOf(lots, true).map((b) => [b.username, b.sold, b.pending, b.totalCents])).toEqual([
       ['amy', 2, 0, 12500],
@@ -90,6 +97,15 @@ describe('money and history lines', () => {
     expect(formatCents(3050)).toBe('$30.50');
     expect(formatCents(123456701)).toBe('$1,234,567.01');
     expect(formatCents(null)).toBe('—');
+  });
+
+  it('reads a typed price into exact cents, never through floating point', () => {
+    expect(parsePriceCents('45')).toBe(4500);
+    expect(parsePriceCents('$0.29')).toBe(29);
+    expect(parsePriceCents('40,5')).toBe(4050);
+    expect(parsePriceCents('')).toBeNull();
+    expect(parsePriceCents('4O')).toBeUndefined();
+    expect(parsePriceCents('-5')).toBeUndefined();
   });
 
   it('says what a change did', () => {

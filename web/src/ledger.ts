@@ -41,11 +41,33 @@ export function buyersOf(lots: readonly Lot[], live: boolean): LedgerBuyer[] {
   return ledgerBuyers(lots, { live });
 }
 
+/**
+ * A show's buyer count as the ledger says (winners of sold lots, plus live the winners of pending
+ * ones): from the lots this dashboard holds once it has read them, else the service's `buyerCount`
+ * (the same count, made by the service from the same lots).
+ */
+export function buyerCountOf(feed: { lots: readonly Lot[]; lotsLoaded: boolean } | undefined, live: boolean, serviceCount: number | undefined): number {
+  if (feed?.lotsLoaded) {
+    const s = countsOf(feed.lots, live);
+    return s.buyers + s.pendingBuyers;
+  }
+  return serviceCount ?? 0;
+}
+
 /** Integer cents as money ("$1,234.50", "$45"); null is a dash. */
 export function formatCents(cents: number | null | undefined): string {
   if (cents === null || cents === undefined) return '—';
   const units = cents / 100;
   return `$${units.toLocaleString('en-US', { minimumFractionDigits: cents % 100 === 0 ? 0 : 2, maximumFractionDigits: 2 })}`;
+}
+
+/** A price as the seller types it ("45", "$45.50", "45,5") in cents; '' is null (no price); anything else undefined. */
+export function parsePriceCents(text: string): number | null | undefined {
+  const clean = text.trim().replace(/^\$/, '').replace(/,(\d{1,2})$/, '.$1');
+  if (clean === '') return null;
+  if (!/^\d{1,9}(\.\d{1,2})?$/.test(clean)) return undefined;
+  const [units = '0', fraction = ''] = clean.split('.');
+  return Number(units) * 100 + Number(fraction.padEnd(2, '0'));
 }
 
 /** A count with its noun, singular or plural ("1 buyer", "2 buyers"). */

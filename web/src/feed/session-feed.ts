@@ -48,6 +48,8 @@ export class SessionFeed {
   lots: readonly Lot[] = [];
   /** GET /lots answered for this feed (until then a count of 0 lots means "not known yet"). */
   lotsLoaded = false;
+  /** Viewers with purchase intent that no lot holds (the store's count, from GET /lots or lot_update). */
+  interested = 0;
   /** Messages with a host badge seen (the "no host" notice). */
   hostBadgeMessages = 0;
   /** Purchase-intent messages seen (buyer_detected, whatever the ledger made of them). */
@@ -130,6 +132,7 @@ export class SessionFeed {
           quantity: b.quantity,
           size: b.size,
           ...(b.lot ? { lot: b.lot } : {}),
+          ...(b.status ? { status: b.status } : {}),
           detectedAt: now,
           seq: event.seq,
           origin: 'ws',
@@ -159,9 +162,13 @@ export class SessionFeed {
       case 'message_deleted':
         this.markDeleted(event.messageId);
         return { changed: true, live };
-      case 'lot_update':
+      case 'lot_update': {
         this.applyLots([event.lot]);
+        // The show's summary after the change rides along on newer services.
+        const summary = (event as { summary?: { interested?: unknown } }).summary;
+        if (typeof summary?.interested === 'number') this.interested = summary.interested;
         return { changed: true, live };
+      }
       case 'session_status':
         this.status = event.status;
         this.detail = event.detail;
@@ -245,6 +252,7 @@ export class SessionFeed {
         quantity: current.quantity ?? buyer.quantity,
         size: current.size ?? buyer.size,
         lot: current.lot ?? buyer.lot,
+        status: buyer.status ?? current.status,
         seq: current.seq ?? buyer.seq,
       };
       this.version++;
