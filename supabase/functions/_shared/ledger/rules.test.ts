@@ -57,9 +57,9 @@ describe('claims ledger', () => {
     expect(step.claims.size).toBe(0);
   });
 
-  test('the host closes a lot by assigning it and announces the next in one message', () => {
+  test('the host closes a lot by assigning it and announces the next in one message; the displaced winner waits first', () => {
     const s = run(host('C3 denim $30'), viewer('amy', 'sold'), viewer('bob', 'sold'), host('C3 goes to @bob, next up C4 wool beanie $18'));
-    expect(lot(s, 'C3')).toMatchObject({ status: 'sold', winner: { username: 'bob' }, waitlist: [] });
+    expect(lot(s, 'C3')).toMatchObject({ status: 'sold', winner: { username: 'bob' }, waitlist: [{ username: 'amy' }] });
     expect(lot(s, 'C4')).toMatchObject({ status: 'open', title: 'wool beanie', price: 18 });
     expect(s.current).toBe('C4');
   });
@@ -128,8 +128,18 @@ describe('claims ledger', () => {
 
   test('the host is known by badge or by the seller names given at start', () => {
     expect(isHostAuthor('hannah', ['owner'], [])).toBe(true);
-    expect(isHostAuthor('Hannah', [], ['@hannah'])).toBe(true);
+    expect(isHostAuthor('Hannah', [], ['@hannah'], 'whatnot')).toBe(true);
     expect(isHostAuthor('bob', ['moderator'], ['hannah'])).toBe(false);
+  });
+
+  test("a host name matches exactly after the platform's own normalization; a typed '@' is a viewer", () => {
+    // Twitch, Kick, TikTok and Whatnot logins are lower-case handles: any case is the same login.
+    for (const platform of ['twitch', 'kick', 'tiktok', 'whatnot']) expect(isHostAuthor('HANNAH', [], ['hannah'], platform)).toBe(true);
+    // YouTube display names are not handles: case matters.
+    expect(isHostAuthor('HANNAH', [], ['hannah'], 'youtube')).toBe(false);
+    expect(isHostAuthor('Hannah', [], ['Hannah'], 'youtube')).toBe(true);
+    for (const platform of ['twitch', 'youtube', 'whatnot', undefined]) expect(isHostAuthor('@hannah', [], ['hannah'], platform)).toBe(false);
+    expect(isHostAuthor('hannah2', [], ['hannah'], 'twitch')).toBe(false);
   });
 });
 
@@ -140,7 +150,7 @@ describe('corrections and pick list', () => {
     const s = show();
     const now = at();
     const a1 = applyCorrection(lot(s, 'A1'), { winner: 'bob', price: 40 }, now);
-    expect(a1).toMatchObject({ winner: { username: 'bob' }, price: 40, waitlist: [] });
+    expect(a1).toMatchObject({ winner: { username: 'bob' }, price: 40, priceCents: 4000, waitlist: [{ username: 'amy' }] });
     expect(applyCorrection(a1, { waitlist: ['@dan', 'bob', 'dan'] }, now).waitlist.map((w) => w.username)).toEqual(['dan']);
     const voided = applyCorrection(lot(s, 'A2'), { void: true }, now);
     expect(voided.status).toBe('void');
@@ -166,8 +176,8 @@ describe('corrections and pick list', () => {
     expect(csvCell('=1+1')).toBe(`"'=1+1"`);
     expect(csvCell('a,b')).toBe('"a,b"');
     const byBuyer = pickListCsv(s.lots);
-    expect(byBuyer.split('\r\n')[0]).toBe('buyer,lot,title,price,paid,packed,shipped');
-    expect(byBuyer).toContain(`"'=cmd",A1,"'=HYPERLINK(""x"")",5,false,false,false`);
+    expect(byBuyer.split('\r\n')[0]).toBe('buyer,lot,title,price,status,paid,packed,shipped');
+    expect(byBuyer).toContain(`"'=cmd",A1,"'=HYPERLINK(""x"")",5.00,pending,false,false,false`);
     expect(lotsCsv(s.lots).split('\r\n')[1]).toMatch(/^A1,/);
   });
 });
