@@ -41,9 +41,14 @@ describe('mergeLot: lots from GET /lots and lot_update, newest version wins', ()
     expect(lots[0]!.winner?.username).toBe('amy');
   });
 
-  it('ignores an older copy arriving late (a slow GET after the lot_update)', () => {
-    const lots = mergeLot([lot('A1', 1, { version: 3, winner: claim('bob') })], lot('A1', 1, { version: 2, winner: claim('amy') }));
+  it('ignores an older answer arriving late (a slow GET after the lot_update)', () => {
+    const lots = mergeLot([lot('A1', 1, { version: 3, winner: claim('bob') })], lot('A1', 1, { version: 2, winner: claim('amy') }), 'answer');
     expect(lots[0]!.winner?.username).toBe('bob');
+  });
+
+  it('takes every lot_update: the socket delivers the show\'s changes in order', () => {
+    const lots = mergeLot([lot('A1', 1, { version: 3, winner: claim('bob') })], lot('A1', 1, { version: 2, winner: claim('amy') }), 'event');
+    expect(lots[0]!.winner?.username).toBe('amy');
   });
 });
 

@@ -10,24 +10,31 @@ import type { Lot } from './wire.ts';
 export type { LedgerBuyer, SalesSummary };
 
 /**
- * The lots with `lot` in its place: a lot the list does not have is added (announcement order kept), an
- * older or equal version of one it has is replaced, an older copy arriving late (a slow GET after a
- * lot_update) is ignored. Returns the same array when nothing changed.
+ * Where a lot came from: a `lot_update` on the socket (delivered in the show's event order, so always
+ * the newest), or an HTTP answer (GET /lots, a correction's answer), which may have been overtaken by a
+ * lot_update while it travelled.
  */
-export function mergeLot(lots: readonly Lot[], lot: Lot): readonly Lot[] {
+export type LotSource = 'event' | 'answer';
+
+/**
+ * The lots with `lot` in its place: a lot the list does not have is added (announcement order kept); a
+ * lot_update replaces its lot; an HTTP answer replaces it unless it is an older version (a slow GET
+ * arriving after the lot_update). Returns the same array when nothing changed.
+ */
+export function mergeLot(lots: readonly Lot[], lot: Lot, source: LotSource = 'answer'): readonly Lot[] {
   const at = lots.findIndex((l) => l.code === lot.code);
   if (at < 0) return [...lots, lot].sort((a, b) => a.ord - b.ord);
   const current = lots[at]!;
-  if ((lot.version ?? 0) < (current.version ?? 0)) return lots;
+  if (source === 'answer' && (lot.version ?? 0) < (current.version ?? 0)) return lots;
   const next = lots.slice();
   next[at] = lot;
   return next;
 }
 
-/** Merges a whole answer of GET /lots (each lot by {@link mergeLot}). */
-export function mergeLots(lots: readonly Lot[], incoming: readonly Lot[]): readonly Lot[] {
+/** Merges several lots (each by {@link mergeLot}). */
+export function mergeLots(lots: readonly Lot[], incoming: readonly Lot[], source: LotSource = 'answer'): readonly Lot[] {
   let out = lots;
-  for (const lot of incoming) out = mergeLot(out, lot);
+  for (const lot of incoming) out = mergeLot(out, lot, source);
   return out;
 }
 

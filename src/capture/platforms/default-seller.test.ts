@@ -1,3 +1,4 @@
+import { isHostAuthor } from '../../../supabase/functions/_shared/ledger/rules.ts';
 import { defaultSellerFor } from './default-seller.ts';
 
 const seller = (href: string, platform: Parameters<typeof defaultSellerFor>[1]) => defaultSellerFor(new URL(href), platform);
@@ -35,5 +36,17 @@ describe('defaultSellerFor: the channel in a live URL is the host', () => {
     expect(seller('https://www.tiktok.com/@%E0%A4%A/live', 'tiktok')).toEqual([]);
     expect(seller('https://kick.com/%3Cscript%3E', 'kick')).toEqual([]);
     expect(seller(`https://www.twitch.tv/${'a'.repeat(120)}`, 'twitch')).toEqual([]);
+  });
+});
+
+describe('the channel in the URL makes its messages the host\'s in the ledger, whatever the case of the display name', () => {
+  it.each([
+    ['https://www.twitch.tv/hosthannah', 'twitch', 'HostHannah'],
+    ['https://kick.com/vintage-val', 'kick', 'Vintage-Val'],
+    ['https://www.tiktok.com/@thrift_queen/live', 'tiktok', 'thrift_queen'],
+  ] as const)('%s', (href, platform, author) => {
+    const sellers = seller(href, platform);
+    expect(isHostAuthor(author, [], sellers, platform)).toBe(true);
+    expect(isHostAuthor('a_viewer', [], sellers, platform)).toBe(false);
   });
 });

@@ -38,6 +38,11 @@ function money(value: number | undefined): string {
   return value === undefined ? '' : `$${value.toLocaleString(undefined, { maximumFractionDigits: 2 })}`;
 }
 
+/** A claim's item, quantity, size and price in one cell ("A2 ×3 size 10 $120"); the CSV keeps them apart. */
+function whatOf(b: { item?: string; quantity?: number; size?: string; price?: number }): string {
+  return [b.item, b.quantity ? `×${b.quantity}` : '', b.size ? `size ${b.size}` : '', money(b.price)].filter(Boolean).join(' ');
+}
+
 /** A detail cell; empty ones show a dash in the table and disappear in the narrow card layout. */
 function Cell({ label, value }: { label: string; value: string | undefined }) {
   return value ? (
@@ -104,7 +109,7 @@ export function BuyersPanel(props: {
         </div>
       </header>
       <p className="muted small counts-line" data-testid="buyers-counts">
-        {sold} with sold lots{live ? ` · ${pendingOnly} pending only` : ''} · {interested.length} interested (no lot)
+        {sold} bought{live ? ` · ${pendingOnly} pending` : ''} · {interested.length} interested (no lot)
       </p>
       {ledger.length === 0 ? (
         <p className="empty">No buyers yet. A viewer becomes a buyer when a lot is theirs: the first valid claim on an open lot, or the host's “sold to @name”.</p>
@@ -151,10 +156,7 @@ export function BuyersPanel(props: {
                 <th scope="col">Time</th>
                 <th scope="col">Viewer</th>
                 <th scope="col">Ledger</th>
-                <th scope="col">Item</th>
-                <th scope="col">Qty</th>
-                <th scope="col">Price</th>
-                <th scope="col">Size</th>
+                <th scope="col">What</th>
                 <th scope="col">Message</th>
               </tr>
             </thead>
@@ -166,10 +168,7 @@ export function BuyersPanel(props: {
                     {b.username}
                   </td>
                   <Cell label="Ledger" value={b.status ? `${STATUS_WORD[b.status]}${b.lot ? ` ${b.lot}` : ''}` : b.lot} />
-                  <Cell label="Item" value={b.item} />
-                  <Cell label="Qty" value={b.quantity?.toString()} />
-                  <Cell label="Price" value={money(b.price)} />
-                  <Cell label="Size" value={b.size} />
+                  <Cell label="What" value={whatOf(b)} />
                   <td data-label="Message" className="text">
                     {b.message}
                   </td>

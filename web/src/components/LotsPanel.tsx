@@ -53,7 +53,7 @@ export function LotsPanel({ client, feed, live }: { client: LiveClient; feed: Se
 
   /** Takes a lot the service answered with into the feed (the lot_update may come before or after). */
   const take = (lot: Lot): void => {
-    feed.applyLots([lot]);
+    feed.applyLots([lot], 'answer');
     client.store.changed();
   };
 

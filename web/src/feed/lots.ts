@@ -11,7 +11,7 @@ import type { FeedStore } from './store.ts';
 export async function loadLots(store: FeedStore, sessionId: string, signal?: AbortSignal): Promise<void> {
   const answer = await json<LotsAnswer>(`/api/sessions/${encodeURIComponent(sessionId)}/lots`, { signal });
   const feed = store.feed(sessionId);
-  feed.applyLots(answer.lots, true);
+  feed.applyLots(answer.lots, 'answer', true);
   if (typeof answer.summary?.interested === 'number') feed.interested = answer.summary.interested;
   store.changed();
 }

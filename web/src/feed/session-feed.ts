@@ -4,7 +4,7 @@
  * once. Mutable and append-mostly on purpose: a live show reaches tens of thousands of messages, and
  * copying arrays per event would make every message cost O(n). React re-renders on `version`.
  */
-import { isHostMessage, mergeLot, mergeLots } from '../ledger.ts';
+import { isHostMessage, mergeLots, type LotSource } from '../ledger.ts';
 import type { Lot, SessionEvent, SessionStatus } from '../wire.ts';
 import type { Answer, Buyer, FeedMessage, Hole } from './types.ts';
 
@@ -163,7 +163,7 @@ export class SessionFeed {
         this.markDeleted(event.messageId);
         return { changed: true, live };
       case 'lot_update': {
-        this.applyLots([event.lot]);
+        this.applyLots([event.lot], 'event');
         // The show's summary after the change rides along on newer services.
         const summary = (event as { summary?: { interested?: unknown } }).summary;
         if (typeof summary?.interested === 'number') this.interested = summary.interested;
@@ -181,9 +181,12 @@ export class SessionFeed {
     }
   }
 
-  /** Merges lots from GET /lots, a correction's answer or a lot_update (older versions are ignored). */
-  applyLots(lots: readonly Lot[], loaded = false): void {
-    const next = lots.length === 1 ? mergeLot(this.lots, lots[0]!) : mergeLots(this.lots, lots);
+  /**
+   * Merges lots from a lot_update (`event`), or from GET /lots or a correction's answer (`answer`: an
+   * older version than the one held is ignored). `loaded`: this was the whole of GET /lots.
+   */
+  applyLots(lots: readonly Lot[], source: LotSource, loaded = false): void {
+    const next = mergeLots(this.lots, lots, source);
     if (loaded) this.lotsLoaded = true;
     if (next === this.lots && !loaded) return;
     this.lots = next;
