@@ -104,6 +104,8 @@ export function App({ client, beeper, account }: { client: LiveClient; beeper: B
     () =>
       store.onBuyer((sessionId, buyer) => {
         if (sessionId !== selectedRef.current) return;
+        // Only a lot's winner is a buyer; a waitlisted or unplaced claim is no sale to cue.
+        if (buyer.status !== undefined && buyer.status !== 'winner') return;
         beeper.beep();
         const what = [buyer.item, buyer.quantity ? `×${buyer.quantity}` : '', buyer.size ? `size ${buyer.size}` : '']
           .filter(Boolean)
