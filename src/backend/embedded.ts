@@ -20,7 +20,7 @@ import { ingestMessages, type AnswerFn } from '../../supabase/functions/_shared/
 import { createKbHook, type KbHookOptions } from '../../supabase/functions/_shared/kb/index.ts';
 import { classifyMessages, createOpenAiClassifier, type LlmClassifier } from '../../supabase/functions/_shared/intent/index.ts';
 import { markDeleted, upsertSession } from '../../supabase/functions/_shared/sessions.ts';
-import { correctLot, listLots, saveSellers } from '../../supabase/functions/_shared/ledger/store.ts';
+import { auditLots, correctLot, listInterested, listLots, lotHistory, saveSellers, settleLots, undoLot } from '../../supabase/functions/_shared/ledger/store.ts';
 import { applyMigrations, findSupabaseDir, listMigrations, migrateServer, pgliteTarget } from './migrations.ts';
 import type { PGlite } from './pglite.ts';
 import { pgliteSql } from './pglite-sql.ts';
@@ -33,8 +33,12 @@ import {
   type HousekeepingReport,
   type IngestResult,
   type KnowledgeStore,
+  type AuditLot,
+  type InterestedViewer,
   type Lot,
+  type LotHistoryEntry,
   type LotPatch,
+  type SellerAct,
   type MessagePage,
   type MessageQuery,
 } from './types.ts';
@@ -193,8 +197,28 @@ export class EmbeddedBackend implements Backend {
     return listLots(this.sql, sessionId);
   }
 
-  correctLot(sessionId: string, code: string, patch: LotPatch): Promise<Lot | undefined> {
-    return correctLot(this.sql, sessionId, code, patch);
+  correctLot(sessionId: string, code: string, patch: LotPatch, act: SellerAct = {}): Promise<Lot | undefined> {
+    return correctLot(this.sql, sessionId, code, patch, { userId: act.userId ?? null });
+  }
+
+  undoLot(sessionId: string, code: string, act: SellerAct = {}): Promise<Lot | undefined> {
+    return undoLot(this.sql, sessionId, code, { userId: act.userId ?? null });
+  }
+
+  settleLots(sessionId: string): Promise<Lot[]> {
+    return settleLots(this.sql, sessionId);
+  }
+
+  lotHistory(sessionId: string, code: string): Promise<LotHistoryEntry[] | undefined> {
+    return lotHistory(this.sql, sessionId, code);
+  }
+
+  auditLots(sessionId: string): Promise<AuditLot[]> {
+    return auditLots(this.sql, sessionId);
+  }
+
+  listInterested(sessionId: string): Promise<InterestedViewer[]> {
+    return listInterested(this.sql, sessionId);
   }
 
   ingest(sessionId: string, messages: ChatMessage[]): Promise<IngestResult[]> {

@@ -14,8 +14,12 @@ import {
   HistoryAnswer,
   HousekeepAnswer,
   IngestAnswer,
+  AuditAnswer,
+  InterestedAnswer,
   LotAnswer,
+  LotHistoryAnswer,
   LotsAnswer,
+  SettleAnswer,
   SessionAnswer,
   describeIssues,
   type MonitorPost,
@@ -30,8 +34,12 @@ import {
   type IngestResult,
   type CapturedBuyer,
   type KnowledgeStore,
+  type AuditLot,
+  type InterestedViewer,
   type Lot,
+  type LotHistoryEntry,
   type LotPatch,
+  type SellerAct,
   type MessagePage,
   type MessageQuery,
 } from './types.ts';
@@ -118,13 +126,44 @@ export class SupabaseBackend implements Backend {
     return parseAnswer(LotsAnswer, await this.request('GET', `?${params}`), 'lots').lots;
   }
 
-  async correctLot(sessionId: string, code: string, patch: LotPatch): Promise<Lot | undefined> {
+  async correctLot(sessionId: string, code: string, patch: LotPatch, act: SellerAct = {}): Promise<Lot | undefined> {
     try {
-      return parseAnswer(LotAnswer, await this.post({ action: 'correct_lot', streamSessionId: sessionId, code, patch }), 'correct_lot').lot;
+      const body = await this.post({ action: 'correct_lot', streamSessionId: sessionId, code, patch, userId: act.userId ?? null });
+      return parseAnswer(LotAnswer, body, 'correct_lot').lot;
     } catch (error) {
-      if (error instanceof EarshotError && error.context.code === 'lot_not_found') return undefined;
-      throw error;
+      return ledgerRefusal(error, sessionId);
     }
+  }
+
+  async undoLot(sessionId: string, code: string, act: SellerAct = {}): Promise<Lot | undefined> {
+    try {
+      return parseAnswer(LotAnswer, await this.post({ action: 'undo_lot', streamSessionId: sessionId, code, userId: act.userId ?? null }), 'undo_lot').lot;
+    } catch (error) {
+      return ledgerRefusal(error, sessionId);
+    }
+  }
+
+  async settleLots(sessionId: string): Promise<Lot[]> {
+    return parseAnswer(SettleAnswer, await this.post({ action: 'settle_lots', streamSessionId: sessionId }), 'settle_lots').lots;
+  }
+
+  async lotHistory(sessionId: string, code: string): Promise<LotHistoryEntry[] | undefined> {
+    const params = new URLSearchParams({ action: 'lot_history', streamSessionId: sessionId, code });
+    try {
+      return parseAnswer(LotHistoryAnswer, await this.request('GET', `?${params}`), 'lot_history').history;
+    } catch (error) {
+      return ledgerRefusal(error, sessionId);
+    }
+  }
+
+  async auditLots(sessionId: string): Promise<AuditLot[]> {
+    const params = new URLSearchParams({ action: 'audit', streamSessionId: sessionId });
+    return parseAnswer(AuditAnswer, await this.request('GET', `?${params}`), 'audit').lots;
+  }
+
+  async listInterested(sessionId: string): Promise<InterestedViewer[]> {
+    const params = new URLSearchParams({ action: 'interested', streamSessionId: sessionId });
+    return parseAnswer(InterestedAnswer, await this.request('GET', `?${params}`), 'interested').interested;
   }
 
   async housekeep(cutoffs: HousekeepingCutoffs): Promise<HousekeepingReport> {
@@ -180,10 +219,25 @@ export class SupabaseBackend implements Backend {
     const code = error.success ? error.data.error.code : undefined;
     const message = `Supabase function answered ${response.status}${error.success ? `: ${error.data.error.message}` : ''}`;
     if (PERMANENT_STATUSES.has(response.status)) {
-      throw new EarshotError('backend_rejected', message, { status: response.status, code });
+      const lot = error.success ? error.data.error.lot : undefined;
+      throw new EarshotError('backend_rejected', message, { status: response.status, code, ...(lot ? { lot } : {}) });
     }
     throw new EarshotError('backend_unavailable', message, { status: response.status, code });
   }
+}
+
+/**
+ * A ledger call's refusal as the service's own error: no such lot is undefined; a stale correction is
+ * lot_changed with the current lot; nothing to undo and a malformed correction keep their codes.
+ */
+function ledgerRefusal(error: unknown, sessionId: string): undefined {
+  if (error instanceof EarshotError && error.code === 'backend_rejected') {
+    const code = error.context.code;
+    if (code === 'lot_not_found') return undefined;
+    if (code === 'lot_changed') throw new EarshotError('lot_changed', error.message, { sessionId, lot: error.context.lot });
+    if (code === 'nothing_to_undo' || code === 'invalid_body') throw new EarshotError(code, error.message, { sessionId });
+  }
+  throw error;
 }
 
 /**

@@ -15,11 +15,19 @@ import type {
   MessageQuery,
   StoredMessage,
   Lot,
+  AuditLot,
+  InterestedViewer,
+  LotHistoryEntry,
 } from '../../supabase/functions/_shared/contract.ts';
 import type { LotPatch } from '../../supabase/functions/_shared/ledger/corrections.ts';
 import type { KnowledgeBase, KnowledgeBaseOptions } from '../../supabase/functions/_shared/kb/index.ts';
 
-export type { CapturedBuyer, HousekeepingReport, IngestResult, Intent, Lot, LotPatch, MessagePage, MessageQuery, StoredMessage };
+export type { AuditLot, CapturedBuyer, HousekeepingReport, IngestResult, InterestedViewer, Intent, Lot, LotHistoryEntry, LotPatch, MessagePage, MessageQuery, StoredMessage };
+
+/** Who makes a seller's change (history's `by`): the signed-in seller, or null without accounts. */
+export interface SellerAct {
+  userId?: string | null;
+}
 
 /** The session row both backends write for a session of the service. */
 export function toSessionUpsert(info: SessionInfo, ownerId?: string): SessionUpsert {
@@ -91,8 +99,22 @@ export interface Backend {
    * backend_unavailable without it.
    */
   listLots?(sessionId: string): Promise<Lot[]>;
-  /** A seller's correction of one lot; undefined when the show has no such lot. */
-  correctLot?(sessionId: string, code: string, patch: LotPatch): Promise<Lot | undefined>;
+  /**
+   * A seller's correction of one lot; undefined when the show has no such lot. Throws EarshotError
+   * lot_changed (the current lot in `context.lot`) for a stale `patch.version`, invalid_body for marks on
+   * a lot without a winner.
+   */
+  correctLot?(sessionId: string, code: string, patch: LotPatch, act?: SellerAct): Promise<Lot | undefined>;
+  /** Undoes the latest seller change of a lot; undefined when no such lot. Throws nothing_to_undo or lot_changed. */
+  undoLot?(sessionId: string, code: string, act?: SellerAct): Promise<Lot | undefined>;
+  /** The end of a show: every open lot closes (sold to its winner, else unsold); returns the lots it closed. */
+  settleLots?(sessionId: string): Promise<Lot[]>;
+  /** A lot's history, oldest first; undefined when no such lot. */
+  lotHistory?(sessionId: string, code: string): Promise<LotHistoryEntry[] | undefined>;
+  /** The show's audit export: per lot, every change with its message's platform and capture times. */
+  auditLots?(sessionId: string): Promise<AuditLot[]>;
+  /** Viewers with purchase intent that no lot holds (leads, not buyers). */
+  listInterested?(sessionId: string): Promise<InterestedViewer[]>;
   /** Retention and stale-session closing. */
   housekeep(cutoffs: HousekeepingCutoffs): Promise<HousekeepingReport>;
   /** Throws when the backend cannot be reached. */

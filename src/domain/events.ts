@@ -1,9 +1,9 @@
 /** Events fanned out to WebSocket subscribers: the typed map behind the public WebSocket contract. */
-import type { AnswerPayload, AnswerStatus, BuyerPayload, Lot } from '../../supabase/functions/_shared/contract.ts';
+import type { AnswerPayload, AnswerStatus, BuyerPayload, Lot, ShowSummary } from '../../supabase/functions/_shared/contract.ts';
 import type { ChatMessage, SessionStatus } from './message.ts';
 
 /** The seed dashboard's buyer payload (DealFlow reads exactly these names), defined once in the contract. */
-export type { AnswerStatus, BuyerPayload, Lot };
+export type { AnswerStatus, BuyerPayload, Lot, ShowSummary };
 
 /** Events before the hub stamps them with a sequence number. */
 export type SessionEventBody =
@@ -14,7 +14,8 @@ export type SessionEventBody =
   | { type: 'reply_status'; replyId: string; messageId?: string; status: AnswerStatus; detail?: string }
   | { type: 'message_deleted'; messageId: string; reason?: string }
   /** A lot of the claims ledger changed (announced, claimed, closed, corrected): its whole new state. */
-  | { type: 'lot_update'; lot: Lot }
+  /** A lot changed (chat, a correction, undo, the show's end); `summary` is the show's counts after it. */
+  | { type: 'lot_update'; lot: Lot; summary?: ShowSummary }
   | { type: 'session_status'; status: SessionStatus; detail?: string };
 
 export type SessionEventType = SessionEventBody['type'];

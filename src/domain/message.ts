@@ -1,5 +1,5 @@
 /** Chat messages and sessions: the domain types every layer speaks. Wire formats convert into these once. */
-import type { ChatAuthor, ChatMessage as ContractMessage, PaidInfo } from '../../supabase/functions/_shared/contract.ts';
+import type { ChatAuthor, ChatMessage as ContractMessage, PaidInfo, SessionSales } from '../../supabase/functions/_shared/contract.ts';
 
 /**
  * The platforms' names. The platforms themselves are registered in src/capture/platforms/registry.ts (the
@@ -57,7 +57,10 @@ export interface SessionInfo {
   status: SessionStatus;
   detail?: string;
   messageCount: number;
+  /** The ledger's buyers: distinct winners of sold lots plus those of pending lots (sales.buyers + pending buyers). */
   buyerCount: number;
+  /** The show's sales as the ledger counts them (lot_update's summary); absent before the first lot. */
+  sales?: SessionSales;
   lastMessageAt: string | null;
   startedAt: string;
   /** The seller who started the show (Supabase user id), when the service has accounts. */

@@ -1,7 +1,7 @@
 /** Renders every error as {error:{code,message}} with the status of the one table (ERROR_STATUS). */
 import type { ErrorRequestHandler, Response } from 'express';
 import { ZodError } from 'zod';
-import { EarshotError, statusFor } from '../errors.ts';
+import { changedLotOf, EarshotError, statusFor } from '../errors.ts';
 import type { Logger } from '../log.ts';
 
 export function sendError(res: Response, code: string, message: string, details?: unknown): void {
@@ -24,6 +24,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (error instanceof EarshotError) {
+      // A stale lot correction shows the lot as it is now (error.lot): the seller decides again on it.
+      const lot = changedLotOf(error);
+      if (lot) {
+        res.status(statusFor(error.code)).json({ error: { code: error.code, message: error.message, lot } });
+        return;
+      }
       sendError(res, error.code, error.message);
       return;
     }

@@ -6,6 +6,7 @@ import type { Backend } from '../backend/types.ts';
 import type { SessionInfo } from '../domain/message.ts';
 import { EarshotError } from '../errors.ts';
 import { describeZod } from './errors.ts';
+import { isLiveStatus, ledgerBuyers, summarizeLots } from '../../supabase/functions/_shared/ledger/sale.ts';
 
 export const MessagesQuery = z.object({
   q: z.string().trim().max(200).optional(),
@@ -34,7 +35,7 @@ export function requireSession(sessions: KnownSessions, sessionId: string, viewe
  * show (stopped and ended sessions stay listed, across restarts); a session the caller cannot see is a 404,
  * like GET /api/sessions/:id.
  */
-export function messageRoutes(backend: Pick<Backend, 'listMessages' | 'listBuyers'>, sessions: KnownSessions): Router {
+export function messageRoutes(backend: Pick<Backend, 'listMessages' | 'listLots' | 'listInterested'>, sessions: KnownSessions): Router {
   const router = Router();
   router.get('/api/sessions/:id/messages', async (req, res) => {
     const sessionId = req.params.id;
@@ -48,13 +49,24 @@ export function messageRoutes(backend: Pick<Backend, 'listMessages' | 'listBuyer
     });
     res.json({ sessionId, ...page });
   });
-  /** The seller's pick list: every captured buyer of a session, first claimer first (`?limit=`, max 5,000). */
+  /**
+   * The ledger's buyers (winners of sold and pending lots, the same people the summary counts) and the
+   * interested viewers (purchase intent no lot holds: leads, not buyers). `?limit=` caps each list.
+   */
   router.get('/api/sessions/:id/buyers', async (req, res) => {
-    const sessionId = req.params.id;
-    requireSession(sessions, sessionId, userOf(res));
+    const info = requireSession(sessions, req.params.id, userOf(res));
     const parsed = BuyersQuery.safeParse(firstValues(req.query));
     if (!parsed.success) throw new EarshotError('invalid_body', describeZod(parsed.error));
-    res.json({ sessionId, buyers: await backend.listBuyers(sessionId, parsed.data.limit) });
+    if (!backend.listLots) throw new EarshotError('backend_unavailable', 'This backend keeps no claims ledger');
+    const live = isLiveStatus(info.status);
+    const lots = await backend.listLots(info.sessionId);
+    const interested = backend.listInterested ? await backend.listInterested(info.sessionId) : [];
+    res.json({
+      sessionId: info.sessionId,
+      buyers: ledgerBuyers(lots, { live }).slice(0, parsed.data.limit),
+      interested: interested.slice(0, parsed.data.limit),
+      summary: { ...summarizeLots(lots, { live }), interested: interested.length },
+    });
   });
   return router;
 }

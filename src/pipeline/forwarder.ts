@@ -15,6 +15,8 @@ import type { Logger } from '../log.ts';
 import type { Backend, IngestResult } from '../backend/types.ts';
 import { appendDeadLetters, type DeadLetter, type Outbox, type OutboxEntry } from './outbox.ts';
 import type { CaptureSink, EventPublisher } from './bus.ts';
+import type { ShowSummary } from '../domain/events.ts';
+import { isLiveStatus, summarizeLots } from '../../supabase/functions/_shared/ledger/sale.ts';
 
 export interface RetryPolicy {
   /** First retry delay (ms); doubles per consecutive failure. */
@@ -24,7 +26,7 @@ export interface RetryPolicy {
 }
 
 export interface ForwarderOptions {
-  backend: Pick<Backend, 'ingest' | 'markDeleted' | 'upsertSession'>;
+  backend: Pick<Backend, 'ingest' | 'markDeleted' | 'upsertSession' | 'settleLots' | 'listLots' | 'listInterested'>;
   outbox: Outbox;
   /** Where results are announced (the session manager, which keeps buyer counts). */
   publisher: EventPublisher;
@@ -50,6 +52,11 @@ export interface BacklogReport {
   lastError: string | null;
   delivered: number;
   deadLettered: number;
+}
+
+/** Statuses after which a show is over: its lots settle. */
+function isShowOver(status: string): boolean {
+  return !isLiveStatus(status);
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { initialDelayMs: 500, maxDelayMs: 30_000 };
@@ -275,7 +282,10 @@ export class Forwarder implements CaptureSink {
     if (group.kind === 'single') {
       const entry = group.entry;
       if (entry.kind === 'deleted') await this.options.backend.markDeleted(entry.sessionId, entry.messageIds);
-      else await this.options.backend.upsertSession(entry.session);
+      else {
+        await this.options.backend.upsertSession(entry.session);
+        if (isShowOver(entry.session.status)) await this.settle(entry.sessionId);
+      }
       this.options.outbox.ack([entry.seq]);
       return;
     }
@@ -283,6 +293,25 @@ export class Forwarder implements CaptureSink {
     this.announce(group.sessionId, group.messages, results);
     this.options.outbox.ack(group.entries.map((e) => e.seq));
     this.delivered += group.messages.length;
+  }
+
+  /**
+   * The end of a show: its open lots close (sold to their winner, else unsold), after every batch the
+   * show captured before it ended (the outbox keeps a session's entries in order), and each closed lot
+   * is announced with the show's counts. Idempotent: a retried or repeated end closes nothing more.
+   */
+  private async settle(sessionId: string): Promise<void> {
+    const { settleLots, listLots, listInterested } = this.options.backend;
+    if (!settleLots) return;
+    const closed = await settleLots.call(this.options.backend, sessionId);
+    if (closed.length === 0) return;
+    let summary: ShowSummary | undefined;
+    if (listLots) {
+      const lots = await listLots.call(this.options.backend, sessionId);
+      const interested = listInterested ? (await listInterested.call(this.options.backend, sessionId)).length : 0;
+      summary = { ...summarizeLots(lots, { live: false }), interested };
+    }
+    for (const lot of closed) this.options.publisher.publish(sessionId, { type: 'lot_update', lot, ...(summary ? { summary } : {}) });
   }
 
   /** Publishes buyers and answers; rejected single messages go to the dead-letter file. */
@@ -306,7 +335,7 @@ export class Forwarder implements CaptureSink {
       if (result.answer) {
         this.options.publisher.publish(sessionId, { type: 'answer', messageId: result.messageId, ...result.answer });
       }
-      for (const lot of result.lots ?? []) this.options.publisher.publish(sessionId, { type: 'lot_update', lot });
+      for (const lot of result.lots ?? []) this.options.publisher.publish(sessionId, { type: 'lot_update', lot, ...(result.summary ? { summary: result.summary } : {}) });
     }
     this.writeDeadLetters(rejected);
   }

@@ -355,7 +355,8 @@ export class SessionManager {
   publish(sessionId: string, body: SessionEventBody): void {
     const session = this.book.get(sessionId);
     // A verdict repeated for the same message (a retried batch) is one buyer, not two.
-    if (session && body.type === 'buyer_detected' && !this.book.countBuyer(session, body.messageId)) return;
+    if (session && body.type === 'buyer_detected' && !this.book.countBuyer(session, body.messageId, body.buyer.status !== undefined)) return;
+    if (session && body.type === 'lot_update' && body.summary) this.book.noteSales(session, body.summary);
     this.bus.emit('event', sessionId, body, 'downstream');
   }
 

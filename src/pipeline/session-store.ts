@@ -8,6 +8,7 @@ import path from 'node:path';
 import { LRUCache } from 'lru-cache';
 import writeFileAtomic from 'write-file-atomic';
 import type { ChatMessage, SessionInfo } from '../domain/message.ts';
+import type { ShowSummary } from '../domain/events.ts';
 import type { StartRequest } from '../domain/session.ts';
 import { describeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -141,13 +142,31 @@ export class SessionBook {
     this.changed();
   }
 
-  /** A buyer verdict for a message: counted the first time only. Returns whether it was new. */
-  countBuyer(show: Show, messageId: string): boolean {
+  /**
+   * A buyer verdict for a message: counted the first time only. Returns whether it was new. A verdict
+   * the ledger placed (it has a `status`) is not counted here: the ledger's summary counts buyers
+   * ({@link noteSales}); only a backend without a ledger counts verdicts.
+   */
+  countBuyer(show: Show, messageId: string, ledger = false): boolean {
     if (show.buyerMessageIds.has(messageId)) return false;
     show.buyerMessageIds.set(messageId, true);
-    show.info.buyerCount += 1;
+    if (!ledger) show.info.buyerCount += 1;
     this.changed();
     return true;
+  }
+
+  /** The show's counts after a lot changed (lot_update's summary): the session object's sales and buyers. */
+  noteSales(show: Show, summary: ShowSummary): void {
+    show.info.sales = {
+      sold: summary.sold,
+      pending: summary.pending,
+      buyers: summary.buyers,
+      interested: summary.interested,
+      revenueCents: summary.revenueCents,
+      pendingCents: summary.pendingCents,
+    };
+    show.info.buyerCount = summary.buyers + summary.pendingBuyers;
+    this.changed();
   }
 
   /**

@@ -22,8 +22,12 @@ import type {
   HousekeepingReport,
   IngestResult,
   KnowledgeStore,
+  AuditLot,
+  InterestedViewer,
   Lot,
+  LotHistoryEntry,
   LotPatch,
+  SellerAct,
   MessagePage,
   MessageQuery,
 } from '../types.ts';
@@ -135,8 +139,28 @@ export class WorkerBackend implements Backend {
     return this.call('listLots', [sessionId]) as Promise<Lot[]>;
   }
 
-  correctLot(sessionId: string, code: string, patch: LotPatch): Promise<Lot | undefined> {
-    return this.call('correctLot', [sessionId, code, patch]) as Promise<Lot | undefined>;
+  correctLot(sessionId: string, code: string, patch: LotPatch, act: SellerAct = {}): Promise<Lot | undefined> {
+    return this.call('correctLot', [sessionId, code, patch, act]) as Promise<Lot | undefined>;
+  }
+
+  undoLot(sessionId: string, code: string, act: SellerAct = {}): Promise<Lot | undefined> {
+    return this.call('undoLot', [sessionId, code, act]) as Promise<Lot | undefined>;
+  }
+
+  settleLots(sessionId: string): Promise<Lot[]> {
+    return this.call('settleLots', [sessionId]) as Promise<Lot[]>;
+  }
+
+  lotHistory(sessionId: string, code: string): Promise<LotHistoryEntry[] | undefined> {
+    return this.call('lotHistory', [sessionId, code]) as Promise<LotHistoryEntry[] | undefined>;
+  }
+
+  auditLots(sessionId: string): Promise<AuditLot[]> {
+    return this.call('auditLots', [sessionId]) as Promise<AuditLot[]>;
+  }
+
+  listInterested(sessionId: string): Promise<InterestedViewer[]> {
+    return this.call('listInterested', [sessionId]) as Promise<InterestedViewer[]>;
   }
 
   housekeep(cutoffs: HousekeepingCutoffs): Promise<HousekeepingReport> {

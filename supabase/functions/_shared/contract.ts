@@ -452,6 +452,8 @@ export const IngestResult = z.object({
   answer: AnswerPayload.optional(),
   /** Lots of the claims ledger this message changed (their state after the batch): lot_update events. */
   lots: z.array(Lot).optional(),
+  /** With `lots`: the show's counts after the batch (lot_update's summary). */
+  summary: ShowSummary.optional(),
   /** Present when this one message was rejected (the rest of the batch is still stored). */
   error: z.object({ code: z.literal('invalid_message'), message: z.string() }).optional(),
 });

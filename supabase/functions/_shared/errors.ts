@@ -112,8 +112,9 @@ export function isDataError(error: unknown): boolean {
 }
 
 /**
- * 409 lot_changed: the lot moved on since the caller saw it. Carries the current lot, which the answer
- * shows as `error.lot` (the dashboard redraws it and the seller decides again).
+ * 409 lot_changed: the lot moved on since the caller saw it. Carries the current lot (also as
+ * `context.lot`, so it survives the worker thread's boundary), which the answer shows as `error.lot`:
+ * the dashboard redraws it and the seller decides again.
  */
 export class LotChangedError extends CoreError {
   readonly lot: object;
@@ -121,5 +122,13 @@ export class LotChangedError extends CoreError {
     super('lot_changed', message);
     this.name = 'LotChangedError';
     this.lot = lot;
+    (this.context as Record<string, unknown>).lot = lot;
   }
+}
+
+/** The lot a lot_changed error carries (whichever side of a thread or wire it was raised on). */
+export function changedLotOf(error: unknown): object | undefined {
+  if (!(error instanceof EarshotError) || error.code !== 'lot_changed') return undefined;
+  const lot = error.context.lot;
+  return lot !== null && typeof lot === 'object' ? lot : undefined;
 }

@@ -5,20 +5,23 @@
  * - POST: ingest (seed single body or batch) -> `{results: IngestResult[]}`; actions
  *   upsert_session -> `{ok:true}`, mark_deleted -> `{updated}`, housekeep -> HousekeepingReport.
  * - GET `?streamSessionId=&q=&limit=&before=` -> MessagePage; GET `?action=buyers&streamSessionId=&limit=`
- *   -> `{buyers}`; GET `?action=lots&streamSessionId=` -> `{lots}`; GET `?action=ping` -> `{status:"ok"}`;
- *   POST `{action:"correct_lot", streamSessionId, code, patch}` -> `{lot}` (unknown lot: 404 lot_not_found).
+ *   -> `{buyers}`; GET `?action=lots&streamSessionId=` -> `{lots, summary}`; `?action=lot_history&code=` ->
+ *   `{history}`; `?action=audit` -> `{lots}`; `?action=interested` -> `{interested}`; GET `?action=ping` ->
+ *   `{status:"ok"}`; POST `{action:"correct_lot", streamSessionId, code, patch}` -> `{lot}` (unknown lot:
+ *   404 lot_not_found; stale version: 409 lot_changed with `error.lot`), `undo_lot` -> `{lot}`,
+ *   `settle_lots` -> `{lots}` (the lots it closed).
  * Errors: `{error:{code,message}}` with a 4xx for the caller's mistakes (never retried by the service)
  * and a 5xx for ours (retried). Database messages are logged, not returned: they can quote data.
  */
 import type { Sql } from './db.ts';
 import { authenticate, type AuthSecrets } from './auth.ts';
-import { CoreError, EarshotError, isDataError, statusFor } from './errors.ts';
+import { CoreError, EarshotError, isDataError, LotChangedError, statusFor } from './errors.ts';
 import { listBuyers, listMessages } from './history.ts';
 import { runHousekeeping } from './housekeeping.ts';
 import { ingestMessages, type IngestOptions } from './ingest.ts';
 import { markDeleted, upsertSession } from './sessions.ts';
-import { BuyersQuery, HistoryQuery, LotsQuery, parseIngestBody, parseWith } from './contract.ts';
-import { correctLot, listLots, saveSellers } from './ledger/store.ts';
+import { BuyersQuery, HistoryQuery, LotHistoryQuery, LotsQuery, parseIngestBody, parseWith } from './contract.ts';
+import { auditLots, correctLot, listInterested, lotHistory, saveSellers, settleLots, showLots, undoLot } from './ledger/store.ts';
 
 export interface MonitorHandlerOptions extends AuthSecrets {
   sql: Sql;
@@ -64,6 +67,8 @@ export function createMonitorHandler(options: MonitorHandlerOptions): (request: 
       if (request.method === 'GET') return json(200, await handleGet(url));
       return json(200, await handlePost(body));
     } catch (error) {
+      // A stale correction answers with the lot as it is now, so the dashboard can redraw and decide again.
+      if (error instanceof LotChangedError) return json(409, { error: { code: error.code, message: error.message, lot: error.lot } });
       if (error instanceof EarshotError) return json(statusFor(error.code), { error: { code: error.code, message: error.message } });
       if (isDataError(error)) {
         onError(error);
@@ -85,9 +90,19 @@ export function createMonitorHandler(options: MonitorHandlerOptions): (request: 
       const query = parseWith(BuyersQuery, params);
       return { buyers: await listBuyers(options.sql, query.streamSessionId, query.limit) };
     }
-    if (url.searchParams.get('action') === 'lots') {
+    const action = url.searchParams.get('action');
+    if (action === 'lots' || action === 'audit' || action === 'interested') {
       const query = parseWith(LotsQuery, { streamSessionId: url.searchParams.get('streamSessionId') ?? undefined });
-      return { lots: await listLots(options.sql, query.streamSessionId) };
+      if (action === 'audit') return { lots: await auditLots(options.sql, query.streamSessionId) };
+      if (action === 'interested') return { interested: await listInterested(options.sql, query.streamSessionId) };
+      const { lots, summary } = await showLots(options.sql, query.streamSessionId);
+      return { lots, summary };
+    }
+    if (action === 'lot_history') {
+      const query = parseWith(LotHistoryQuery, { streamSessionId: url.searchParams.get('streamSessionId') ?? undefined, code: url.searchParams.get('code') ?? undefined });
+      const history = await lotHistory(options.sql, query.streamSessionId, query.code);
+      if (!history) throw new CoreError('lot_not_found', `No lot ${query.code.slice(0, 40)}`);
+      return { history };
     }
     const query = parseWith(HistoryQuery, Object.fromEntries(url.searchParams));
     return listMessages(options.sql, query.streamSessionId, query);
@@ -110,10 +125,17 @@ export function createMonitorHandler(options: MonitorHandlerOptions): (request: 
         if (parsed.session.sellers) await saveSellers(options.sql, parsed.session.sessionId, parsed.session.sellers);
         return { ok: true };
       case 'correct_lot': {
-        const lot = await correctLot(options.sql, parsed.sessionId, parsed.code, parsed.patch, at);
+        const lot = await correctLot(options.sql, parsed.sessionId, parsed.code, parsed.patch, { userId: parsed.userId, now: at });
         if (!lot) throw new CoreError('lot_not_found', `No lot ${parsed.code.slice(0, 40)}`);
         return { lot };
       }
+      case 'undo_lot': {
+        const lot = await undoLot(options.sql, parsed.sessionId, parsed.code, { userId: parsed.userId, now: at });
+        if (!lot) throw new CoreError('lot_not_found', `No lot ${parsed.code.slice(0, 40)}`);
+        return { lot };
+      }
+      case 'settle_lots':
+        return { lots: await settleLots(options.sql, parsed.sessionId, at) };
       case 'deleted':
         return { updated: await markDeleted(options.sql, parsed.sessionId, parsed.messageIds, at) };
       case 'housekeep':

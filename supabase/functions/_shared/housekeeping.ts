@@ -4,6 +4,7 @@
  */
 import type { Sql } from './db.ts';
 import type { HousekeepingReport } from './contract.ts';
+import { settleLots } from './ledger/store.ts';
 
 /** Statuses of sessions that are still supposed to receive chat. */
 export const OPEN_SESSION_STATUSES = ['starting', 'live', 'recovering', 'no_chat_found', 'quota_exhausted'];
@@ -54,5 +55,7 @@ export async function runHousekeeping(
 ): Promise<HousekeepingReport> {
   const deletedMessages = await deleteMessagesBefore(sql, cutoffs.deleteBefore);
   const closedSessions = await closeStaleSessions(sql, cutoffs.staleBefore, cutoffs.now);
+  // A show that ends here ends like a stopped one: no lot stays open.
+  for (const id of closedSessions) await settleLots(sql, id, cutoffs.now);
   return { deletedMessages, closedSessions };
 }

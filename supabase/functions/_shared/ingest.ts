@@ -20,7 +20,8 @@ import { messageKey } from './identity.ts';
 import type { Classification, ClassifyInput } from './intent/index.ts';
 import { deriveOfferContext, HOST_BADGES, isOnOffer, offerAt, settleVerdict, type OfferContext } from './intent/offer.ts';
 import { parseMessage, type AnswerPayload, type BuyerPayload, type ChatMessage, type IngestResult, type Intent } from './contract.ts';
-import { advanceLedger, LEDGER_CLAIM_CONFIDENCE, readOpenLots, type LedgerAdvance } from './ledger/store.ts';
+import { advanceLedger, LEDGER_CLAIM_CONFIDENCE, listInterested, readOpenLots, type LedgerAdvance } from './ledger/store.ts';
+import { lotPriceCents, summarizeLots, type ShowSummary } from './ledger/sale.ts';
 
 /**
  * Classifies messages in order (the classifier's `classifyMessages`, with its LLM bound). `context.offer`
@@ -143,6 +144,12 @@ export async function ingestMessages(
     // The claims ledger reads the show in stored order, after classification (its sales build on it).
     ledger = await advanceLedger(sql, sessionId);
   }
+  // The show's counts after the batch travel with every lot it changed (lot_update's summary).
+  let summary: ShowSummary | undefined;
+  if (ledger && ledger.lotsByMessage.size > 0) {
+    const interested = await listInterested(sql, sessionId, ledger.lots);
+    summary = { ...summarizeLots(ledger.lots, { live: true }), interested: interested.length };
+  }
 
   const reported = new Set<string>();
   return parsed.map((item): IngestResult => {
@@ -173,6 +180,7 @@ export async function ingestMessages(
         : undefined;
     if (buyer && first) result.buyer = buyer;
     if (ledger && row && first) applyLedgerOutcome(result, row, ledger);
+    if (result.lots && summary) result.summary = summary;
     const answer = answers.get(key);
     if (answer && first) result.answer = answer;
     return result;
@@ -382,26 +390,38 @@ async function readOfferWithLots(sql: Sql, sessionId: string): Promise<OfferCont
 
 /**
  * What the ledger decided about one message: a winning claim is a buyer of that lot (its code, title
- * and price), even when the classifier missed it; a claim repeated by the viewer who already holds it
- * is no second buyer; lots the message changed travel with it (lot_update).
+ * and price), even when the classifier missed it; a claim on a lot's waitlist is a `waitlist` buyer of
+ * that lot; a purchase no lot holds is `interested` (a lead); a claim repeated by the viewer who
+ * already holds it is no second buyer; lots the message changed travel with it (lot_update).
  */
 function applyLedgerOutcome(result: IngestResult, row: StateRow, ledger: LedgerAdvance): void {
   const key = row.message_key;
   const lots = ledger.lotsByMessage.get(key);
   if (lots) result.lots = lots;
   const claim = ledger.claims.get(key);
-  if (!claim) return;
+  if (!claim) {
+    if (result.buyer) result.buyer.status = 'interested';
+    return;
+  }
   if (claim.repeat) {
     delete result.buyer;
     return;
   }
-  if (claim.role !== 'winner') return;
   const lot = ledger.lots.find((l) => l.code === claim.code);
-  if (!lot || lot.winner?.messageId !== key) return;
+  if (!lot) return;
   const buyer: BuyerPayload = result.buyer ?? { username: row.username, message: row.message, confidence: LEDGER_CLAIM_CONFIDENCE };
   buyer.lot = lot.code;
   buyer.item = lot.title ?? lot.code;
-  if (lot.price !== null) buyer.price = lot.price;
+  if (claim.role !== 'winner' || lot.winner?.messageId !== key) {
+    // On the waitlist (or already displaced within the batch): the lot holds the claim, but it is no sale.
+    buyer.status = 'waitlist';
+    delete buyer.price;
+    result.buyer = buyer;
+    return;
+  }
+  buyer.status = 'winner';
+  const price = lotPriceCents(lot);
+  if (price !== null) buyer.price = price / 100;
   if (lot.winner.quantity !== undefined) buyer.quantity = lot.winner.quantity;
   if (lot.winner.size !== undefined) buyer.size = lot.winner.size;
   result.buyer = buyer;

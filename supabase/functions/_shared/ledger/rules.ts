@@ -76,19 +76,20 @@ export function emptyLedger(): LedgerState {
 /** Badges that mark the host (after capture's normalization, plus raw spellings). */
 export const HOST_BADGE_NAMES: readonly string[] = ['owner', 'host', 'broadcaster', 'seller'];
 
-/** Platforms whose usernames are logins: lower-case handles, so the same name in any case is one person. */
-const CASE_INSENSITIVE_PLATFORMS: ReadonlySet<string> = new Set(['twitch', 'kick', 'tiktok', 'whatnot']);
+/** Platforms whose author names are display names, where case tells two people apart. */
+const CASE_SENSITIVE_PLATFORMS: ReadonlySet<string> = new Set(['youtube']);
 
 /**
  * Whether a message's author is the host: a host badge, or one of the seller names given at start.
  * A name matches exactly, after the normalization the platform itself applies: Twitch, Kick, TikTok and
- * Whatnot logins are case-insensitive; YouTube display names (and unknown platforms) are not. The seller
- * may write their name with a leading "@"; an author whose name starts with "@" is a viewer, never the host.
+ * Whatnot logins (and names on pages Earshot has no adapter for) are case-insensitive handles; YouTube
+ * display names are not. The seller may write their name with a leading "@"; an author whose name
+ * starts with "@" is a viewer typing it, never the host.
  */
 export function isHostAuthor(author: string, badges: readonly string[], sellers: readonly string[], platform?: string): boolean {
   if (badges.some((b) => HOST_BADGE_NAMES.includes(b.toLowerCase()))) return true;
   if (author.startsWith('@') || author === '') return false;
-  const fold = platform !== undefined && CASE_INSENSITIVE_PLATFORMS.has(platform.toLowerCase());
+  const fold = platform === undefined || !CASE_SENSITIVE_PLATFORMS.has(platform.toLowerCase());
   const name = fold ? author.toLowerCase() : author;
   return sellers.some((s) => {
     const seller = s.replace(/^@/, '');

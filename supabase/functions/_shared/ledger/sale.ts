@@ -158,6 +158,14 @@ export interface SessionSales {
   pendingCents: number;
 }
 
+/** Session statuses after which a show is over (its open lots are settled; nothing is pending). */
+const FINAL_STATUSES: readonly string[] = ['ended', 'stopped', 'error'];
+
+/** Whether a show with this status is live (its open lots with a winner count as pending). */
+export function isLiveStatus(status: string | null | undefined): boolean {
+  return status !== null && status !== undefined && !FINAL_STATUSES.includes(status);
+}
+
 /** An empty summary (a show with no lots). */
 export function emptySummary(): SalesSummary {
   return { lots: 0, sold: 0, pending: 0, open: 0, unsold: 0, void: 0, buyers: 0, pendingBuyers: 0, revenueCents: 0, pendingCents: 0, unpriced: 0 };
