@@ -1,7 +1,7 @@
 /// <reference types="jest" />
 // The dashboard counts with the service's own functions: these tests pin what each count counts.
 import type { Lot } from './wire.ts';
-import { buyerCountOf, buyersOf, countsOf, describeChange, formatCents, isHostMessage, mergeLot, mergeLots, needsHostNotice, parsePriceCents, salesLine, HOST_NOTICE_AFTER_MS } from './ledger.ts';
+import { buyerCountOf, buyersOf, countsOf, describeChange, formatCents, isHostMessage, mergeLot, mergeLots, needsHostNotice, parsePriceCents, sellerNames, salesLine, HOST_NOTICE_AFTER_MS } from './ledger.ts';
 
 function lot(code: string, ord: number, over: Partial<Lot> = {}): Lot {
   const priceCents = over.priceCents === undefined ? 4500 : over.priceCents;
@@ -134,6 +134,11 @@ describe('the host notice', () => {
     expect(needsHostNotice({ ...base, hostMessages: 1 })).toBe(false);
     expect(needsHostNotice({ ...base, lots: 1 })).toBe(false);
     expect(needsHostNotice({ ...base, running: false })).toBe(false);
+  });
+
+  it('reads the host names typed in the start form or the notice', () => {
+    expect(sellerNames(' @hannah, co_host  @@x ')).toEqual(['hannah', 'co_host', 'x']);
+    expect(sellerNames(' , @ ')).toEqual([]);
   });
 
   it('knows the host by badge or by a seller name', () => {

@@ -94,6 +94,15 @@ export function salesLine(s: SalesSummary): string {
   return line;
 }
 
+/** The host names a seller types ("@hannah, co_host" -> ["hannah", "co_host"]); the service checks each. */
+export function sellerNames(input: string): string[] {
+  return input
+    .split(/[\s,]+/)
+    .map((name) => name.replace(/^@+/, ''))
+    .filter((name) => name.length > 0)
+    .slice(0, 20);
+}
+
 /** The badges that mark a show's host (capture normalizes platform names to `owner`). */
 const HOST_BADGES = new Set(['owner', 'host', 'broadcaster', 'seller']);
 

@@ -8,9 +8,8 @@ import { useState, type FormEvent } from 'react';
 import { describe, json } from '../api.ts';
 import type { SessionFeed } from '../feed/session-feed.ts';
 import { useNow } from '../hooks.ts';
-import { needsHostNotice } from '../ledger.ts';
+import { needsHostNotice, sellerNames } from '../ledger.ts';
 import type { SessionInfo } from '../wire.ts';
-import { sellerNames } from './StartForm.tsx';
 
 export function HostNotice({ feed, info, live, onSaved }: { feed: SessionFeed; info: SessionInfo | undefined; live: boolean; onSaved: () => void }) {
   const now = useNow(5_000);

@@ -322,6 +322,10 @@ function LotRow({ sessionId, lot, live, onCorrect, onUndo }: { sessionId: string
           <span className="lot-status" data-testid="lot-status">
             {state}
           </span>
+        </td>
+      </tr>
+      <tr className="lot-actions-row" data-code={lot.code}>
+        <td colSpan={4}>
           <span className="lot-actions">
             <button
               type="button"

@@ -6,17 +6,9 @@
  */
 import { useState, type FormEvent } from 'react';
 import { describe, json } from '../api.ts';
+import { sellerNames } from '../ledger.ts';
 import { detectPlatform, normalizeUrl } from '../platform.ts';
 import type { SelectorSet, StartAnswer } from '../wire.ts';
-
-/** The host names typed in the form: "@hannah, co_host" -> ["hannah", "co_host"] (the server checks each). */
-export function sellerNames(input: string): string[] {
-  return input
-    .split(/[\s,]+/)
-    .map((name) => name.replace(/^@+/, ''))
-    .filter((name) => name.length > 0)
-    .slice(0, 20);
-}
 
 const EMPTY_SELECTORS: SelectorSet = { container: '', row: '', author: '', text: '' };
 

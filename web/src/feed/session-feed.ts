@@ -164,9 +164,8 @@ export class SessionFeed {
         return { changed: true, live };
       case 'lot_update': {
         this.applyLots([event.lot], 'event');
-        // The show's summary after the change rides along on newer services.
-        const summary = (event as { summary?: { interested?: unknown } }).summary;
-        if (typeof summary?.interested === 'number') this.interested = summary.interested;
+        // The show's summary after the change rides along (older services send the lot alone).
+        if (typeof event.summary?.interested === 'number') this.interested = event.summary.interested;
         return { changed: true, live };
       }
       case 'session_status':
