@@ -51,7 +51,9 @@ export function HostNotice({ feed, info, live, onSaved }: { feed: SessionFeed; i
   return (
     <div className="banner tone-warn host-notice" role="status" data-testid="host-notice">
       <p>
-        <strong>{feed.claims} claims, but no message from the host yet.</strong>{' '}
+        <strong>
+          {feed.claims === 1 ? '1 claim' : `${feed.claims} claims`}, but no message from the host yet.
+        </strong>{' '}
         {sellers && sellers.length > 0
           ? `${sellers.join(', ')} has not written since: is that the host's username on this platform?`
           : 'Without the host, no lot opens, so nobody is a buyer yet.'}{' '}
