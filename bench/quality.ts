@@ -3,8 +3,8 @@
  *
  * - question-detection: question precision and recall of the stored verdict (rules settled against the
  *   stream's offer context) on supabase/functions/_shared/intent/labeled/labeled-chat.jsonl and on the
- *   held-out set written after the rules were improved (labeled-chat-heldout.jsonl); buyers found on
- *   streams that sell nothing.
+ *   held-out set written after the rules were improved (labeled-chat-heldout.jsonl), and on issue 25's
+ *   live-shopping sets; buyer precision, recall and F1; buyers found on streams that sell nothing.
  * - kb-answers: the extractive answerer (no LLM) through real search on the embedded PGlite, on three
  *   sellers' policy pages (test/fixtures/kb/) and test/fixtures/kb/questions.jsonl: share right, wrong answers
  *   (an answer that would have been sent but does not say what the page says, or any answer where the
@@ -113,6 +113,19 @@ const pct = (n: number): number => Math.round(n * 1000) / 10;
  * The question sets: the one the answerer was improved on, the held-out one (written later; improved on
  * after its first reading, see docs/QUALITY.md), and the blind one (never used to change anything).
  */
+/**
+ * The chat sets: the one the rules were improved on, the held-out one of issue 16, and issue 25's two
+ * live-shopping sets (labeled-shopping-blind*.jsonl, each written before the rules it first measured;
+ * blind3 was never followed by a rule change). See docs/QUALITY.md.
+ */
+export const CHAT_SETS = [
+  'labeled-chat.jsonl',
+  'labeled-chat-heldout.jsonl',
+  'labeled-shopping-blind.jsonl',
+  'labeled-shopping-blind2.jsonl',
+  'labeled-shopping-blind3.jsonl',
+] as const;
+
 export const KB_SETS = ['questions.jsonl', 'questions-heldout.jsonl', 'questions-blind.jsonl'] as const;
 
 export const quality: Benchmark = {
@@ -120,7 +133,7 @@ export const quality: Benchmark = {
   async run(context) {
     const root = repoRoot();
     const out: BenchResult[] = [];
-    for (const name of ['labeled-chat.jsonl', 'labeled-chat-heldout.jsonl']) {
+    for (const name of CHAT_SETS) {
       const rows = parseLabeledChat(fs.readFileSync(path.join(root, 'supabase/functions/_shared/intent/labeled', name), 'utf8'));
       const score = scoreChat(rows);
       out.push({
@@ -134,6 +147,9 @@ export const quality: Benchmark = {
           missedQuestions: score.question.falseNegatives,
           buyerPrecisionPct: pct(score.buyer.precision),
           buyerRecallPct: pct(score.buyer.recall),
+          buyerF1Pct: pct(score.buyer.f1),
+          falseBuyers: score.buyer.falsePositives,
+          missedBuyers: score.buyer.falseNegatives,
           buyersWithoutOffer: score.buyersWithoutOffer,
         },
       });

@@ -23,12 +23,15 @@ describe('service with the embedded backend', () => {
       expect(started.status).toBe(201);
       sessionId = started.body.sessionId;
       const sub = await Subscriber.connect(service.url, sessionId);
+      const seenBuyer = (): BuyerEvent | undefined =>
+        sub.events.find((e): e is BuyerEvent => e.type === 'buyer_detected' && sub.messages(sessionId!).some((m) => m.message.id === e.messageId));
       try {
-        await sub.waitFor(() => sub.events.some((e) => e.type === 'buyer_detected'), 45_000);
+        // A buyer whose message this subscriber saw (one claimed before it connected is announced too).
+        await sub.waitFor(() => seenBuyer() !== undefined, 45_000);
       } finally {
         sub.close();
       }
-      const buyer = sub.events.find((e): e is BuyerEvent => e.type === 'buyer_detected')!;
+      const buyer = seenBuyer()!;
       expect(buyer).toMatchObject({ sessionId, messageId: expect.any(String), buyer: { username: expect.any(String), message: expect.any(String) } });
       expect(buyer.buyer.confidence).toBeGreaterThanOrEqual(0.7);
       const claimed = sub.messages(sessionId).find((e) => e.message.id === buyer.messageId);
@@ -49,16 +52,29 @@ describe('service with the embedded backend', () => {
       expect(found.messages.map((m) => m.id)).toContain(buyer.messageId);
       expect(found.messages.length).toBeLessThan(page.messages.length);
 
-      // the pick list: every buyer announced on /ws is in the session's stored buyers, in claim order
+      // /buyers is the ledger's: winners are buyers, a purchase no lot holds is a lead (interested), and
+      // its counts are the /lots summary's.
       const buyersRes = await fetch(`${service.url}/api/sessions/${sessionId}/buyers`);
       expect(buyersRes.status).toBe(200);
-      const pick = (await buyersRes.json()) as { buyers: Array<{ messageId: string; capturedAt: string; buyer: { username: string } }> };
+      const pick = (await buyersRes.json()) as {
+        buyers: Array<{ username: string; lots: Array<{ code: string }> }>;
+        interested: Array<{ username: string; messages: Array<{ messageId: string }> }>;
+        summary: Record<string, number>;
+      };
+      const lotsBody = (await (await fetch(`${service.url}/api/sessions/${sessionId}/lots`)).json()) as {
+        lots: Array<{ status: string; winner: { username: string } | null; waitlist: Array<{ username: string }> }>;
+        summary: Record<string, number>;
+      };
+      expect(pick.summary).toEqual(lotsBody.summary);
+      const held = new Set(lotsBody.lots.filter((l) => l.status !== 'void').flatMap((l) => [...(l.winner ? [l.winner] : []), ...l.waitlist].map((c) => c.username.toLowerCase())));
       const announced = sub.events.filter((e): e is BuyerEvent => e.type === 'buyer_detected');
       for (const event of announced) {
-        expect(pick.buyers.find((b) => b.messageId === event.messageId)?.buyer).toEqual(event.buyer);
+        expect(['winner', 'waitlist', 'interested']).toContain(event.buyer.status);
+        if (event.buyer.status !== 'interested' || held.has(event.buyer.username.toLowerCase())) continue;
+        const lead = pick.interested.find((v) => v.username === event.buyer.username);
+        expect(lead?.messages.map((m) => m.messageId)).toContain(event.messageId);
       }
-      const times = pick.buyers.map((b) => b.capturedAt);
-      expect([...times].sort()).toEqual(times);
+      expect(pick.summary.buyers + pick.summary.pendingBuyers).toBe(pick.buyers.length);
 
       const bad = await fetch(`${service.url}/api/sessions/${sessionId}/messages?limit=0`);
       expect(bad.status).toBe(400);

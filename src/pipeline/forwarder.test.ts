@@ -8,6 +8,8 @@ import { EarshotError } from '../errors.ts';
 import { silentLogger } from '../log.ts';
 import { backoffDelay, Forwarder, type ForwarderOptions } from './forwarder.ts';
 import { Outbox } from './outbox.ts';
+import { settleLot } from '../../supabase/functions/_shared/ledger/corrections.ts';
+import { applyMessages, emptyLedger } from '../../supabase/functions/_shared/ledger/rules.ts';
 
 const logger = silentLogger();
 let n = 0;
@@ -121,6 +123,49 @@ describe('forwarder', () => {
       { sessionId: 's', body: { type: 'buyer_detected', messageId: buyer.id, buyer: { username: 'ann', message: 'sold', confidence: 0.9 } } },
       { sessionId: 's', body: { type: 'answer', messageId: question.id, question: 'ship?', answer: 'Yes', status: 'suggested', sources: [] } },
     ]);
+    await forwarder.close();
+  });
+
+  test('a show that stops or ends settles its lots after its last batch, once, and announces them with the counts', async () => {
+    const shown = applyMessages(emptyLedger(), [
+      { id: 'h1', author: 'host', text: 'A1 mug $10, A2 cup $7', at: new Date().toISOString(), host: true },
+      { id: 'v1', author: 'amy', text: 'A1 pls', at: new Date().toISOString(), host: false },
+    ]).state;
+    let lots = shown.lots;
+    const order: string[] = [];
+    const { forwarder, calls } = await setup({
+      batchDelayMs: 0,
+      backend: {
+        ingest: async (_s, messages) => {
+          order.push('ingest');
+          return ok(messages);
+        },
+        markDeleted: async () => undefined,
+        upsertSession: async (info) => {
+          order.push(`session:${info.status}`);
+        },
+        settleLots: async () => {
+          order.push('settle');
+          const closed = lots.map((l) => settleLot(l, new Date().toISOString())?.lot).filter((l) => l !== undefined);
+          lots = lots.map((l) => closed.find((c) => c.code === l.code) ?? l);
+          return closed;
+        },
+        listLots: async () => lots,
+        listInterested: async () => [],
+      },
+    });
+    forwarder.accept('s', [message('A1 pls')]);
+    forwarder.sessionChanged({ sessionId: 's', status: 'live' } as SessionInfo);
+    forwarder.sessionChanged({ sessionId: 's', status: 'stopped' } as SessionInfo);
+    forwarder.sessionChanged({ sessionId: 's', status: 'ended' } as SessionInfo);
+    await forwarder.flush(2_000);
+    expect(order).toEqual(['ingest', 'session:live', 'session:stopped', 'settle', 'session:ended', 'settle']);
+    const updates = calls.published.filter((p) => p.body.type === 'lot_update').map((p) => p.body as Extract<SessionEventBody, { type: 'lot_update' }>);
+    expect(updates.map((u) => [u.lot.code, u.lot.status])).toEqual([
+      ['A1', 'sold'],
+      ['A2', 'unsold'],
+    ]);
+    expect(updates[0]!.summary).toMatchObject({ sold: 1, pending: 0, buyers: 1, revenueCents: 1000, interested: 0 });
     await forwarder.close();
   });
 

@@ -64,6 +64,20 @@ test('a buyer verdict repeated for one message counts once', async () => {
   expect(published.filter((p) => p.body.type === 'buyer_detected').length).toBe(2);
 });
 
+test("with a ledger the session's buyers and sales are the lot_update summary's, not a count of verdicts", async () => {
+  const { manager, published } = setup();
+  await manager.start({ url: 'https://www.twitch.tv/x', sessionId: 's' });
+  // Interest and waitlist claims are announced, but they are no buyers.
+  manager.publish('s', { type: 'buyer_detected', messageId: 'm1', buyer: { username: 'a', message: 'want', confidence: 0.9, status: 'interested' } });
+  manager.publish('s', { type: 'buyer_detected', messageId: 'm2', buyer: { username: 'b', message: 'A1 pls', confidence: 0.9, status: 'waitlist', lot: 'A1' } });
+  expect(manager.get('s')?.buyerCount).toBe(0);
+  const summary = { lots: 3, sold: 1, pending: 1, open: 2, unsold: 0, void: 0, buyers: 1, pendingBuyers: 1, revenueCents: 4500, pendingCents: 1000, unpriced: 0, interested: 1 };
+  const lot = { code: 'A1' } as never;
+  manager.publish('s', { type: 'lot_update', lot, summary });
+  expect(manager.get('s')).toMatchObject({ buyerCount: 2, sales: { sold: 1, pending: 1, buyers: 1, interested: 1, revenueCents: 4500, pendingCents: 1000 } });
+  expect(published.filter((p) => p.body.type === 'buyer_detected').length).toBe(2);
+});
+
 test('the session limit is enforced with a coded error', async () => {
   const { manager } = setup();
   await manager.start({ url: 'https://www.twitch.tv/a' });

@@ -328,7 +328,7 @@ const HistoryActor = z.union([
 ]) satisfies z.ZodType<LedgerHistoryActor>;
 export type HistoryActor = LedgerHistoryActor;
 
-const LOT_ACTIONS = ['announce', 'update', 'claim', 'waitlist', 'withdraw', 'close', 'assign', 'void', 'auction', 'bid', 'going', 'settle', 'correct', 'undo'] as const;
+const LOT_ACTIONS = ['announce', 'update', 'claim', 'waitlist', 'withdraw', 'close', 'assign', 'void', 'auction', 'bid', 'going', 'settle', 'correct', 'undo', 'refused'] as const;
 
 /** One change to a lot: when, by whom, before -> after. */
 export const LotHistoryEntry = z.object({

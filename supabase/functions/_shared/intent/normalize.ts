@@ -71,7 +71,7 @@ const EXPANSIONS: Record<string, string> = {
 };
 
 // "ill" is "I'll" when a verb follows ("ill take it"); otherwise it may really mean ill.
-const WILL_VERBS = new Set(['take', 'get', 'buy', 'grab', 'have', 'do', 'pass', 'claim', 'need', 'want', 'be', 'try']);
+const WILL_VERBS = new Set(['take', 'get', 'buy', 'grab', 'have', 'do', 'pass', 'claim', 'need', 'want', 'be', 'try', 'like', 'love', 'go', 'bid', 'pay']);
 
 // Words whose stretched spellings matter: "soold", "minee", "diibs", "pleasee" map back to these.
 const STRETCHABLE = [

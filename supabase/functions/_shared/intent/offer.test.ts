@@ -1,5 +1,5 @@
 import { classifyRules } from './rules.ts';
-import { deriveOfferContext, isOfferAnnouncement, isOnOffer, isSaleEvent, offerAt, settleVerdict } from './offer.ts';
+import { auctionAfter, deriveOfferContext, isOfferAnnouncement, isOnOffer, isSaleEvent, offerAt, settleVerdict } from './offer.ts';
 
 const host = (text: string) => ({ text, author: 'hannah', badges: ['owner'] });
 const viewer = (text: string) => ({ text, author: 'bob', badges: [] as string[] });
@@ -61,5 +61,43 @@ describe('offer context', () => {
     // Other evidence does not depend on when the message came.
     expect(isOnOffer(offerAt({ ...offer, shoppingPlatform: true }, 1))).toBe(true);
     expect(isOnOffer(offerAt({ ...offer, openLots: ['A1'] }, 1))).toBe(true);
+  });
+});
+
+describe('chat auctions in the offer context (issue 25)', () => {
+  test.each([
+    [false, 'bidding starts at 20', true],
+    [false, 'B1 windbreaker, starting bid $25', true],
+    [false, 'going once', true],
+    [true, 'going twice', true],
+    [true, 'sold to @ana.m3!', false],
+    [true, 'Sold!', false],
+    [true, 'next up A2 beanie $15', false],
+    [true, 'thanks for the follows!', true],
+    [false, 'thanks for the follows!', false],
+  ])('running %j, the host saying %j leaves it running: %j', (before, text, after) => {
+    expect(auctionAfter(before, text)).toBe(after);
+  });
+
+  test('the auction running is derived from the host\'s lines in order, newest first as ingest reads them', () => {
+    const lines = [
+      { ...host('sold to @amy'), rowId: 30 },
+      { ...host('bidding starts at 20'), rowId: 20 },
+      { ...host('A1 jacket'), rowId: 10 },
+    ];
+    expect(deriveOfferContext('generic', lines).auctionOpen).toBeUndefined();
+    const running = deriveOfferContext('generic', [{ ...host('going once'), rowId: 40 }, ...lines]);
+    expect(running).toMatchObject({ auctionOpen: true, auctionAtRow: 40 });
+    expect(offerAt(running, 39)!.auctionOpen).toBe(false);
+    expect(offerAt(running, 41)!.auctionOpen).toBe(true);
+  });
+
+  test('a bare amount is a buyer only while an auction runs, and never with nothing on offer', () => {
+    const shop = deriveOfferContext('whatnot', []);
+    expect(settleVerdict(classifyRules('25'), shop)).toMatchObject({ intent: 'other', ambiguous: true });
+    expect(settleVerdict(classifyRules('25'), { ...shop, auctionOpen: true })).toMatchObject({ intent: 'purchase', bid: 25, confidence: 0.8, ambiguous: false });
+    expect(settleVerdict(classifyRules('$35'), { auctionOpen: true })).toMatchObject({ intent: 'other' });
+    // A size or a hashtag is no bid, auction or not.
+    for (const text of ['M', '#14', 'me', '1']) expect(settleVerdict(classifyRules(text), { ...shop, auctionOpen: true }).intent).toBe('other');
   });
 });

@@ -10,6 +10,7 @@
  * The context is deliberately small so other sources (a claims ledger with open lots) can feed it:
  * anything that knows an offer is open sets one of its fields. Pure and dependency-free (Node and Deno).
  */
+import { parseHostMessage } from '../ledger/parse.ts';
 import { tokenize } from './normalize.ts';
 import { codeToken } from './extract.ts';
 import { AMBIGUOUS_BELOW, type Classification } from './types.ts';
@@ -29,6 +30,14 @@ export interface OfferContext {
    * had nothing announced yet ("sold" typed before the host put anything up). See {@link offerAt}.
    */
   announcedAtRow?: number;
+  /**
+   * A chat auction is running ("bidding starts at 20", "going once" and no close since): a bare amount
+   * ("25", "$35") is a bid, so a buyer. Derived from the host's lines here; a claims ledger that knows a
+   * lot's auction is open sets it too.
+   */
+  auctionOpen?: boolean;
+  /** The stored row of the host line that opened the running auction: a message before it bid on nothing. */
+  auctionAtRow?: number;
 }
 
 /** Platforms where a live show is a sale by default: the host sells by voice, chat claims. */
@@ -93,8 +102,26 @@ export interface SessionLine {
  * the message came before it, nothing was on offer for that message.
  */
 export function offerAt(offer: OfferContext | undefined, rowId: number): OfferContext | undefined {
-  if (!offer || offer.announcedAtRow === undefined || rowId >= offer.announcedAtRow) return offer;
-  return { ...offer, announcedItem: false };
+  if (!offer) return offer;
+  let out = offer;
+  if (offer.announcedAtRow !== undefined && rowId < offer.announcedAtRow) out = { ...out, announcedItem: false };
+  if (offer.auctionOpen === true && offer.auctionAtRow !== undefined && rowId < offer.auctionAtRow) out = { ...out, auctionOpen: false };
+  return out;
+}
+
+/**
+ * Whether a chat auction runs after a host's message, given whether one ran before it: "bidding starts
+ * at 20" or "going once" opens (or keeps) it; a winner named, a close ("sold!", "next"), a void or a new
+ * lot announced without an auction ends it; anything else leaves it as it was. Reads the message with
+ * the claims ledger's parser, so both agree on what the host said.
+ */
+export function auctionAfter(open: boolean, hostText: string): boolean {
+  let state = open;
+  for (const action of parseHostMessage(hostText)) {
+    if (action.kind === 'auction' || action.kind === 'going') state = true;
+    else if (action.kind !== 'price') state = false;
+  }
+  return state;
 }
 
 /**
@@ -111,6 +138,16 @@ export function deriveOfferContext(
   const isHost = (line: SessionLine): boolean =>
     line.badges.some((b) => HOST_BADGES.includes(b.toLowerCase())) || sellers.has(line.author.toLowerCase());
   const announcements = lines.filter((line) => isHost(line) && isOfferAnnouncement(line.text));
+  // The host's lines oldest first (ingest reads the latest ones newest first): is an auction running now?
+  const hostLines = lines.filter(isHost);
+  const ordered = hostLines.every((l) => typeof l.rowId === 'number') ? [...hostLines].sort((a, b) => a.rowId! - b.rowId!) : hostLines;
+  let auctionOpen = false;
+  let auctionAtRow: number | undefined;
+  for (const line of ordered) {
+    const next = auctionAfter(auctionOpen, line.text);
+    if (next && !auctionOpen) auctionAtRow = line.rowId;
+    auctionOpen = next;
+  }
   const rows = announcements.map((line) => line.rowId).filter((id): id is number => typeof id === 'number');
   const context: OfferContext = {
     shoppingPlatform: platform !== null && platform !== undefined && LIVE_SHOPPING_PLATFORMS.includes(platform),
@@ -118,8 +155,15 @@ export function deriveOfferContext(
     saleEvent: lines.some((line) => isSaleEvent(line.kind, line.text)),
   };
   if (rows.length > 0 && rows.length === announcements.length) context.announcedAtRow = Math.min(...rows);
+  if (auctionOpen) {
+    context.auctionOpen = true;
+    if (auctionAtRow !== undefined) context.auctionAtRow = auctionAtRow;
+  }
   return context;
 }
+
+/** Confidence of a bare amount as a bid while an auction runs (a soft claim). */
+const BID_IN_AUCTION = 0.8;
 
 /** Confidence of the `other` a purchase becomes when nothing is on offer (a claim with nothing to claim). */
 const NOTHING_ON_OFFER = 0.8;
@@ -131,6 +175,10 @@ const NOTHING_ON_OFFER = 0.8;
  */
 export function settleVerdict(c: Classification, offer: OfferContext | undefined): Classification {
   if (c.intent === 'other') return c;
+  // A bare amount ("25", "$35") while a chat auction runs is a bid: a buyer.
+  if (c.intent === 'purchase' && c.bid !== undefined && c.confidence < AMBIGUOUS_BELOW && offer?.auctionOpen === true && isOnOffer(offer)) {
+    return { ...c, confidence: BID_IN_AUCTION, ambiguous: false };
+  }
   if (c.intent === 'purchase' && !isOnOffer(offer)) {
     return { intent: 'other', confidence: NOTHING_ON_OFFER, source: c.source, ambiguous: false };
   }

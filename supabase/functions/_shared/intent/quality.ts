@@ -2,11 +2,12 @@
  * Scores the classifier against hand-labeled chat (labeled/labeled-chat.jsonl): question precision and
  * recall, and buyers (precision, recall, and buyers found on streams that sell nothing). The verdict
  * scored is the stored one: rules, then {@link settleVerdict} against the offer context the stream's
- * own lines give (a shopping stream is a live-shopping platform; the others are not).
+ * own lines give (a shopping stream is a live-shopping platform; the others are not), and whether a chat
+ * auction runs at that line (the host's lines before it, in order: a bare "25" is a bid only then).
  * Pure: callers read the file (unit test, bench). Dependency-free (Node and Deno).
  */
 import { classifyRules } from './rules.ts';
-import { deriveOfferContext, settleVerdict } from './offer.ts';
+import { auctionAfter, deriveOfferContext, HOST_BADGES, settleVerdict } from './offer.ts';
 import type { Classification, Intent } from './types.ts';
 
 /** The kinds of stream the set covers. */
@@ -26,6 +27,8 @@ export interface LabeledMessage {
 export interface ClassScore {
   precision: number;
   recall: number;
+  /** Harmonic mean of precision and recall (0 when both are 0). */
+  f1: number;
   truePositives: number;
   falsePositives: number;
   falseNegatives: number;
@@ -62,7 +65,10 @@ export function parseLabeledChat(jsonl: string): LabeledMessage[] {
 const ratio = (n: number, d: number): number => (d === 0 ? 1 : n / d);
 
 function classScore(tp: number, fp: number, fn: number): ClassScore {
-  return { precision: ratio(tp, tp + fp), recall: ratio(tp, tp + fn), truePositives: tp, falsePositives: fp, falseNegatives: fn };
+  const precision = ratio(tp, tp + fp);
+  const recall = ratio(tp, tp + fn);
+  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+  return { precision, recall, f1, truePositives: tp, falsePositives: fp, falseNegatives: fn };
 }
 
 /**
@@ -73,9 +79,15 @@ export function storedVerdicts(rows: readonly LabeledMessage[], classify: (text:
   const offers = new Map<StreamKind, ReturnType<typeof deriveOfferContext>>();
   for (const stream of Object.keys(PLATFORM_OF) as StreamKind[]) {
     const lines = rows.filter((r) => r.stream === stream).map((r) => ({ text: r.text, author: r.author, badges: r.badges ?? [] }));
-    offers.set(stream, deriveOfferContext(PLATFORM_OF[stream], lines));
+    offers.set(stream, { ...deriveOfferContext(PLATFORM_OF[stream], lines), auctionOpen: false });
   }
-  return rows.map((row) => settleVerdict(classify(row.text), offers.get(row.stream)));
+  // Whether a chat auction runs is a matter of time: each line sees the host's lines before it, in order.
+  const auction = new Map<StreamKind, boolean>();
+  return rows.map((row) => {
+    const offer = offers.get(row.stream)!;
+    if ((row.badges ?? []).some((b) => HOST_BADGES.includes(b.toLowerCase()))) auction.set(row.stream, auctionAfter(auction.get(row.stream) ?? false, row.text));
+    return settleVerdict(classify(row.text), { ...offer, auctionOpen: auction.get(row.stream) ?? false });
+  });
 }
 
 /** Scores a labeled set (see module doc). */

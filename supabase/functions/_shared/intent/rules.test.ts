@@ -196,12 +196,9 @@ const AMBIGUOUS: Array<[string, Intent]> = [
   ['10.5', 'purchase'],
   ['32', 'purchase'],
   ['large please', 'purchase'],
-  ['A2', 'purchase'],
   ['AA 10', 'purchase'],
   ['#14', 'purchase'],
-  ['two please', 'purchase'],
   ['yes please', 'purchase'],
-  ['take my money', 'purchase'],
   ["i'd take it", 'purchase'],
   ['love it sold', 'purchase'],
   ['sold! do you ship to canada?', 'purchase'],
@@ -311,6 +308,83 @@ describe('item naming', () => {
     '%j names no item',
     (text) => {
       expect(classifyRules(text).item).toBeUndefined();
+    },
+  );
+});
+
+describe('live-shopping claims the issue-25 reading missed', () => {
+  test.each<[string, Details]>([
+    ['put me down for 2', { quantity: 2 }],
+    ['put me down for the scarf', {}],
+    ['take my money', {}],
+    ['shut up and take my money', {}],
+    ['ME! sold', {}],
+    ['\u{1F64B} mine', {}],
+    ['copping that', {}],
+    ['cop!', {}],
+    ['A1 for me', { itemCode: 'A1' }],
+    ['lot 6 for me', { itemCode: '6' }],
+    ['2 for me please', { quantity: 2 }],
+    ['me A1', { itemCode: 'A1' }],
+    ['A2', { itemCode: 'A2' }],
+    ['C1!!!', { itemCode: 'C1' }],
+    ['c1 pls', { itemCode: 'C1' }],
+    ['C1 C1 C1', { itemCode: 'C1' }],
+    ['yes C1', { itemCode: 'C1' }],
+    ['count me in!', {}],
+    ['sign me up', {}],
+    ["I'm in", {}],
+    ['ring it up', {}],
+    ['hold it for me please', {}],
+    ['save me one', {}],
+    ['grab it for me', {}],
+    ['gimme', {}],
+    ["i'd love that one", {}],
+    ['buying this', {}],
+    ['two please', { quantity: 2 }],
+    ['2 please', { quantity: 2 }],
+    ['3 of them please', { quantity: 3 }],
+    ['C1 for my daughter', { itemCode: 'C1' }],
+    ['id like it', {}],
+  ])('%j is a buyer', (text, details) => {
+    const c = classifyRules(text);
+    expect(c).toMatchObject({ intent: 'purchase', ambiguous: false, ...details });
+    expect(c.confidence).toBeGreaterThanOrEqual(0.8);
+  });
+
+  test.each([
+    ['bid 30', 30, undefined],
+    ['bid 45 please', 45, undefined],
+    ['my bid 80', 80, undefined],
+    ['55 bid', 55, undefined],
+    ["I'll do $40", 40, undefined],
+    ['i\u2019ll go 50', 50, undefined],
+    ['bid 30 on A1', 30, 'A1'],
+  ])('%j is a bid of %d, a buyer without knowing the auction', (text, amount, code) => {
+    const c = classifyRules(text);
+    expect(c).toMatchObject({ intent: 'purchase', ambiguous: false, bid: amount, price: amount });
+    expect(c.itemCode).toBe(code);
+    expect(c.confidence).toBeGreaterThanOrEqual(0.8);
+  });
+
+  test.each([
+    ['25', 25],
+    ['$35', 35],
+    ['30!', 30],
+    ['85 here', 85],
+    ['$60 from me', 60],
+    ['40 bucks', 40],
+  ])('a bare amount %j is only a lean, a bid of %d once an auction is known to run', (text, amount) => {
+    expect(classifyRules(text)).toMatchObject({ intent: 'purchase', ambiguous: true, bid: amount });
+    expect(classifyRules(text).confidence).toBeLessThan(0.7);
+  });
+
+  test.each(['good for my skin', 'A1 for my birthday party next year lol', 'count me out', 'gimme a sec', 'hold on, lagging', 'save the best for last lol', 'buying a house this year lol', "I'll buy lunch later", 'add me on insta', 'i claim nothing', 'dibs on next week lol', 'I need a bigger closet lol', 'im in love', "I'm in Texas", 'AA 10', '#14', 'not for me', 'good for me', 'too big for me', 'put it down', 'the bid is 30 now', "I'm 25 lol", '1', '2', 'my sister copped one last week', 'cop or drop?', '$30?'])(
+    '%j is no buyer',
+    (text) => {
+      const c = classifyRules(text);
+      expect(c.intent === 'purchase' && c.confidence >= 0.7).toBe(false);
+      if (text === '1' || text === '2') expect(c.bid).toBeUndefined();
     },
   );
 });

@@ -154,12 +154,40 @@ function matchClaimAt(tokens: readonly string[], at: number): ClaimMatch | null 
     case 'claimed':
       return r(1) === 'by' || r(1) === 'already' ? { kind: 'lookalike', rest: rest(1) } : { kind: 'claim', rest: rest(1) };
     case 'buying':
-      return { kind: 'claim', rest: rest(1) };
+      // "buying!", "buying this", "buying A2"; "buying a house this year" is news, not a claim.
+      return claimObject(tokens, at + 1) ? { kind: 'claim', rest: rest(1) } : null;
     case 'add':
-      return r(1) === 'me' ? { kind: 'claim', rest: rest(2) } : null;
+      // "add me", "add me for 2"; "add me on insta" is not a claim.
+      if (r(1) !== 'me') return null;
+      if ((r(2) === 'on' || r(2) === 'at') && r(3) !== undefined && !isDetailToken(r(3)!)) return null;
+      return { kind: 'claim', rest: rest(2) };
+    case 'count':
+    case 'sign':
+      // "count me in", "sign me up (for 2)"; "count me out" is the opposite.
+      return r(1) === 'me' && r(2) === (t0 === 'count' ? 'in' : 'up') && (r(3) === undefined || r(3) === 'for' || r(3) === 'please')
+        ? { kind: 'soft', rest: rest(3) }
+        : null;
+    case 'ring':
+      return (r(1) === 'it' || r(1) === 'me' || r(1) === 'that') && r(2) === 'up' ? { kind: 'soft', rest: rest(3) } : null;
+    case 'hold':
+    case 'save':
+    case 'grab':
+      // "hold it for me", "save me one", "grab C1 for me"; "hold on", "save the best for last" are not claims.
+      if (r(1) === 'me' && r(2) !== undefined && (r(2) === 'one' || r(2) === 'it' || r(2) === 'that' || isDetailToken(r(2)!) || isCount(r(2)!))) {
+        return { kind: 'soft', rest: rest(2) };
+      }
+      if (r(1) !== undefined && (['it', 'that', 'this', 'one'].includes(r(1)!) || isDetailToken(r(1)!)) && r(2) === 'for' && r(3) === 'me') {
+        return { kind: 'soft', rest: [r(1)!, ...rest(4)] };
+      }
+      return null;
     case 'me': {
       const next = r(1);
       if (next === 'please') return { kind: 'claim', rest: rest(2) };
+      // "ME! sold", "🙋 mine" (the hand reads as "me"): "me" then a claim word is that claim.
+      if (next !== undefined && DISTINCTIVE.has(next)) {
+        const then = matchClaimAt(tokens, at + 1);
+        if (then?.kind === 'claim') return then;
+      }
       if (next === undefined) return { kind: 'unsure', rest: [] };
       if (next === 'too' || next === 'next' || next === 'me') return { kind: 'unsure', rest: rest(2) };
       if (next === 'neither' || next === 'either') return null;
@@ -168,9 +196,11 @@ function matchClaimAt(tokens: readonly string[], at: number): ClaimMatch | null 
       return rest(1).length <= 2 ? { kind: 'unsure', rest: rest(1) } : null;
     }
     case 'give':
-      return r(1) === 'me' && r(2) !== undefined && (OBJECTS.has(r(2)!) || isDetailToken(r(2)!) || /^\d/.test(r(2)!))
-        ? { kind: 'soft', rest: rest(2) }
-        : null;
+      if (r(1) !== 'me') return null;
+      // "gimme!" alone claims; "gimme a sec" asks for time.
+      if (r(2) === undefined) return { kind: 'soft', rest: [] };
+      if ((r(2) === 'a' || r(2) === 'an') && r(3) !== undefined && !isDetailToken(r(3)!) && r(3) !== 'one') return null;
+      return OBJECTS.has(r(2)!) || isDetailToken(r(2)!) || /^\d/.test(r(2)!) ? { kind: 'soft', rest: rest(2) } : null;
     case 'let':
       return r(1) === 'me' && (r(2) === 'get' || r(2) === 'grab' || r(2) === 'buy') ? { kind: 'claim', rest: rest(3) } : null;
     case 'that':
@@ -187,8 +217,23 @@ function matchClaimAt(tokens: readonly string[], at: number): ClaimMatch | null 
     case 'buy':
       return matchWant(t0, tokens, at + 1);
     case 'take':
-      if (r(1) === 'my' && r(2) === 'money') return { kind: 'unsure', rest: rest(3) };
+      // "take my money": on a show that sells, a buyer; with nothing on offer it is settled to chatter.
+      if (r(1) === 'my' && r(2) === 'money') return { kind: 'soft', rest: rest(3) };
       return null;
+    case 'shut':
+      return startsWith(tokens, at, ['shut', 'up', 'and', 'take', 'my', 'money']) ? { kind: 'soft', rest: rest(6) } : null;
+    case 'put':
+      // "put me down for 2", "put me down for the scarf"; "put it down" is not a claim.
+      if (r(1) === 'me' && r(2) === 'down') return r(3) === 'for' ? { kind: 'soft', rest: rest(4) } : { kind: 'soft', rest: rest(3) };
+      return null;
+    case 'cop':
+    case 'copping':
+    case 'coppin': {
+      // "copping that", "cop!", "cop A2"; "cop or drop" asks.
+      const next = r(1);
+      if (next === undefined || OBJECTS.has(next) || isDetailToken(next) || /^[#\d]/.test(next) || next === 'please') return { kind: 'soft', rest: rest(1) };
+      return null;
+    }
     default:
       return null;
   }
@@ -200,14 +245,47 @@ function matchFirstPerson(tokens: readonly string[], at: number): ClaimMatch | n
   const b = tokens[at + 1];
   if (a === 'will' && b === 'take') return takeClaim(tokens, at + 2, 'claim');
   if (a === 'will' && (b === 'buy' || b === 'get' || b === 'grab' || b === 'have' || b === 'claim')) {
-    return { kind: 'claim', rest: tokens.slice(at + 2) };
+    // "I'll buy it", "I'll grab that"; "I'll buy lunch later" is not about the lot.
+    return claimObject(tokens, at + 2) ? { kind: 'claim', rest: tokens.slice(at + 2) } : null;
   }
+  // "I'd like it", "I'd love that one", "I'd like C1"; "I'd like to see it" asks (see matchWant).
+  if (a === 'would' && (b === 'like' || b === 'love')) return matchWant('want', tokens, at + 2);
+  // "I'm in", "im in for 2"; "I'm in Texas" is not a claim.
+  if (a === 'am' && b === 'in' && (tokens[at + 2] === undefined || tokens[at + 2] === 'for')) return { kind: 'soft', rest: tokens.slice(at + 3) };
   if (a === 'would' && (b === 'take' || b === 'buy')) return { kind: 'unsure', rest: tokens.slice(at + 2) };
   if (a === 'take') return takeClaim(tokens, at + 1, 'soft');
-  if (a === 'claim' || a === 'call' || a === 'dibs') return { kind: 'claim', rest: tokens.slice(at + 1) };
-  if (a === 'am' && (b === 'claiming' || b === 'buying' || b === 'taking')) return { kind: 'claim', rest: tokens.slice(at + 2) };
+  if (a === 'claim' || a === 'call' || a === 'dibs') {
+    // "i claim nothing", "i call the next game": no lot claimed.
+    const next = tokens[at + 1];
+    if (next === 'nothing' || next === 'none' || (next !== undefined && a === 'call' && !claimObject(tokens, at + 1) && next !== 'dibs')) return null;
+    return { kind: 'claim', rest: tokens.slice(at + 1) };
+  }
+  if (a === 'am' && (b === 'claiming' || b === 'buying' || b === 'taking' || b === 'copping')) return { kind: 'claim', rest: tokens.slice(at + 2) };
   if (a === 'want' || a === 'need') return matchWant(a, tokens, at + 1);
   return null;
+}
+
+/** Words after which a claim is about another time ("dibs on next week", "I'll buy it later"). */
+const LATER = new Set(['later', 'tomorrow', 'yesterday', 'someday', 'eventually']);
+const NEXT_TIME = new Set(['week', 'time', 'stream', 'show', 'month', 'year', 'live', 'game']);
+
+/** Whether the words say the claim is for another time, not the lot on screen. */
+function aboutAnotherTime(rest: readonly string[]): boolean {
+  return rest.some((t, k) => LATER.has(t) || (t === 'next' && NEXT_TIME.has(rest[k + 1] ?? '')));
+}
+
+/**
+ * Whether what follows a buying verb is the lot: nothing ("buying!"), a pronoun ("buying it", "that
+ * one"), a detail ("A2", "2", "size M"), or "the" and at most two words ("the bag"). "a house this year"
+ * is not.
+ */
+function claimObject(tokens: readonly string[], at: number): boolean {
+  const next = tokens[at];
+  const rest = tokens.slice(at);
+  if (aboutAnotherTime(rest)) return false;
+  if (next === undefined || next === 'please' || next === 'lol') return true;
+  if (['it', 'this', 'that', 'one', 'them', 'these', 'those', 'both', 'all'].includes(next) || isDetailToken(next) || isCount(next) || /^[#\d]/.test(next)) return true;
+  return next === 'the' && rest.length <= 3;
 }
 
 function takeClaim(tokens: readonly string[], at: number, kind: ClaimKind): ClaimMatch | null {
@@ -228,6 +306,8 @@ function matchWant(verb: string, tokens: readonly string[], at: number): ClaimMa
     return then !== undefined && BUY_VERBS.has(then) && verb !== 'need' ? { kind: 'soft', rest: tokens.slice(at + 2) } : null;
   }
   if (verb === 'need' && (next === 'it' || next === 'this' || next === 'that' || next === 'one')) return { kind: 'unsure', rest };
+  // "I need a bigger closet": an article then a plain word is a wish, not this lot ("I want a medium" is).
+  if ((next === 'a' || next === 'an') && !(tokens[at + 1] !== undefined && (isDetailToken(tokens[at + 1]!) || tokens[at + 1] === 'one'))) return null;
   if (OBJECTS.has(next) || isDetailToken(next) || /^[#\d]/.test(next)) return { kind: 'soft', rest };
   // "I want item 9 in large": the details make it a claim even without "it"/"that".
   return extractDetails(rest).count > 0 ? { kind: 'soft', rest } : null;
@@ -242,6 +322,8 @@ function findClaim(tokens: readonly string[]): ClaimMatch | null {
     if (!FILLERS.has(tokens[at]!)) break;
     at++;
   }
+  const forMe = forMeClaim(tokens.slice(at));
+  if (forMe) return forMe;
   // "A2 sold", "#14 mine", "size m dibs": details first, then a distinctive claim word.
   let k = at;
   while (k < tokens.length && k - at < 3 && (isDetailToken(tokens[k]!) || tokens[k] === 'size')) k++;
@@ -251,6 +333,69 @@ function findClaim(tokens: readonly string[]): ClaimMatch | null {
     return match;
   }
   return null;
+}
+
+/** What may stand before "for me" in a claim: "A1 for me", "lot 6 for me", "2 for me", "the blue one for me". */
+const FOR_ME_AFTER = new Set(['please', 'lol', 'thanks', 'thx', 'ty', 'pls', 'plz']);
+
+/**
+ * "A1 for me", "lot 6 for me please", "2 for me", "that one for me": a lot, a count or an object, then
+ * "for me" ending the message. A soft claim; "not for me", "good for me", "too big for me" are not.
+ */
+function forMeClaim(tokens: readonly string[]): ClaimMatch | null {
+  const i = tokens.findIndex((t, k) => t === 'for' && (tokens[k + 1] === 'me' || tokens[k + 1] === 'my'));
+  if (i <= 0 || i > 4) return null;
+  const mine = tokens[i + 1] === 'my';
+  // "C1 for my daughter": for someone of mine, one or two words, and only after a lot code or a count.
+  const after = mine ? tokens.slice(i + 2).filter((t) => !FOR_ME_AFTER.has(t)) : [];
+  if (mine && (after.length === 0 || after.length > 2)) return null;
+  if (!mine && !tokens.slice(i + 2).every((t) => FOR_ME_AFTER.has(t))) return null;
+  const before = tokens.slice(0, i);
+  const details = before.every((t) => isDetailToken(t) || isCount(t) || CODE_WORDS.has(t) || t === 'size');
+  const object = !mine && OBJECTS.has(before[0]!) && before[0] !== 'all' && before.length <= 3;
+  if (!details && !object) return null;
+  if (details && !before.some((t) => isDetailToken(t) || isCount(t))) return null;
+  return { kind: 'soft', rest: before };
+}
+
+/** Words that make an amount a bid on their own: "bid 30", "30 bid", "my bid 30", "i bid 30". */
+const BID_WORDS = new Set(['bid', 'bidding', 'bids']);
+/** Around a bare amount, words that keep it a bid lean: "30!", "30 here", "$35 from me", "40 bucks". */
+const AMOUNT_FILLER = new Set(['here', 'from', 'me', 'please', 'lol', 'dollars', 'dollar', 'bucks', 'usd', 'pls', 'plz']);
+const AMOUNT = /^[$\u20ac\u00a3]?(\d{1,6}(?:\.\d{1,2})?)$/;
+
+/**
+ * A bid in a chat auction: "bid 30", "30 bid", "my bid 30", "bid 30 on A1" (a claim), "I'll do $40",
+ * "I'll go 50" (a soft claim), or a bare amount ("25", "$35", "30 here": a lean, a purchase only while an
+ * auction is open). Returns undefined for anything else; counts 1-5 alone stay the room answering.
+ */
+function readBid(words: readonly string[]): { kind: 'claim' | 'soft' | 'amount'; amount: number; code?: string } | undefined {
+  const w = stripFillers(words).filter((t) => t !== 'please' && t !== 'pls' && t !== 'plz' && t !== 'lol');
+  if (w.length === 0 || w.length > 6) return undefined;
+  const amounts = w.map((t) => AMOUNT.exec(t)).filter((m): m is RegExpExecArray => m !== null);
+  if (amounts.length !== 1) return undefined;
+  const amount = Number(amounts[0]![1]);
+  if (!(amount > 0)) return undefined;
+  const at = w.findIndex((t) => AMOUNT.test(t));
+  const rest = w.filter((_t, k) => k !== at);
+  // "bid 30 on A1": the lot after "on".
+  let code: string | undefined;
+  const on = rest.indexOf('on');
+  if (on >= 0 && on === rest.length - 2 && codeToken(rest[on + 1]!) !== undefined) {
+    code = codeToken(rest[on + 1]!);
+    rest.splice(on, 2);
+  }
+  const joined = rest.join(' ');
+  if (/^(?:i |my )?(?:bid|bidding)$/.test(joined) || (joined === 'bid' && at === 0) || /^(?:bid|bids)$/.test(joined)) return { kind: 'claim', amount, ...(code ? { code } : {}) };
+  if (/^i (?:will|would|can|could) (?:do|go|pay|bid)$|^i(?:d| would) (?:do|go|pay)$|^(?:will|can) (?:do|go|pay)$/.test(joined)) {
+    return { kind: 'soft', amount, ...(code ? { code } : {}) };
+  }
+  if (rest.every((t) => AMOUNT_FILLER.has(t)) && !(rest.length === 0 && /^\d$/.test(w[at]!) && amount <= 5)) {
+    // A bare count 1-5 answers the host ("type 1"); "6" and up, or "$5", may be a bid.
+    if (rest.length === 0 && /^\d+$/.test(w[at]!) && amount <= 5) return undefined;
+    return { kind: 'amount', amount };
+  }
+  return undefined;
 }
 
 /** Splits tokens into clauses at '?' and says which clauses were questions. */
@@ -432,7 +577,22 @@ export function classifyRules(text: string): Classification {
     return first.asked ? build('question', CONFIDENCE.questionNoMark, false) : build('other', CONFIDENCE.lookAlike, false);
   }
 
+  if (!asked) {
+    const bid = readBid(words);
+    if (bid && bid.kind !== 'amount') {
+      const out = build('purchase', bid.kind === 'claim' ? CONFIDENCE.claim : CONFIDENCE.softClaim, false);
+      return { ...out, bid: bid.amount, price: bid.amount, ...(bid.code ? { itemCode: bid.code } : {}) };
+    }
+    if (bid) {
+      // A bare amount: a bid only while an auction is open (settleVerdict), else a size or a number.
+      const bare = bareDetails(stripFillers(words), false);
+      const details = bare && bare !== 'count' ? bare : undefined;
+      return { ...build('purchase', CONFIDENCE.unsure, true, details), bid: bid.amount };
+    }
+  }
+
   const claim = findClaim(first.words);
+  if (claim && claim.kind !== 'lookalike' && aboutAnotherTime(claim.rest)) return build('other', CONFIDENCE.lookAlike, false);
   if (claim && claim.kind !== 'lookalike') {
     const details = extractDetails(claim.rest, { bareNumbers: true });
     if (claim.kind === 'unsure') {
@@ -471,6 +631,17 @@ export function classifyRules(text: string): Classification {
     return build('question', CONFIDENCE.questionNoMark, false, details);
   }
 
+  // A lot code alone, maybe repeated or with "yes"/"please" ("C1!!!", "c1 pls", "C1 C1 C1", "yes C1"): how
+  // viewers claim on a show that sells (a soft claim; with nothing on offer it is settled to chatter).
+  const lone = stripFillers(words).filter((t) => t !== 'please' && t !== 'yes');
+  if (lone.length >= 1 && lone.length <= 3 && new Set(lone).size === 1 && /^[a-z]{1,2}\d{1,4}$/.test(lone[0]!) && codeToken(lone[0]!) !== undefined) {
+    return build('purchase', CONFIDENCE.softClaim, false, extractDetails([lone[0]!]));
+  }
+  // "2 please", "two please", "3 of them please": a count asked for politely is a quantity claim.
+  const counted = stripFillers(words).filter((t) => t !== 'please');
+  if (words.includes('please') && counted.length >= 1 && isCount(counted[0]!) && (counted.length === 1 || (counted.length === 3 && counted[1] === 'of' && ['them', 'those', 'these'].includes(counted[2]!)))) {
+    return build('purchase', CONFIDENCE.softClaim, false, extractDetails([counted[0]!], { bareNumbers: true }));
+  }
   // A bare size or code ("M", "10.5", "AA 10", "lot 5 please"): a claim in a "say your size" sale, or nothing.
   const bare = bareDetails(stripFillers(words).filter((t) => t !== 'please' && t !== 'size'), words.includes('please'));
   if (bare === 'count') return build('other', CONFIDENCE.loneNumber, false);

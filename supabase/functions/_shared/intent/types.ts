@@ -29,6 +29,12 @@ export interface Classification {
   size?: string;
   /** Free words describing the item when the claim names one ("the denim jacket" -> "denim jacket"). */
   item?: string;
+  /**
+   * An amount offered as a chat-auction bid ("bid 30", "I'll do $40", or a bare "25", "$35"). A bare
+   * amount is only a lean: it is a purchase once settled against an offer with an auction open
+   * (`settleVerdict`), else a size or a number said in passing.
+   */
+  bid?: number;
   source: 'rules' | 'llm';
   /** True when the rules could not settle the message: these (and only these) go to the LLM. */
   ambiguous: boolean;

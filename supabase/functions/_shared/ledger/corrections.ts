@@ -135,6 +135,8 @@ export function decideUndo(lot: Lot, history: readonly LotHistoryEntry[], change
   let blocked = false;
   for (let i = history.length - 1; i >= 0; i--) {
     const entry = history[i]!;
+    // A refused claim changed nothing.
+    if (entry.action === 'refused') continue;
     if (entry.by.kind === 'message' || entry.action === 'settle') {
       blocked = true;
       continue;

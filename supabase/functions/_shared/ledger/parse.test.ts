@@ -1,4 +1,5 @@
 import { codeAt, normalizeCode, parseHostMessage, parseViewerMessage, tokens } from './parse.ts';
+import { applyMessages, emptyLedger, type LedgerMessage } from './rules.ts';
 
 describe('lot codes', () => {
   test.each([
@@ -123,7 +124,6 @@ describe('viewer claims', () => {
     'C3 is so cute',
     'me too',
     'not mine',
-    '14',
     'lol',
     'hi everyone',
     'I bought one of these last week and mine broke',
@@ -162,4 +162,129 @@ describe('viewer claims', () => {
   ])('%j withdraws', (text, code) => {
     expect(parseViewerMessage(text)).toEqual({ kind: 'withdraw', code });
   });
+});
+
+describe('usernames as chat writes them (issue 25)', () => {
+  test.each([
+    ['A1 sold to jess_k!', { kind: 'assign', code: 'A1', username: 'jess_k' }],
+    ['sold to @jess_k!', { kind: 'assign', code: null, username: 'jess_k' }],
+    ['congrats jess_k', { kind: 'assign', code: null, username: 'jess_k' }],
+    ['congrats to @kay.b_22', { kind: 'assign', code: null, username: 'kay.b_22' }],
+    ['congrats jess-k on A3', { kind: 'assign', code: 'A3', username: 'jess-k' }],
+    ['B2 goes to m1ke_99.', { kind: 'assign', code: 'B2', username: 'm1ke_99' }],
+    ['sold to @ana.m3 for $85!', { kind: 'assign', code: null, username: 'ana.m3' }],
+  ])('%j reads as %j', (text, action) => {
+    expect(parseHostMessage(text)).toEqual([action]);
+  });
+
+  test.each(['congrats everyone', 'congrats to the winner', 'congrats!!', 'congrats all on a great show'])('%j names no winner', (text) => {
+    expect(parseHostMessage(text).filter((a) => a.kind === 'assign')).toEqual([]);
+  });
+
+  test('a handle is one token; a sentence dot and a spaced dash still separate', () => {
+    expect(tokens('sold to @kay.b_22.').map((t) => t.raw)).toEqual(['sold', 'to', '@kay.b_22', '.']);
+    expect(tokens('A1 - sold. next').map((t) => t.raw)).toEqual(['A1', '-', 'sold', '.', 'next']);
+  });
+});
+
+describe('chat auctions (issue 25)', () => {
+  test.each([
+    ['bidding starts at 20', [{ kind: 'auction', code: null, startPrice: 20 }]],
+    ['starting bid 20', [{ kind: 'auction', code: null, startPrice: 20 }]],
+    ['auction A1 starts at $15', [{ kind: 'auction', code: 'A1', startPrice: 15 }]],
+    ['bidding is open!', [{ kind: 'auction', code: null, startPrice: null }]],
+    [
+      'B1 vintage Nike windbreaker, bidding starts at 25',
+      [
+        { kind: 'announce', code: 'B1', title: 'vintage Nike windbreaker', price: null },
+        { kind: 'auction', code: 'B1', startPrice: 25 },
+      ],
+    ],
+    ['going once', [{ kind: 'going', code: null, count: 1 }]],
+    ['going twice on A1', [{ kind: 'going', code: 'A1', count: 2 }]],
+    ['going once... going twice!', [{ kind: 'going', code: null, count: 2 }]],
+    ['going three times', [{ kind: 'going', code: null, count: 3 }]],
+  ])('the host\'s %j reads as %j', (text, actions) => {
+    expect(parseHostMessage(text)).toEqual(actions);
+  });
+
+  test.each(['bid in the app please', 'no bids yet?', 'going to do a giveaway soon', 'we are going live tomorrow'])(
+    'the host\'s %j starts no auction',
+    (text) => {
+      expect(parseHostMessage(text).filter((a) => a.kind === 'auction' || a.kind === 'going')).toEqual([]);
+    },
+  );
+
+  test.each([
+    ['25', null, 25],
+    ['bid 30', null, 30],
+    ['$35', null, 35],
+    ['30!', null, 30],
+    ["I'll do $40", null, 40],
+    ['i\u2019ll go 50', null, 50],
+    ['55 bid', null, 55],
+    ['$60 from me', null, 60],
+    ['my bid 80', null, 80],
+    ['85 here', null, 85],
+    ['30.5', null, 30.5],
+    ['bid 30 on A1', 'A1', 30],
+    ['40 bucks', null, 40],
+  ])('a viewer\'s %j is a bid candidate on %j of %d', (text, code, amount) => {
+    expect(parseViewerMessage(text)).toEqual({ kind: 'bid', code, amount });
+  });
+
+  test.each(['the bid is at 30', "I'm 25 lol", '25 minutes til the giveaway', '0', 'bid 30 or 40', 'outbid again', 'sold 2 size M'])(
+    '%j is no bid',
+    (text) => {
+      expect(parseViewerMessage(text)?.kind).not.toBe('bid');
+    },
+  );
+});
+
+describe('claims in every order, with quantities and sizes (issue 25)', () => {
+  test.each([
+    ['A1 for me', { kind: 'claim', code: 'A1' }],
+    ['me A1', { kind: 'claim', code: 'A1' }],
+    ['A1 mine pls', { kind: 'claim', code: 'A1' }],
+    ['mine A1', { kind: 'claim', code: 'A1' }],
+    ['A3 in M pls', { kind: 'claim', code: 'A3', size: 'M' }],
+    ['put me down for 2', { kind: 'claim', code: null, quantity: 2 }],
+    ['2 for me', { kind: 'claim', code: null, quantity: 2 }],
+    ["I'll take two", { kind: 'claim', code: null, quantity: 2 }],
+    ['take my money', { kind: 'claim', code: null }],
+    ['shut up and take my money!!', { kind: 'claim', code: null }],
+    ['ME! sold', { kind: 'claim', code: null }],
+    ['copping that', { kind: 'claim', code: null }],
+    ['\u{1F64B} mine', { kind: 'claim', code: null }],
+    ['count me in', { kind: 'claim', code: null }],
+    ["i'm in for A2", { kind: 'claim', code: 'A2' }],
+  ])('%j reads as %j', (text, action) => {
+    expect(parseViewerMessage(text)).toEqual(action);
+  });
+
+  test.each(['sold out?', 'is that sold?', 'I sold mine last year', 'not mine', 'mine came yesterday', 'she said sold lol', 'how much?', 'I copped these last year', 'put it down'])(
+    'the look-alike %j is not a claim',
+    (text) => {
+      expect(parseViewerMessage(text)).toBeUndefined();
+    },
+  );
+
+  test('a bare number is a bid candidate, not a claim: the rules take it only while an auction is open', () => {
+    expect(parseViewerMessage('14')).toEqual({ kind: 'bid', code: null, amount: 14 });
+  });
+});
+
+test('through the ledger: the host\'s "A1 sold to jess_k!" makes jess_k the winner, not "jess"; "A1 for me" claims A1', () => {
+  let n = 0;
+  const msg = (author: string, text: string, host = false): LedgerMessage => ({ id: `m${++n}`, author, text, at: new Date(Date.UTC(2026, 0, 1, 20, 0, n)).toISOString(), host });
+  const { state } = applyMessages(emptyLedger(), [
+    msg('hannah', 'A1 denim jacket $40, A2 beanie $15', true),
+    msg('amy', 'A2 for me'),
+    msg('hannah', 'A1 sold to jess_k!', true),
+    msg('bob', 'me A2'),
+  ]);
+  expect(state.lots.map((l) => [l.code, l.status, l.winner?.username, l.waitlist.map((w) => w.username)])).toEqual([
+    ['A1', 'sold', 'jess_k', []],
+    ['A2', 'open', 'amy', ['bob']],
+  ]);
 });

@@ -19,8 +19,10 @@ export interface Token {
   punct: boolean;
 }
 
+// A word may hold `_` anywhere and `.` or `-` between letters or digits, so a handle ("jess_k",
+// "kay.b_22", "jess-k") stays one token; a sentence's dot or a spaced dash is still a separator.
 const TOKEN =
-  /@[\p{L}\p{N}_.]+|[$\u20ac\u00a3]\d{1,6}(?:[.,]\d{1,2})?|\d{1,6}(?:\.\d{1,2})?[$\u20ac\u00a3]?(?![\p{L}\p{N}])|#[\p{L}\p{N}]{1,12}|[\p{L}\p{N}][\p{L}\p{N}'\u2019]*|[?]|[,;!.:|\u2013\u2014]|(?<=\s)-(?=\s)/gu;
+  /@[\p{L}\p{N}_](?:[\p{L}\p{N}_]|[.-](?=[\p{L}\p{N}_]))*|[$\u20ac\u00a3]\d{1,6}(?:[.,]\d{1,2})?|\d{1,6}(?:\.\d{1,2})?[$\u20ac\u00a3]?(?![\p{L}\p{N}])|#[\p{L}\p{N}]{1,12}|[\p{L}\p{N}_](?:[\p{L}\p{N}_'\u2019]|[.-](?=[\p{L}\p{N}_]))*|[?]|[,;!.:|\u2013\u2014]|(?<=\s)-(?=\s)/gu;
 
 /** Splits text into words, prices, codes, mentions and separators (emoji and other symbols are dropped). */
 export function tokens(text: string): Token[] {
@@ -29,7 +31,8 @@ export function tokens(text: string): Token[] {
   for (const m of s.matchAll(TOKEN)) {
     // A mention may end a sentence ("sold to @amy."): the dot is a separator, not part of the name.
     const raw = m[0].length > 1 && m[0].startsWith('@') ? m[0].replace(/[.]+$/, '') : m[0];
-    if (raw === '' || raw === '@') continue;
+    // "^_^", "__": marks with no letter or digit carry nothing.
+    if (raw === '' || raw === '@' || (!/[\p{L}\p{N}?,;!.:|\u2013\u2014-]/u.test(raw))) continue;
     // "soooold", "pleaseee": a stretched word is the word.
     out.push({ raw, low: raw.toLowerCase().replace(/(\p{L})\1{2,}/gu, '$1'), punct: /^[,;!.:|\u2013\u2014-]$/.test(raw) });
   }
@@ -91,7 +94,11 @@ export type HostAction =
   | { kind: 'assign'; code: string | null; username: string }
   | { kind: 'close'; code: string | null }
   | { kind: 'void'; code: string | null }
-  | { kind: 'price'; price: number };
+  | { kind: 'price'; price: number }
+  /** The host runs a chat auction on the lot ("bidding starts at 20", "auction A1 starts at $15"). */
+  | { kind: 'auction'; code: string | null; startPrice: number | null }
+  /** "going once" (1), "going twice" (2), "going three times" (3): the close of an auction is near. */
+  | { kind: 'going'; code: string | null; count: 1 | 2 | 3 };
 
 /** What a viewer's message does: claim a lot, ask for the waitlist, or withdraw. */
 export type ViewerAction =
@@ -104,7 +111,13 @@ export type ViewerAction =
       loose?: boolean;
     }
   | { kind: 'waitlist'; code: string | null }
-  | { kind: 'withdraw'; code: string | null };
+  | { kind: 'withdraw'; code: string | null }
+  /**
+   * A bid candidate: an amount in currency units as written ("25", "bid 30", "$35", "30!", "I'll do
+   * $40"). Only a lot whose auction is open takes it; otherwise the rules ignore it (a bare "9" may be
+   * a size).
+   */
+  | { kind: 'bid'; code: string | null; amount: number };
 
 const ASSIGN_VERBS = new Set(['goes', 'went', 'going', 'sold', 'belongs']);
 const CLOSE_WORDS = new Set(['next', 'closed', 'closing', 'close', 'sold', 'done', 'moving', 'on', 'one', 'item', 'lot', 'that\'s', 'thats', 'it', 'out', 'no', 'sale']);
@@ -142,9 +155,30 @@ function firstCode(clause: readonly Token[]): { code: string; index: number; spa
 
 /** Words after "sold to" that are not a viewer ("sold to claim", "goes to the first"). */
 const NOT_USER = new Set(['claim', 'me', 'you', 'the', 'a', 'an', 'everyone', 'anyone', 'whoever', 'first', 'chat', 'who', 'it', 'them', 'us', 'next', 'buy', 'get', 'bid', 'whoever\'s']);
+/** Words after "congrats" that are not a viewer ("congrats everyone", "congrats to the winner"). */
+const NOT_CONGRATULATED = new Set([
+  ...NOT_USER, 'all', 'everybody', 'guys', 'y\'all', 'yall', 'winner', 'winners', 'buyer', 'buyers', 'bidder', 'bidders', 'on', 'again',
+  'fam', 'friends', 'friend', 'team', 'babe', 'girl', 'hun', 'u', 'and', 'lol', 'omg', 'my', 'our', 'your', 'ya', 'yourself',
+  'for', 'with', 'in', 'sold', 'lot', 'item', 'that', 'this', 'so', 'much',
+]);
+const CONGRATS = new Set(['congrats', 'congratulations', 'congratz', 'congrat', 'grats', 'gratz']);
+/** A viewer's handle as chat writes it: letters, digits, `_ . -`, an optional leading `@`. */
+const HANDLE = /^@?[\p{L}\p{N}_](?:[\p{L}\p{N}_.-]*[\p{L}\p{N}_])?$/u;
 
 function stripAt(name: string): string {
   return name.replace(/^@+/, '');
+}
+
+/** "congrats jess_k", "congrats to @amy on A3": the viewer congratulated, if one is named. */
+function congratulated(clause: readonly Token[]): string | undefined {
+  const i = clause.findIndex((t) => CONGRATS.has(t.low));
+  if (i < 0) return undefined;
+  let j = i + 1;
+  if (clause[j]?.low === 'to') j++;
+  const who = clause[j];
+  if (!who || who.punct || !HANDLE.test(who.raw) || codeAt(clause, j) || NOT_CONGRATULATED.has(stripAt(who.low))) return undefined;
+  if (stripAt(who.raw).length < 2 || /^\d+$/.test(stripAt(who.raw))) return undefined;
+  return stripAt(who.raw);
 }
 
 /** "C3 goes to @amy", "sold to amy", "congrats @amy", "C3 is yours @amy", "@amy wins C3". */
@@ -157,17 +191,56 @@ function readAssign(clause: readonly Token[], code: string | null): HostAction |
       const who = clause[i + 2];
       // "comment sold to claim" explains how to claim; it assigns nothing.
       if (clause.slice(0, i).some((w) => TITLE_STOP.has(w.low))) return undefined;
-      if (who && /^@?[\p{L}\p{N}_.]{2,}$/u.test(who.raw) && !codeAt(clause, i + 2) && !NOT_USER.has(who.low)) {
+      if (who && HANDLE.test(who.raw) && stripAt(who.raw).length >= 2 && !codeAt(clause, i + 2) && !NOT_USER.has(stripAt(who.low))) {
         return { kind: 'assign', code, username: stripAt(who.raw) };
       }
     }
   }
+  const named = congratulated(clause);
+  if (named) return { kind: 'assign', code, username: named };
   if (!mention) return undefined;
   const words = new Set(clause.map((t) => t.low));
   if (['congrats', 'congratulations', 'yours', 'wins', 'won', 'got'].some((w) => words.has(w))) {
     return { kind: 'assign', code, username: stripAt(mention.raw) };
   }
   return undefined;
+}
+
+const GOING_COUNT: Record<string, 1 | 2 | 3> = { once: 1, twice: 2, thrice: 3, three: 3, '1': 1, '2': 2, '3': 3 };
+
+/** "going once", "going twice", "going once going twice", "going three times": the highest count said. */
+function readGoing(clause: readonly Token[]): 1 | 2 | 3 | undefined {
+  let count: 1 | 2 | 3 | undefined;
+  for (let i = 0; i + 1 < clause.length; i++) {
+    if (clause[i]!.low !== 'going') continue;
+    const n = GOING_COUNT[clause[i + 1]!.low];
+    if (n && (n !== 3 || clause[i + 1]!.low !== 'three' || clause[i + 2]?.low === 'times')) count = Math.max(count ?? 0, n) as 1 | 2 | 3;
+  }
+  return count;
+}
+
+/** Words that make a clause about an auction, and those that say it begins. */
+const AUCTION_WORDS = new Set(['auction', 'auctions', 'bidding', 'bid', 'bids']);
+const START_WORDS = new Set(['starts', 'starting', 'start', 'opens', 'open', 'opening', 'begins', 'beginning', 'begin', 'is']);
+/** Words before a number that make it the start price of an auction ("starts at 20", "starting bid 20"). */
+const AUCTION_PRICE_CUES = new Set([...PRICE_CUES, 'starts', 'starting', 'start', 'opens', 'opening', 'from']);
+
+/**
+ * "bidding starts at 20", "starting bid 20", "auction A1 starts at $15", "bidding is open": the host
+ * opens a chat auction, with its start price when said. A clause that only mentions bids ("bid in the
+ * app", "no bids?") is not one.
+ */
+function readAuction(clause: readonly Token[]): { startPrice: number | null } | undefined {
+  const words = clause.map((t) => t.low);
+  const auction = words.some((w) => AUCTION_WORDS.has(w));
+  if (!auction) return undefined;
+  const starts = words.some((w) => START_WORDS.has(w) && w !== 'is') || /\b(?:bidding|auction) is (?:open|live|on)\b/.test(words.join(' '));
+  if (!starts) return undefined;
+  for (let i = 0; i < clause.length; i++) {
+    const p = priceAt(clause, i, AUCTION_PRICE_CUES.has(clause[i - 1]?.low ?? ''));
+    if (p) return { startPrice: p.price };
+  }
+  return { startPrice: null };
 }
 
 /**
@@ -187,6 +260,29 @@ export function parseHostMessage(text: string): HostAction[] {
   for (const clause of clauses(tokens(text))) {
     const found = firstCode(clause);
     const code = found?.code ?? null;
+    const going = readGoing(clause);
+    if (going) {
+      const target = code ?? (open as { code: string } | null)?.code ?? null;
+      flush();
+      // "going once, going twice" in one message is one step: the highest count said.
+      const same = actions.find((a): a is Extract<HostAction, { kind: 'going' }> => a.kind === 'going' && a.code === target);
+      if (same) same.count = Math.max(same.count, going) as 1 | 2 | 3;
+      else actions.push({ kind: 'going', code: target, count: going });
+      continue;
+    }
+    const auction = readAuction(clause);
+    if (auction) {
+      // "A1 Jordan 1 Mid, auction starts at $20": the announcement (when it names an item), then the auction.
+      const target = code ?? (open as { code: string } | null)?.code ?? null;
+      const { title } = readTitleAndPrice(clause.filter((t) => !AUCTION_WORDS.has(t.low) && !START_WORDS.has(t.low)), found && { index: clause.filter((t, k) => k < found.index && !AUCTION_WORDS.has(t.low) && !START_WORDS.has(t.low)).length, span: found.span });
+      if (found && title) {
+        flush();
+        open = { code: found.code, title: [title], price: null };
+      }
+      flush();
+      actions.push({ kind: 'auction', code: target, startPrice: auction.startPrice });
+      continue;
+    }
     const assign = readAssign(clause, code);
     if (assign) {
       flush();
@@ -260,12 +356,32 @@ const POLITE = new Set(['pls', 'plz', 'please', 'plx', 'pleaseee', 'thanks', 'th
 const CLAIM_WORDS = new Set([
   'sold', 'claim', 'claimed', 'claiming', 'mine', 'dibs', 'me', 'take', 'want', 'buy', 'gimme', 'need', 'i\'ll', 'ill',
   'i', 'will', 'would', 'i\'d', 'id', 'like', 'it', 'that', 'this', 'one', 'for', 'on', 'the', 'to', 'can', 'have',
-  'get', 'please', 'my', 'is', 'mine!', 'yes', 'im', 'i\'m', 'in', 'gimmie', 'give', 'add', 'a',
+  'get', 'please', 'my', 'is', 'mine!', 'yes', 'im', 'i\'m', 'in', 'gimmie', 'give', 'add', 'a', 'cop', 'copping', 'coppin',
 ]);
 /** The words that make a message a claim rather than a sentence built of claim filler ("i will"). */
-const CLAIM_CORE = new Set(['sold', 'claim', 'claimed', 'claiming', 'mine', 'dibs', 'me', 'take', 'want', 'buy', 'gimme', 'gimmie', 'need', 'get']);
+const CLAIM_CORE = new Set(['sold', 'claim', 'claimed', 'claiming', 'mine', 'dibs', 'me', 'take', 'want', 'buy', 'gimme', 'gimmie', 'need', 'get', 'cop', 'copping', 'coppin']);
 const WITHDRAW_FIRST = new Set(['pass', 'cancel', 'nvm', 'nevermind', 'unclaim', 'withdraw', 'passing']);
 const SIZES = new Set(['xxs', 'xs', 's', 'm', 'l', 'xl', 'xxl', 'xxxl', '2xl', '3xl', '4xl', 'small', 'medium', 'large']);
+/** Words around a bid's amount ("bid 30", "I'll do $40", "$45 from me", "my bid 60", "55 here"). */
+const BID_WORDS = new Set([
+  'bid', 'bidding', 'bids', 'i', "i'll", 'ill', 'i’ll', 'will', 'do', 'go', 'my', 'from', 'me', 'here', 'offer', 'on', 'at', 'for', 'pay',
+  "i'd", 'id', 'how', 'about', 'raise', 'up', 'to', 'dollars', 'dollar', 'bucks', 'buck', 'usd', 'euros', 'euro', 'pounds', 'quid',
+]);
+/** Words that name no bid on their own around a number ("for 2" is a quantity, "up to" a question). */
+const BID_CORE = new Set(['bid', 'bidding', 'bids', 'do', 'go', 'offer', 'pay', 'raise', 'here', 'from', ...MONEY_WORDS]);
+/** Numbers written as words after a claim word ("I'll take two"). */
+const NUMBER_WORDS: Record<string, number> = { two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10 };
+/** Whole phrases that claim, read as "take" ("take my money", "put me down for 2", "count me in"). */
+const CLAIM_PHRASES: ReadonlyArray<[RegExp, string]> = [
+  [/\b(?:shut up and )?take my money\b/g, 'take'],
+  [/\bput me (?:down )?for\b/g, 'take'],
+  [/\bput me down\b/g, 'take'],
+  [/\bcount me in(?: for)?\b/g, 'take'],
+  [/\bsign me up(?: for)?\b/g, 'take'],
+  [/\bring me up\b/g, 'take'],
+  [/\bi'?m in(?: for)?\b/g, 'take'],
+];
+
 /** Longest message read as a claim: a claim is short; a paragraph mentioning "mine" is conversation. */
 const MAX_CLAIM_WORDS = 10;
 
@@ -282,6 +398,8 @@ export function parseViewerMessage(text: string): ViewerAction | undefined {
   let quantity: number | undefined;
   let size: string | undefined;
   let loose = false;
+  /** The amounts written ("25", "$30", "40 bucks"): one, with only bid words around it, is a bid. */
+  const amounts: number[] = [];
   const words: string[] = [];
   for (let i = 0; i < all.length; i++) {
     const t = all[i]!;
@@ -289,6 +407,17 @@ export function parseViewerMessage(text: string): ViewerAction | undefined {
     if (c && code === null) {
       code = c.code;
       i += c.span - 1;
+      continue;
+    }
+    const money = /^[$\u20ac\u00a3](\d{1,6}(?:[.,]\d{1,2})?)$/.exec(t.low) ?? /^(\d{1,6}(?:\.\d{1,2})?)[$\u20ac\u00a3]$/.exec(t.low);
+    if (money) {
+      amounts.push(Number(money[1]!.replace(',', '.')));
+      continue;
+    }
+    const word = NUMBER_WORDS[t.low];
+    if (word !== undefined && quantity === undefined && CLAIM_WORDS.has(all[i - 1]?.low ?? '')) {
+      // "I'll take two", "sold three": a quantity.
+      quantity = word;
       continue;
     }
     const q = /^(?:(\d{1,2})x|x(\d{1,2}))$/.exec(t.low);
@@ -314,11 +443,30 @@ export function parseViewerMessage(text: string): ViewerAction | undefined {
       loose = true;
       continue;
     }
+    if (/^\d{1,6}(?:\.\d{1,2})?$/.test(t.low)) {
+      amounts.push(Number(t.low));
+      words.push('#amount');
+      continue;
+    }
     if (POLITE.has(t.low)) continue;
     words.push(t.low);
   }
   if (words.length > MAX_CLAIM_WORDS) return undefined;
-  const joined = words.join(' ');
+  const bid = readBid(words, amounts, code, quantity, size);
+  if (bid) return bid;
+  if (amounts.length > 0 && !words.includes('#amount')) return undefined;
+  let joined = words.join(' ');
+  for (const [phrase, as] of CLAIM_PHRASES) joined = joined.replace(phrase, as);
+  if (words.includes('#amount')) {
+    // "put me down for 2", "2 for me", "me 3": a small whole number beside a claim is a quantity.
+    const n = amounts[0]!;
+    const others = joined.split(' ').filter((w) => w !== '' && w !== '#amount');
+    if (amounts.length !== 1 || quantity !== undefined || !Number.isInteger(n) || n < 1 || n > 20) return undefined;
+    if (!others.some((w) => CLAIM_CORE.has(w))) return undefined;
+    quantity = n;
+    joined = others.join(' ');
+  }
+  words.splice(0, words.length, ...joined.split(' ').filter((w) => w !== ''));
 
   if (words.length > 0 && words.length <= 5 && (WITHDRAW_FIRST.has(words[0]!) || /^(?:i(?:'ll| will)? pass|never mind|changed my mind|not anymore|remove me|i'?m out)\b/.test(joined))) {
     if (words.every((w) => WITHDRAW_FIRST.has(w) || ['i', "i'll", 'ill', 'will', 'on', 'it', 'that', 'my', 'claim', 'never', 'mind', 'changed', 'not', 'anymore', 'remove', 'me', 'from', 'im', "i'm", 'out', 'sorry', 'for', 'the'].includes(w))) {
@@ -335,7 +483,8 @@ export function parseViewerMessage(text: string): ViewerAction | undefined {
   if (code !== null) {
     // "B7 pls", "C3!": a code alone is a claim when it looks like one (letters + digits or "#5"), not "14".
     // (codeAt never reads a bare number, so "14" alone stays chatter; "#14" and "lot 14" are codes.)
-    if (!hasCore && words.length > 0) return undefined;
+    // "A3 in M", "B7 x2": a code with a size or quantity is a claim too.
+    if (!hasCore && words.length > 0 && size === undefined && quantity === undefined) return undefined;
   } else if (!hasCore) return undefined;
   return {
     kind: 'claim',
@@ -344,6 +493,22 @@ export function parseViewerMessage(text: string): ViewerAction | undefined {
     ...(size !== undefined ? { size } : {}),
     ...(loose ? { loose } : {}),
   };
+}
+
+/**
+ * A bid: exactly one amount, and around it only bid words ("bid 30", "I'll do $40", "$45 from me") or
+ * nothing ("25", "30!"). A dollar sign or a bid word makes any amount a bid; a bare number must be a
+ * plausible price (not "0"). Quantities and sizes make it a claim, not a bid.
+ */
+function readBid(words: readonly string[], amounts: readonly number[], code: string | null, quantity: number | undefined, size: string | undefined): ViewerAction | undefined {
+  if (amounts.length !== 1 || quantity !== undefined || size !== undefined) return undefined;
+  const amount = amounts[0]!;
+  if (!(amount > 0) || amount > 100_000) return undefined;
+  const rest = words.filter((w) => w !== '#amount');
+  if (!rest.every((w) => BID_WORDS.has(w))) return undefined;
+  // "me", "for me" alone around a number ("2 for me") claims two; a bid needs a bid word or nothing.
+  if (rest.length > 0 && !rest.some((w) => BID_CORE.has(w))) return undefined;
+  return { kind: 'bid', code, amount };
 }
 
 /** A lot's name as a caller writes it ("c3", "a1 (2)") in the form the ledger stores ("C3", "A1 (2)"). */

@@ -25,12 +25,10 @@ import { normalizeCode, parseHostMessage, parseViewerMessage, type HostAction, t
 import { fromCents, toCents, type Assignment, type AssignmentState, type Lot, type LotAction, type LotClaim, type LotHistoryEntry } from './sale.ts';
 
 /** A bid candidate (parse.ts returns one for "25", "bid 30", "$35"; the rules decide if it is a bid). */
-export type BidAction = { kind: 'bid'; code: string | null; amount: number };
-/** The host opening a chat auction, or counting down ("going once"). */
-export type AuctionAction = { kind: 'auction'; code: string | null; startPrice: number | null } | { kind: 'going'; code: string | null; count: 1 | 2 | 3 };
-/** What the rules accept from the parser (parse.ts's actions, plus auctions while it catches up). */
-export type AnyViewerAction = ViewerAction | BidAction;
-export type AnyHostAction = HostAction | AuctionAction;
+export type BidAction = Extract<ViewerAction, { kind: 'bid' }>;
+/** What the rules accept from a chat reader (parse.ts's actions). */
+export type AnyViewerAction = ViewerAction;
+export type AnyHostAction = HostAction;
 
 export type { Assignment, Lot, LotClaim, LotStatus } from './sale.ts';
 export { LOT_STATUSES } from './sale.ts';
@@ -104,6 +102,13 @@ interface Notes {
   changed: Set<string>;
   action: Map<string, LotAction>;
   reason: Map<string, string>;
+  /** Lots that refused this message's claim or bid, and why (audit only). */
+  refused: Map<string, string>;
+}
+
+function refuse(notes: Notes, lot: Lot, reason: string): undefined {
+  notes.refused.set(lot.code, reason);
+  return undefined;
 }
 
 function note(notes: Notes, lot: Lot, action: LotAction, reason?: string): void {
@@ -123,7 +128,7 @@ const PARSE: ChatReader = { host: parseHostMessage, viewer: parseViewerMessage }
 /** Applies one message to the ledger. The state passed in is not modified. */
 export function applyMessage(state: LedgerState, message: LedgerMessage, read: ChatReader = PARSE): LedgerStep {
   const draft: LedgerState = { lots: state.lots.map(cloneLot), current: state.current };
-  const notes: Notes = { changed: new Set(), action: new Map(), reason: new Map() };
+  const notes: Notes = { changed: new Set(), action: new Map(), reason: new Map(), refused: new Map() };
   let claim: ClaimOutcome | undefined;
   if (message.host) {
     let announced = false;
@@ -155,6 +160,12 @@ export function applyMessage(state: LedgerState, message: LedgerMessage, read: C
       before,
       after: cloneLot(after),
     });
+  }
+  for (const [code, reason] of notes.refused) {
+    if (notes.changed.has(code)) continue;
+    const lot = state.lots.find((l) => l.code === code);
+    if (!lot) continue;
+    history.push({ at: message.at, by: { kind: 'message', messageId: message.id, username: message.author }, action: 'refused', reason, before: lot, after: lot });
   }
   return { state: draft, changed: [...notes.changed], ...(claim ? { claim } : {}), history };
 }
@@ -419,8 +430,10 @@ function applyViewer(state: LedgerState, action: AnyViewerAction, message: Ledge
     return { code: lot.code, role: 'waitlist', repeat: false };
   }
   // A claim: only an open lot takes claims ("sold" after the host moved on claims nothing), and an
-  // auction is won by bidding, not by claiming.
-  if (lot.status !== 'open' || lot.auction?.open) return undefined;
+  // auction is won by bidding, not by claiming. A claim naming its lot is kept for the audit ("I said
+  // sold first"); a bare "sold" after the show moved on is chatter about nothing in particular.
+  if (lot.status !== 'open') return action.code ? refuse(notes, lot, `${who}'s claim came after the lot was ${lot.status}`) : undefined;
+  if (lot.auction?.open) return refuse(notes, lot, `${who} claimed instead of bidding`);
   if (lot.winner && sameUser(lot.winner.username, who)) return { code: lot.code, role: 'winner', repeat: true };
   if (lot.waitlist.some((w) => sameUser(w.username, who))) return { code: lot.code, role: 'waitlist', repeat: true };
   if (!lot.winner) {
@@ -447,7 +460,9 @@ function applyBid(state: LedgerState, action: BidAction, message: LedgerMessage,
   const cents = toCents(action.amount);
   if (cents === null || cents <= 0 || cents > MAX_BID_CENTS) return undefined;
   const high = lot.auction.highBidCents;
-  if (high !== null ? cents <= high : lot.priceCents !== null && cents < lot.priceCents) return undefined;
+  if (high !== null ? cents <= high : lot.priceCents !== null && cents < lot.priceCents) {
+    return refuse(notes, lot, high !== null ? `${message.author}'s bid did not beat ${high / 100}` : `${message.author}'s bid was under the start`);
+  }
   const who = message.author;
   const previous = lot.winner;
   lot.waitlist = lot.waitlist.filter((w) => !sameUser(w.username, who));

@@ -143,6 +143,25 @@ describe('assignments and their marks', () => {
   });
 });
 
+describe('the audit keeps refused claims', () => {
+  test('a claim by code after the lot closed is recorded, changes nothing and does not block an undo', () => {
+    const { state, history } = run([host('A1 mug $10'), viewer('amy', 'sold'), host('sold!')]);
+    const paid = ok(decideCorrection(lotOf(state, 'A1'), { paid: true }, { now: at() }));
+    const late = applyMessages({ lots: [paid.lot], current: 'A1' }, [viewer('bob', 'A1 pls'), viewer('cat', 'sold')]);
+    expect(late.changed).toEqual([]);
+    expect(late.history).toEqual([
+      expect.objectContaining({ action: 'refused', by: expect.objectContaining({ username: 'bob' }), reason: "bob's claim came after the lot was sold", before: paid.lot, after: paid.lot }),
+    ]);
+    const undo = ok(decideUndo(paid.lot, [...history, paid.entry!, ...late.history], { now: at() }));
+    expect(undo.lot.paid).toBe(false);
+  });
+
+  test('a bid that does not beat the high bid is recorded with the reason', () => {
+    const { history } = run([host('A1 jacket'), host('bidding starts at 20'), viewer('amy', '25'), viewer('bob', '25')]);
+    expect(history.at(-1)).toMatchObject({ action: 'refused', reason: "bob's bid did not beat 25" });
+  });
+});
+
 describe('settlement at the end of a show', () => {
   test('each open lot closes: sold to its winner, else unsold; closed lots stay as they are', () => {
     const { state } = run([host('A1 mug $10, A2 plate $12, A3 bowl $8'), viewer('amy', 'A1 pls'), host('void A3')]);
@@ -163,6 +182,23 @@ describe('settlement at the end of a show', () => {
 });
 
 describe('chat auctions', () => {
+  test('as chat writes them (parse.ts): the start, bids in every form, the countdown and the close', () => {
+    const { state } = run([
+      host('A1 denim jacket'),
+      host('bidding starts at 20'),
+      viewer('amy', '25'),
+      viewer('bob', 'bid 30'),
+      viewer('cat', '$35'),
+      viewer('dan', "I'll do $40"),
+      viewer('eve', 'lol 5'),
+      host('going once'),
+      host('going twice'),
+      host('sold!'),
+    ]);
+    expect(lotOf(state, 'A1')).toMatchObject({ status: 'sold', priceCents: 4000, winner: { username: 'dan' }, auction: { open: false, bids: 4 } });
+    expect(lotOf(state, 'A1').waitlist.map((w) => w.username)).toEqual(['cat', 'bob', 'amy']);
+  });
+
   test('bids raise the price, the highest bid at the close wins, the outbid wait highest first', () => {
     const { state, history } = run(
       [host('A1 denim jacket'), host('bidding starts at 20'), viewer('amy', '25'), viewer('bob', 'bid 30'), viewer('cat', '$35'), viewer('amy', '40'), host('going once'), host('sold!')],

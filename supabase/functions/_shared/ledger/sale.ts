@@ -106,9 +106,14 @@ export type LotAction =
   | 'going'
   | 'settle'
   | 'correct'
-  | 'undo';
+  | 'undo'
+  /** A claim or bid the lot did not take (closed, void, bid too low): recorded for the audit, no change. */
+  | 'refused';
 
-/** One change to a lot: when, by whom, before -> after (before is null for the announcement). */
+/**
+ * One change to a lot: when, by whom, before -> after (before is null for the announcement). A `refused`
+ * entry changes nothing (before and after are the same lot): it keeps the claim for the audit.
+ */
 export interface LotHistoryEntry {
   at: string;
   by: HistoryActor;
