@@ -6,13 +6,14 @@
  *   API's GET /lots summary and GET /buyers;
  * - a correction made on one dashboard shows on a second one at once (lot_update over /ws, no reload);
  * - a show with claims and no host message says so after a few minutes (the page's clock runs ahead) and
- *   offers the fix: the host named there (PUT /sellers) opens the next lot.
+ *   offers the fix: the host named there (PUT /sellers) opens the next lot; a correction that arrives
+ *   after another screen's is refused (409 lot_changed) and the page shows the lot as it is and says so.
  * Screenshots at 1440x900 and 390x844 go to /tmp/earshot-shots/ledger-*.png.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, type Page } from 'puppeteer-core';
+import { type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
 import { startFixtureServer, type FixtureServer } from './fixtures/server.ts';
 import { post, startTestService } from './support/service.ts';
 import { launchBrowser } from './support/chromium.ts';
@@ -254,6 +255,38 @@ test('a show whose host nobody named: the dashboard says so after a few minutes 
   // A lot is open and the host has spoken: the notice is gone.
   await page.waitForFunction(() => !document.querySelector('[data-testid="host-notice"]'), { timeout: 10_000 });
   await page.screenshot({ path: path.join(SHOTS, 'ledger-host-named.png') });
+
+  // Two screens correcting one lot never lose an edit: this page's correction is held on its way while
+  // another correction lands, so it reaches the service naming an older version: 409 lot_changed, and
+  // the page shows the lot as it is now and says so.
+  await page.setRequestInterception(true);
+  let held: HTTPRequest | undefined;
+  const heldOne = new Promise<void>((resolve) => {
+    page.on('request', (req) => {
+      if (req.method() === 'PATCH' && !held) {
+        held = req;
+        resolve();
+      } else void req.continue();
+    });
+  });
+  const b7 = '[data-code="B7"] [data-testid="lot-price"]';
+  await page.click(b7);
+  await page.$eval(b7, (el) => (el as HTMLInputElement).select());
+  await page.keyboard.press('Backspace');
+  await page.type(b7, '75');
+  await page.keyboard.press('Enter');
+  await heldOne;
+  const current = (await api<{ lots: any[] }>('GET', `/api/sessions/${sessionId}/lots`)).body.lots.find((l) => l.code === 'B7');
+  const other = await api('PATCH', `/api/sessions/${sessionId}/lots/B7`, { winner: 'cat', version: current.version });
+  expect(other.status).toBe(200);
+  await held!.continue();
+  await page.waitForFunction(() => /B7 changed meanwhile/.test(document.querySelector('[data-testid="lots-notice"]')?.textContent ?? ''), { timeout: 15_000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="current-winner"]')?.textContent === 'cat', { timeout: 15_000 });
+  const after = (await api<{ lots: any[] }>('GET', `/api/sessions/${sessionId}/lots`)).body.lots.find((l) => l.code === 'B7');
+  expect(after).toMatchObject({ priceCents: 8000, winner: { username: 'cat' } });
+  expect(await page.$eval(b7, (el) => (el as HTMLInputElement).value)).toBe('80');
+  await page.setRequestInterception(false);
+  await page.screenshot({ path: path.join(SHOTS, 'ledger-lot-changed.png') });
   await post(service.url, '/api/stop-monitoring', { sessionId });
   await page.close();
 });
