@@ -17,7 +17,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       moduleNameMapper,
-      testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/supabase/functions/_shared/**/*.test.ts'],
+      testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/supabase/functions/_shared/**/*.test.ts', '<rootDir>/web/src/**/*.test.ts'],
     },
     {
       displayName: 'e2e',

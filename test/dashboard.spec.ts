@@ -354,7 +354,9 @@ describe('the dashboard in a browser', () => {
       messageId: hello,
       buyer: { username: 'denimdaisy', message: 'sold 2 size M', confidence: 0.93 },
     });
-    await page.waitForFunction(() => document.querySelector('[data-testid="buyer-count"]')?.textContent === '3', { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="claims-count"]')?.textContent === '3', { timeout: 15_000 });
+    // Claims the ledger holds no lot for are not buyers: the Buyers count stays at 0.
+    expect(await page.$eval('[data-testid="buyer-count"]', (el) => el.textContent)).toBe('0');
     expect(await page.$$eval('[data-testid="buyer-row"]', (rows) => rows.length)).toBe(3);
     const toast = await page.waitForSelector('[data-testid="toast"]', { timeout: 5_000 });
     expect(await toast!.evaluate((el) => el.textContent)).toMatch(/^New buyer: /);

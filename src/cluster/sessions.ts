@@ -300,6 +300,23 @@ export class ClusterSessions {
     return this.cluster.show(sessionId)?.request.ownerId;
   }
 
+  /**
+   * Names a show's host: done by the instance that runs the show (its SessionManager holds the
+   * session record the ledger's backend reads). A show running on another instance is not reachable
+   * from here yet: `not_ready`, so the caller can retry (the load balancer may pick the owner).
+   */
+  setSellers(sessionId: string, sellers: readonly string[], viewer?: string): SessionInfo {
+    const record = this.cluster.show(sessionId);
+    if (!record || !visibleTo(record.request.ownerId, viewer)) {
+      throw new EarshotError('session_not_found', `No session ${sessionId}`, { sessionId });
+    }
+    const lease = this.leases.get(sessionId);
+    if (!lease || lease.outcome !== null) {
+      throw new EarshotError('not_ready', `Show ${sessionId} runs on another instance; its host can be named there`, { sessionId });
+    }
+    return this.options.local.setSellers(sessionId, sellers);
+  }
+
   /** The source of a show running here (screenshots, reply targets); other instances' shows have none here. */
   sourceOf(sessionId: string): ChatSource | undefined {
     return this.leases.has(sessionId) ? this.options.local.sourceOf(sessionId) : undefined;

@@ -44,6 +44,8 @@ export function renderChatPage(options: ChatPageOptions): string {
   [data-testid='virtuoso-item-list'] { position: absolute; bottom: 0; left: 0; right: 0; }
   [data-testid='chat-message'] { padding: 4px 10px; }
   [data-testid='chat-message'] strong { color: #8ecbff; margin-right: 6px; }
+  [data-testid='chat-badge'] { font-size: 10px; font-weight: 700; text-transform: uppercase; background: #ffd84d; color: #111; border-radius: 3px; padding: 0 4px; margin-right: 4px; }
+  [data-testid='chat-badge']::before { content: attr(aria-label); }
   .deleted { opacity: .4; text-decoration: line-through; }
   #ended { display: none; padding: 10px; background: #500; }
   input { margin: 8px; padding: 8px; background: #222; color: #eee; border: 1px solid #444; }
@@ -82,6 +84,19 @@ export function renderChatPage(options: ChatPageOptions): string {
       wrapper.appendChild(row);
     }
     row.querySelector('strong').textContent = item.author;
+    // Role badges before the name, as Whatnot shows its host's: labelled, with no text of their own, so
+    // the badge never becomes part of the message text the row is read for.
+    var head = row.firstChild;
+    var name = head.querySelector('strong');
+    while (head.firstChild !== name) head.removeChild(head.firstChild);
+    var badges = Array.isArray(item.badges) ? item.badges : [];
+    for (var b = 0; b < badges.length; b++) {
+      var badge = document.createElement('span');
+      badge.setAttribute('data-testid', 'chat-badge');
+      badge.setAttribute('role', 'img');
+      badge.setAttribute('aria-label', String(badges[b]));
+      head.insertBefore(badge, name);
+    }
     row.querySelector('.body').textContent = item.text;
     row.className = deleted.has(item.id) ? 'deleted' : '';
   }

@@ -1,6 +1,7 @@
 import { applyMessages, emptyLedger, isHostAuthor, type LedgerMessage } from '../../supabase/functions/_shared/ledger/rules.ts';
 import { ChatRoom } from './room.ts';
-import { DemoShow } from './show.ts';
+import { normalizeBadges } from '../capture/platforms/common.ts';
+import { DEMO_HOST, DemoShow } from './show.ts';
 
 /** A room that keeps everything posted (the real room keeps it too, but privately). */
 class RecordingRoom extends ChatRoom {
@@ -40,4 +41,21 @@ test('the demo host announces lots with prices and closes them, so the ledger ha
   // The host moved on from every lot but the last; the ones with claims went to a claimer.
   expect(state.lots.slice(0, -1).every((l) => l.status === 'sold' || l.status === 'unsold')).toBe(true);
   expect(state.lots.filter((l) => l.status === 'sold' && l.winner).length).toBeGreaterThanOrEqual(2);
+});
+
+test('every message of the demo host carries the host badge, the way Whatnot marks its host', () => {
+  const room = new RecordingRoom('demo-badge');
+  let now = 0;
+  const show = new DemoShow(room, { seed: 5, lotMs: 2_000, now: () => now });
+  show.start();
+  show.stop();
+  for (let i = 0; i < 100; i++) {
+    now += 200;
+    show.tick();
+  }
+  room.close();
+  const hostMessages = room.posted.filter((m) => m.author === DEMO_HOST);
+  expect(hostMessages.length).toBeGreaterThan(3);
+  expect(hostMessages.every((m) => isHostAuthor(m.author, normalizeBadges(m.badges), []))).toBe(true);
+  expect(room.posted.filter((m) => m.author !== DEMO_HOST).some((m) => m.badges?.length)).toBe(false);
 });

@@ -3,7 +3,7 @@
  * questions, claim items ("sold 2 size M"), post look-alikes ("is that sold?") and burst when a new
  * lot appears. A few messages a second on average. Deterministic for a given seed.
  *
- * The host (with an owner badge) announces each lot with its code and price the varied ways real
+ * The host (with Whatnot's host badge) announces each lot with its code and price the varied ways real
  * sellers write them ("A2 ... starting at 120", "Lot B7: ... 80 bucks", "... 30$, comment sold") and
  * closes it ("A1 goes to @amy, next up A2 ...", "Sold to @amy!", "next"), so the claims ledger has a
  * real show to read.
@@ -39,6 +39,12 @@ const QUESTIONS = [
 ];
 
 type DemoLot = (typeof LOTS)[number];
+
+/**
+ * The demo's host. Its messages carry Whatnot's "Host" badge (rendered on the demo page, read by the
+ * Whatnot adapter), so the ledger knows the host with no seller named, as on a real Whatnot show.
+ */
+export const DEMO_HOST = 'host_hannah';
 
 function claimFor(lot: DemoLot, pick: <T>(xs: readonly T[]) => T, rand: () => number): string {
   const size = pick(lot.sizes);
@@ -127,9 +133,9 @@ export class DemoShow {
   private seedHistory(): void {
     const opening = [
       {
-        author: 'host_hannah',
+        author: DEMO_HOST,
         text: `Welcome in! Tonight: vintage denim & sneakers. First up ${LOTS[0]!.code}: ${LOTS[0]!.name}, starting at ${LOTS[0]!.price}`,
-        badges: ['owner'],
+        badges: ['host'],
       },
       ...Array.from({ length: 8 }, () => this.nextMessage()),
     ];
@@ -167,7 +173,7 @@ export class DemoShow {
     this.firstClaimer = null;
     const next = this.currentLot;
     const up = announcement(next, this.pick);
-    const host = (text: string) => ({ author: 'host_hannah', text, badges: ['owner'] });
+    const host = (text: string) => ({ author: DEMO_HOST, text, badges: ['host'] });
     const style = Math.floor(this.rand() * 3);
     if (winner && style === 0) {
       // Two things in one message: the close and the next lot.

@@ -2,6 +2,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { userOf } from '../auth/middleware.ts';
+import { defaultSellerFor } from '../capture/platforms/default-seller.ts';
+import { detectPlatform } from '../capture/platforms/index.ts';
 import { PLATFORMS } from '../domain/message.ts';
 import { EarshotError } from '../errors.ts';
 import type { Shows } from '../pipeline/session-manager.ts';
@@ -42,6 +44,13 @@ export const StartBody = z
   })
   .strict();
 
+/** PUT /api/sessions/:id/sellers: the host's usernames (one or a list), replacing the show's. */
+export const SellersBody = z
+  .object({
+    seller: z.union([sellerName, z.array(sellerName).min(1).max(20)]).transform((v) => (Array.isArray(v) ? v : [v])),
+  })
+  .strict();
+
 export const StopBody = z.object({ sessionId: z.string().trim().min(1).max(100) }).strict();
 
 /** Parses a body with a schema or throws invalid_body with the reasons. */
@@ -54,10 +63,26 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   return result.data;
 }
 
+/**
+ * The request with its host named: the `seller` given, else the channel the URL names (twitch.tv/<name>,
+ * kick.com/<name>, tiktok.com/@<name>), so the claims ledger knows the host without configuration.
+ */
+export function withDefaultSeller<T extends { url: string; platform?: (typeof PLATFORMS)[number]; seller?: string[] }>(body: T): T {
+  if (body.seller && body.seller.length > 0) return body;
+  let url: URL;
+  try {
+    url = new URL(body.url);
+  } catch {
+    return body; // the session manager refuses the URL with its own coded error
+  }
+  const seller = defaultSellerFor(url, body.platform ?? detectPlatform(url));
+  return seller.length > 0 ? { ...body, seller } : body;
+}
+
 export function sessionRoutes(sessions: Shows): Router {
   const router = Router();
   router.post('/api/start-monitoring', async (req, res) => {
-    const body = parseBody(StartBody, req.body);
+    const body = withDefaultSeller(parseBody(StartBody, req.body));
     // The owner comes from the verified token only; the body cannot name one (strict schema).
     const owner = userOf(res);
     const { info, created } = await sessions.start(owner ? { ...body, ownerId: owner } : body);
@@ -70,6 +95,11 @@ export function sessionRoutes(sessions: Shows): Router {
   });
   router.get('/api/sessions', (_req, res) => {
     res.json(sessions.list(userOf(res)));
+  });
+  router.put('/api/sessions/:id/sellers', (req, res) => {
+    const body = parseBody(SellersBody, req.body);
+    const info = sessions.setSellers(req.params.id, body.seller, userOf(res));
+    res.json({ sessionId: info.sessionId, sellers: info.sellers ?? [] });
   });
   router.get('/api/sessions/:id', (req, res) => {
     const info = sessions.get(req.params.id, userOf(res));

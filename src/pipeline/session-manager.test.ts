@@ -142,3 +142,17 @@ describe('showChange', () => {
     expect(showChange('1001', '1002')).toBe('new_show');
   });
 });
+
+test('naming the host after the start stores the sellers with the session (the forwarder upserts it)', async () => {
+  const { manager } = setup();
+  const changed: Array<string[] | undefined> = [];
+  manager.bus.on('session', (info) => changed.push(info.sellers));
+  await manager.start({ url: 'https://www.whatnot.com/live/x', sessionId: 's', ownerId: 'u1' });
+  expect(manager.get('s')?.sellers).toBeUndefined();
+  const info = manager.setSellers('s', ['@hannah', 'hannah', 'co_host'], 'u1');
+  expect(info.sellers).toEqual(['hannah', 'co_host']);
+  expect(changed.at(-1)).toEqual(['hannah', 'co_host']);
+  expect(() => manager.setSellers('s', ['x'], 'someone-else')).toThrow(expect.objectContaining({ code: 'session_not_found' }));
+  expect(() => manager.setSellers('nope', ['x'])).toThrow(expect.objectContaining({ code: 'session_not_found' }));
+  expect(manager.get('s', 'u1')?.sellers).toEqual(['hannah', 'co_host']);
+});

@@ -100,7 +100,7 @@ export function nextShowId(base: string, stateOf: (id: string) => ShowState | un
  * What the HTTP routes, the hub and the workers need of the shows: the SessionManager on one instance,
  * ClusterSessions (src/cluster/sessions.ts) over a cluster's.
  */
-export type Shows = Pick<SessionManager, 'start' | 'stop' | 'list' | 'get' | 'ownerOf' | 'sourceOf' | 'publish' | 'activeCount'>;
+export type Shows = Pick<SessionManager, 'start' | 'stop' | 'list' | 'get' | 'ownerOf' | 'sourceOf' | 'publish' | 'activeCount' | 'setSellers'>;
 
 const RUNNING: ReadonlySet<SessionStatus> = new Set(['starting', 'live', 'recovering', 'no_chat_found', 'quota_exhausted']);
 
@@ -484,6 +484,25 @@ export class SessionManager {
     session.source = null;
     if (source) await source.stop().catch((error) => this.options.logger.warn({ sessionId, err: describeError(error) }, 'stop failed'));
     if (session.info.status !== 'stopped') this.publishStatus(session, 'stopped');
+    return this.snapshot(session);
+  }
+
+  /**
+   * Names a show's host after the start (the dashboard's "no host message" fix): the session's sellers
+   * are replaced, stored with the session (the ledger reads them for every message from then on) and
+   * kept for a restart of the show.
+   */
+  setSellers(sessionId: string, sellers: readonly string[], viewer?: string): SessionInfo {
+    const session = this.book.get(sessionId);
+    if (!session || !visibleTo(session.request.ownerId, viewer)) {
+      throw new EarshotError('session_not_found', `No session ${sessionId}`, { sessionId });
+    }
+    const names = [...new Set(sellers.map((s) => s.replace(/^@+/, '')).filter(Boolean))].slice(0, 20);
+    session.info.sellers = names;
+    session.request = { ...session.request, seller: names };
+    this.book.changed();
+    // The session record travels to the backend like a status change does (the forwarder upserts it).
+    this.bus.emit('session', this.snapshot(session));
     return this.snapshot(session);
   }
 

@@ -15,6 +15,7 @@ import { isRunning, SessionList } from './components/SessionList.tsx';
 import { StartForm } from './components/StartForm.tsx';
 import { TokenSettings } from './components/TokenSettings.tsx';
 import { HistorySearch } from './components/HistorySearch.tsx';
+import { HostNotice } from './components/HostNotice.tsx';
 import { LotsPanel } from './components/LotsPanel.tsx';
 import { NotifyToggle } from './components/NotifyToggle.tsx';
 import { PastShows } from './components/PastShows.tsx';
@@ -103,6 +104,8 @@ export function App({ client, beeper, account }: { client: LiveClient; beeper: B
     () =>
       store.onBuyer((sessionId, buyer) => {
         if (sessionId !== selectedRef.current) return;
+        // Only a lot's winner is a buyer; a waitlisted or unplaced claim is no sale to cue.
+        if (buyer.status !== undefined && buyer.status !== 'winner') return;
         beeper.beep();
         const what = [buyer.item, buyer.quantity ? `×${buyer.quantity}` : '', buyer.size ? `size ${buyer.size}` : '']
           .filter(Boolean)
@@ -173,6 +176,8 @@ export function App({ client, beeper, account }: { client: LiveClient; beeper: B
   const selected = selectedId ? store.feed(selectedId) : null;
   const selectedInfo = sessions.find((s) => s.sessionId === selectedId);
   const feedVersion = selected?.version ?? 0;
+  // Live: the feed's status once the socket spoke, else the sessions list's.
+  const selectedLive = isRunning(selected && selected.status !== 'unknown' ? selected.status : (selectedInfo?.status ?? 'unknown'));
 
   return (
     <div className="app" onPointerDown={() => beeper.unlock()} onKeyDown={() => beeper.unlock()}>
@@ -295,6 +300,7 @@ export function App({ client, beeper, account }: { client: LiveClient; beeper: B
                     health={healthPoll.value}
                     connection={connection}
                   />
+                  <HostNotice key={`host-${selected.sessionId}`} feed={selected} info={selectedInfo} live={selectedLive} onSaved={sessionsPoll.refresh} />
                   <HistorySearch key={`search-${selected.sessionId}`} sessionId={selected.sessionId} />
                   <Feed
                     key={selected.sessionId}
@@ -304,10 +310,11 @@ export function App({ client, beeper, account }: { client: LiveClient; beeper: B
                   />
                 </div>
                 <div className="col col-side">
-                  <LotsPanel key={`lots-${selected.sessionId}`} sessionId={selected.sessionId} />
+                  <LotsPanel key={`lots-${selected.sessionId}`} client={client} feed={selected} version={feedVersion} live={selectedLive} />
                   <BuyersPanel
                     feed={selected}
                     version={feedVersion}
+                    live={selectedLive}
                     fresh={fresh}
                     muted={muted}
                     onMutedChange={changeMuted}

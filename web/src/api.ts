@@ -11,11 +11,14 @@ const TOKEN_KEY = 'earshot.apiToken';
 export class ApiError extends Error {
   readonly code: string;
   readonly status: number;
-  constructor(code: string, message: string, status: number) {
+  /** The error body's other fields (409 lot_changed carries the current `lot`). */
+  readonly details: Record<string, unknown>;
+  constructor(code: string, message: string, status: number, details: Record<string, unknown> = {}) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.status = status;
+    this.details = details;
   }
 }
 
@@ -91,14 +94,16 @@ export async function request(path: string, init: RequestInit = {}): Promise<Res
   if (res.ok) return res;
   let code = `http_${res.status}`;
   let message = `${res.status} ${res.statusText}`.trim();
+  let details: Record<string, unknown> = {};
   try {
     const body = (await res.json()) as Partial<ErrorWire>;
     if (body.error?.code) code = body.error.code;
     if (body.error?.message) message = body.error.message;
+    if (body.error) details = body.error;
   } catch {
     // not JSON: keep the status line
   }
-  throw new ApiError(code, message, res.status);
+  throw new ApiError(code, message, res.status, details);
 }
 
 /** GET or send JSON, answer parsed as JSON. */

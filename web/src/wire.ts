@@ -5,18 +5,48 @@
  * bundle. The hub's control frames and the HTTP answers only the dashboard reads are declared here.
  * Everything is converted once into the feed's types (feed/types.ts) and never read raw elsewhere.
  */
-import type { AnswerSource, AnswerStatus, BuyerPayload, Lot } from '../../supabase/functions/_shared/contract.ts';
+import type {
+  AnswerSource,
+  AnswerStatus,
+  BuyerPayload,
+  InterestedViewer,
+  LedgerBuyer,
+  Lot,
+  LotHistoryEntry,
+  ShowSummary,
+} from '../../supabase/functions/_shared/contract.ts';
 import type { SessionEvent } from '../../src/domain/events.ts';
 import type { ChatMessage, SelectorSet, SessionInfo, SessionStatus } from '../../src/domain/message.ts';
 
-export type { AnswerSource, AnswerStatus, BuyerPayload, ChatMessage, Lot, SelectorSet, SessionEvent, SessionInfo, SessionStatus };
+export type { AnswerSource, AnswerStatus, BuyerPayload, ChatMessage, InterestedViewer, LedgerBuyer, Lot, LotHistoryEntry, SelectorSet, SessionEvent, SessionInfo, SessionStatus, ShowSummary };
 export type { PickListBuyer } from '../../supabase/functions/_shared/ledger/corrections.ts';
 
-/** GET /api/sessions/:id/lots. */
+/** GET /api/sessions/:id/lots (`summary` is the ledger's count plus `interested`; older services lack it). */
 export interface LotsAnswer {
   sessionId: string;
   lots: Lot[];
-  summary: { lots: number; sold: number; open: number; buyers: number; revenue: number };
+  summary?: Partial<ShowSummary>;
+}
+
+/** GET /api/sessions/:id/buyers: the ledger's buyers and the viewers whose interest no lot holds. */
+export interface BuyersAnswer {
+  sessionId: string;
+  buyers: LedgerBuyer[];
+  interested: InterestedViewer[];
+  summary?: Partial<ShowSummary>;
+}
+
+/** GET /api/sessions/:id/lots/:code/history, oldest first. */
+export interface LotHistoryAnswer {
+  sessionId: string;
+  code: string;
+  history: LotHistoryEntry[];
+}
+
+/** A correction's answer (PATCH /lots/:code, POST /lots/:code/undo). */
+export interface LotAnswer {
+  sessionId: string;
+  lot: Lot;
 }
 
 /** Frames the hub sends besides session events. */

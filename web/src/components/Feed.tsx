@@ -187,6 +187,9 @@ export function Feed({ feed, version, emptyHint }: { feed: SessionFeed; version:
   );
 }
 
+/** The tag of a purchase-intent message, by what the ledger made of it (old services say nothing: buyer). */
+const CLAIM_WORD = { winner: 'buyer', waitlist: 'waitlist', interested: 'interest' } as const;
+
 const MessageRow = memo(function MessageRow({ message, buyer, answer }: { message: FeedMessage; buyer?: Buyer; answer?: Answer }) {
   const classes = ['msg'];
   if (message.deleted) classes.push('deleted');
@@ -206,8 +209,13 @@ const MessageRow = memo(function MessageRow({ message, buyer, answer }: { messag
         </span>
       ))}
       {buyer && (
-        <span className="tag tag-buyer" title={`Buyer (confidence ${Math.round(buyer.confidence * 100)}%)`}>
-          buyer{buyer.item ? ` · ${buyer.item}` : ''}
+        // Only the ledger's winners are buyers; a waitlisted or unplaced claim says what it is.
+        <span
+          className={`tag tag-buyer${buyer.status && buyer.status !== 'winner' ? ' tag-claim' : ''}`}
+          title={`Purchase intent (confidence ${Math.round(buyer.confidence * 100)}%)`}
+        >
+          {CLAIM_WORD[buyer.status ?? 'winner']}
+          {buyer.lot ? ` · ${buyer.lot}` : buyer.item ? ` · ${buyer.item}` : ''}
           {buyer.quantity ? ` ×${buyer.quantity}` : ''}
         </span>
       )}

@@ -1,37 +1,95 @@
 /**
- * The show's claims ledger: the lot on screen (winner, waitlist, price), every lot corrected in place
- * (winner, price, void, paid/packed/shipped), and per buyer the lots won with a total. The ledger is read
- * from GET /api/sessions/:id/lots (polled, and at once after a correction); corrections PATCH one lot.
+ * The show's claims ledger: what it counts (sold, pending, revenue from sold lots only), the lot on
+ * screen (winner, waitlist, price), every lot corrected in place (winner, price, void, undo, history) and
+ * per buyer the lots they hold with their marks. The lots are read once (GET /lots) and then follow
+ * `lot_update` over /ws, so a correction made on another screen shows here at once. A correction names
+ * the lot's version; a lot changed meanwhile (chat, another screen) is refused with 409 lot_changed,
+ * and the panel shows the lot as it is now and says so.
  */
-import { useState, type FormEvent } from 'react';
-import { describe, json, request } from '../api.ts';
-import { pickList, type LotPatch } from '../../../supabase/functions/_shared/ledger/corrections.ts';
-import { usePolling } from '../hooks.ts';
-import type { Lot, LotsAnswer } from '../wire.ts';
+import { useEffect, useState, type FormEvent } from 'react';
+import { ApiError, describe, json, request } from '../api.ts';
+import type { LiveClient } from '../feed/client.ts';
+import type { SessionFeed } from '../feed/session-feed.ts';
+import { formatTime } from '../hooks.ts';
+import { buyersOf, countsOf, describeChange, formatCents, parsePriceCents, salesLine } from '../ledger.ts';
+import type { Lot, LotAnswer, LotHistoryAnswer, LotHistoryEntry } from '../wire.ts';
 import { download } from './BuyersPanel.tsx';
 
-type Patch = LotPatch;
-
-function money(value: number | null | undefined): string {
-  return value === null || value === undefined ? '—' : `$${value.toLocaleString(undefined, { maximumFractionDigits: 2 })}`;
+/** What a correction may change (the contract's LotPatchBody, version added by the panel). */
+export interface LotChange {
+  winner?: string | null;
+  priceCents?: number | null;
+  void?: boolean;
+  paid?: boolean;
+  packed?: boolean;
+  shipped?: boolean;
 }
+
+type Correct = (lot: Lot, change: LotChange) => Promise<void>;
+type Undo = (lot: Lot) => Promise<void>;
 
 const STATUS_LABEL: Record<Lot['status'], string> = { open: 'Open', sold: 'Sold', unsold: 'No sale', void: 'Void' };
 
-export function LotsPanel({ sessionId }: { sessionId: string }) {
-  const lotsPoll = usePolling((signal) => json<LotsAnswer>(`/api/sessions/${encodeURIComponent(sessionId)}/lots`, { signal }), 2_000);
+function lotUrl(sessionId: string, code: string, rest = ''): string {
+  return `/api/sessions/${encodeURIComponent(sessionId)}/lots/${encodeURIComponent(code)}${rest}`;
+}
+
+export function LotsPanel({ client, feed, live }: { client: LiveClient; feed: SessionFeed; version: number; live: boolean }) {
+  const { sessionId } = feed;
   const [error, setError] = useState<string | null>(null);
-  const lots = lotsPoll.value?.sessionId === sessionId ? lotsPoll.value.lots : [];
+  const [notice, setNotice] = useState<string | null>(null);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    client.loadLots(sessionId, controller.signal).catch((e: unknown) => {
+      if (!controller.signal.aborted) setError(describe(e));
+    });
+    return () => controller.abort();
+  }, [client, sessionId]);
+
+  const lots = feed.lots;
+  const counts = countsOf(lots, live);
   const current = [...lots].reverse().find((l) => l.status === 'open') ?? lots[lots.length - 1];
 
-  const correct = async (code: string, patch: Patch): Promise<void> => {
-    setError(null);
-    try {
-      await json(`/api/sessions/${encodeURIComponent(sessionId)}/lots/${encodeURIComponent(code)}`, { method: 'PATCH', body: patch });
-    } catch (e) {
-      setError(`${code}: ${describe(e)}`);
+  /** Takes a lot the service answered with into the feed (the lot_update may come before or after). */
+  const take = (lot: Lot): void => {
+    feed.applyLots([lot], 'answer');
+    client.store.changed();
+  };
+
+  /** A refused correction: a stale one shows the lot as it is now and says so; others say why. */
+  const refused = (lot: Lot, e: unknown): void => {
+    if (e instanceof ApiError && e.code === 'lot_changed') {
+      const now = e.details.lot as Lot | undefined;
+      if (now) take(now);
+      else void client.loadLots(sessionId).catch(() => undefined);
+      setNotice(`${lot.code} changed meanwhile (chat or another screen). It now shows as it is: check it and correct again if needed.`);
+      return;
     }
-    lotsPoll.refresh();
+    setError(`${lot.code}: ${describe(e)}`);
+  };
+
+  const correct: Correct = async (lot, change) => {
+    setError(null);
+    setNotice(null);
+    try {
+      const answer = await json<LotAnswer>(lotUrl(sessionId, lot.code), { method: 'PATCH', body: { ...change, version: lot.version } });
+      take(answer.lot);
+    } catch (e) {
+      refused(lot, e);
+    }
+  };
+
+  const undo: Undo = async (lot) => {
+    setError(null);
+    setNotice(null);
+    try {
+      const answer = await json<LotAnswer>(lotUrl(sessionId, lot.code, '/undo'), { method: 'POST', body: {} });
+      take(answer.lot);
+    } catch (e) {
+      if (e instanceof ApiError && (e.code === 'nothing_to_undo' || e.status === 404)) setNotice(`${lot.code}: nothing to undo.`);
+      else refused(lot, e);
+    }
   };
 
   const exportCsv = async (by: 'buyer' | 'lot'): Promise<void> => {
@@ -43,12 +101,13 @@ export function LotsPanel({ sessionId }: { sessionId: string }) {
     }
   };
 
-  const buyers = pickList(lots);
+  const buyers = buyersOf(lots, live);
+  const byCode = new Map(lots.map((l) => [l.code, l]));
   return (
     <section className="panel lots-panel" aria-labelledby="lots-title" data-testid="lots-panel">
       <header className="panel-head">
         <h2 id="lots-title">
-          Lots <span className="count" data-testid="lot-count">{lots.length}</span>
+          Lots <span className="count" data-testid="lot-count">{counts.lots}</span>
         </h2>
         <div className="panel-actions">
           <button type="button" onClick={() => void exportCsv('buyer')} disabled={buyers.length === 0} data-testid="picklist-csv">
@@ -59,12 +118,45 @@ export function LotsPanel({ sessionId }: { sessionId: string }) {
           </button>
         </div>
       </header>
+      {lots.length > 0 && (
+        <dl className="sales-summary" data-testid="lots-summary" aria-label="What the ledger counts">
+          <div>
+            <dt>Sold</dt>
+            <dd data-testid="summary-sold">{counts.sold}</dd>
+          </div>
+          <div>
+            <dt>Revenue</dt>
+            <dd data-testid="summary-revenue">{formatCents(counts.revenueCents)}</dd>
+          </div>
+          <div>
+            <dt>Buyers</dt>
+            <dd data-testid="summary-buyers">{counts.buyers}</dd>
+          </div>
+          {live && (
+            <div className="pending">
+              <dt>Pending</dt>
+              <dd data-testid="summary-pending">
+                {counts.pending} · {formatCents(counts.pendingCents)}
+              </dd>
+            </div>
+          )}
+        </dl>
+      )}
+      {notice && (
+        <p className="inline-notice" role="status" data-testid="lots-notice">
+          {notice}
+        </p>
+      )}
       {error && (
         <p className="inline-error" role="alert">
           {error}
         </p>
       )}
-      {current ? <CurrentLot lot={current} onCorrect={correct} /> : <p className="empty">No lot announced yet. The host's messages with a code and a price ("A1 denim jacket $45") open lots.</p>}
+      {current ? (
+        <CurrentLot lot={current} onCorrect={correct} />
+      ) : (
+        <p className="empty">No lot announced yet. The host's messages with a code and a price ("A1 denim jacket $45") open lots.</p>
+      )}
       {lots.length > 0 && (
         <table className="lots-table" data-testid="lots-table">
           <thead>
@@ -77,7 +169,7 @@ export function LotsPanel({ sessionId }: { sessionId: string }) {
           </thead>
           <tbody>
             {[...lots].reverse().map((lot) => (
-              <LotRow key={lot.code} lot={lot} onCorrect={correct} />
+              <LotRow key={lot.code} sessionId={sessionId} lot={lot} live={live} onCorrect={correct} onUndo={undo} />
             ))}
           </tbody>
         </table>
@@ -85,15 +177,20 @@ export function LotsPanel({ sessionId }: { sessionId: string }) {
       {buyers.length > 0 && (
         <>
           <h3 className="subhead">Buyer totals</h3>
+          <p className="muted small" data-testid="lots-sales-line">
+            {salesLine(counts)}
+          </p>
           <ul className="buyer-totals" data-testid="buyer-totals">
             {buyers.map((b) => (
               <li key={b.username} data-testid="buyer-total">
                 <div className="buyer-total-head">
                   <span className="author">{b.username}</span>
-                  <span className="total">{money(b.total)}</span>
-                  {b.unpriced > 0 && <span className="muted small">+{b.unpriced} unpriced</span>}
+                  <span className="total">{formatCents(b.totalCents)}</span>
+                  {b.pending > 0 && <span className="muted small">{b.pending} pending</span>}
                 </div>
-                <div className="muted small">{b.lots.map((l) => `${l.code}${l.title ? ` ${l.title}` : ''} ${money(l.price)}`).join(' · ')}</div>
+                <div className="muted small">
+                  {b.lots.map((l) => `${l.code}${l.title ? ` ${l.title}` : ''} ${formatCents(l.priceCents)}${l.status === 'pending' ? ' (pending)' : ''}`).join(' · ')}
+                </div>
                 <div className="marks">
                   {(['paid', 'packed', 'shipped'] as const).map((mark) => (
                     <label key={mark} className="mark">
@@ -102,7 +199,8 @@ export function LotsPanel({ sessionId }: { sessionId: string }) {
                         checked={b[mark]}
                         onChange={(e) => {
                           const value = e.currentTarget.checked;
-                          void Promise.all(b.lots.map((l) => correct(l.code, { [mark]: value })));
+                          const held = b.lots.map((l) => byCode.get(l.code)).filter((l): l is Lot => l !== undefined);
+                          void Promise.all(held.map((l) => correct(l, { [mark]: value })));
                         }}
                       />{' '}
                       {mark}
@@ -118,26 +216,27 @@ export function LotsPanel({ sessionId }: { sessionId: string }) {
   );
 }
 
-function CurrentLot({ lot, onCorrect }: { lot: Lot; onCorrect: (code: string, patch: Patch) => Promise<void> }) {
+function CurrentLot({ lot, onCorrect }: { lot: Lot; onCorrect: Correct }) {
   return (
     <div className="current-lot" data-testid="current-lot">
       <div className="current-lot-head">
         <span className="lot-code">{lot.code}</span>
         <span className="lot-title">{lot.title ?? 'untitled'}</span>
-        <span className="lot-price">{money(lot.price)}</span>
+        <span className="lot-price">{formatCents(lot.priceCents)}</span>
         <span className={`status tone-${lot.status === 'open' ? 'ok' : lot.status === 'void' ? 'bad' : 'info'}`}>{STATUS_LABEL[lot.status]}</span>
       </div>
       <p className="current-lot-winner">
         Winner: <strong data-testid="current-winner">{lot.winner?.username ?? 'nobody yet'}</strong>
         {lot.winner?.quantity ? ` ×${lot.winner.quantity}` : ''}
         {lot.winner?.size ? ` size ${lot.winner.size}` : ''}
+        {lot.auction?.open ? ` · bidding, high bid ${formatCents(lot.auction.highBidCents)} (${lot.auction.bids} bids)` : ''}
       </p>
       {lot.waitlist.length > 0 && (
         <ol className="waitlist" aria-label="Waitlist" data-testid="waitlist">
           {lot.waitlist.map((w) => (
             <li key={w.username}>
               {w.username}{' '}
-              <button type="button" className="small-button" onClick={() => void onCorrect(lot.code, { winner: w.username })}>
+              <button type="button" className="small-button" onClick={() => void onCorrect(lot, { winner: w.username })}>
                 Make winner
               </button>
             </li>
@@ -149,74 +248,130 @@ function CurrentLot({ lot, onCorrect }: { lot: Lot; onCorrect: (code: string, pa
 }
 
 /** One lot, corrected in place: winner and price are inputs (saved on Enter or leaving the field). */
-function LotRow({ lot, onCorrect }: { lot: Lot; onCorrect: (code: string, patch: Patch) => Promise<void> }) {
+function LotRow({ sessionId, lot, live, onCorrect, onUndo }: { sessionId: string; lot: Lot; live: boolean; onCorrect: Correct; onUndo: Undo }) {
+  const priceText = (cents: number | null): string => (cents === null ? '' : String(cents / 100));
   const [winner, setWinner] = useState(lot.winner?.username ?? '');
-  const [price, setPrice] = useState(lot.price === null ? '' : String(lot.price));
+  const [price, setPrice] = useState(priceText(lot.priceCents));
   const [editing, setEditing] = useState(false);
+  const [history, setHistory] = useState<LotHistoryEntry[] | string | null>(null);
   // Follow the ledger unless the seller is typing.
   if (!editing) {
     const w = lot.winner?.username ?? '';
-    const p = lot.price === null ? '' : String(lot.price);
+    const p = priceText(lot.priceCents);
     if (w !== winner) setWinner(w);
     if (p !== price) setPrice(p);
   }
   const save = (event?: FormEvent): void => {
     event?.preventDefault();
     setEditing(false);
-    const patch: Patch = {};
+    const change: LotChange = {};
     const w = winner.trim().replace(/^@/, '');
-    if (w !== (lot.winner?.username ?? '')) patch.winner = w === '' ? null : w;
-    const p = price.trim() === '' ? null : Number(price.replace(/^\$/, ''));
-    if (p === null || Number.isFinite(p)) {
-      if (p !== lot.price) patch.price = p;
-    }
-    if (Object.keys(patch).length > 0) void onCorrect(lot.code, patch);
+    if (w !== (lot.winner?.username ?? '')) change.winner = w === '' ? null : w;
+    const cents = parsePriceCents(price);
+    if (cents !== undefined && cents !== lot.priceCents) change.priceCents = cents;
+    if (Object.keys(change).length > 0) void onCorrect(lot, change);
   };
+  const toggleHistory = async (): Promise<void> => {
+    if (history !== null) {
+      setHistory(null);
+      return;
+    }
+    try {
+      setHistory((await json<LotHistoryAnswer>(lotUrl(sessionId, lot.code, '/history'))).history);
+    } catch (e) {
+      setHistory(describe(e));
+    }
+  };
+  const state = live && lot.status === 'open' && lot.winner ? 'Pending' : STATUS_LABEL[lot.status];
   return (
-    <tr className={`lot-row status-${lot.status}`} data-testid="lot-row" data-code={lot.code}>
-      <th scope="row">
-        <span className="lot-code">{lot.code}</span>
-        <span className="lot-title small">{lot.title ?? ''}</span>
-        {lot.waitlist.length > 0 && <span className="muted small"> +{lot.waitlist.length} waiting</span>}
-      </th>
-      <td>
-        <form onSubmit={save}>
-          <input
-            aria-label={`Winner of ${lot.code}`}
-            value={winner}
-            placeholder="—"
-            onFocus={() => setEditing(true)}
-            onChange={(e) => setWinner(e.currentTarget.value)}
-            onBlur={() => save()}
-            data-testid="lot-winner"
-          />
-        </form>
-      </td>
-      <td>
-        <form onSubmit={save}>
-          <input
-            aria-label={`Price of ${lot.code}`}
-            value={price}
-            inputMode="decimal"
-            placeholder="—"
-            onFocus={() => setEditing(true)}
-            onChange={(e) => setPrice(e.currentTarget.value)}
-            onBlur={() => save()}
-            data-testid="lot-price"
-          />
-        </form>
-      </td>
-      <td>
-        <span className="lot-status">{STATUS_LABEL[lot.status]}</span>{' '}
-        <button
-          type="button"
-          className="small-button"
-          onClick={() => void onCorrect(lot.code, { void: lot.status !== 'void' })}
-          data-testid="lot-void"
-        >
-          {lot.status === 'void' ? 'Restore' : 'Void'}
-        </button>
-      </td>
-    </tr>
+    <>
+      <tr className={`lot-row status-${lot.status}`} data-testid="lot-row" data-code={lot.code} data-version={lot.version}>
+        <th scope="row">
+          <span className="lot-code">{lot.code}</span>
+          <span className="lot-title small">{lot.title ?? ''}</span>
+          {lot.waitlist.length > 0 && <span className="muted small"> +{lot.waitlist.length} waiting</span>}
+        </th>
+        <td>
+          <form onSubmit={save}>
+            <input
+              aria-label={`Winner of ${lot.code}`}
+              value={winner}
+              placeholder="—"
+              onFocus={() => setEditing(true)}
+              onChange={(e) => setWinner(e.currentTarget.value)}
+              onBlur={() => save()}
+              data-testid="lot-winner"
+            />
+          </form>
+        </td>
+        <td>
+          <form onSubmit={save}>
+            <input
+              aria-label={`Price of ${lot.code}`}
+              value={price}
+              inputMode="decimal"
+              placeholder="—"
+              onFocus={() => setEditing(true)}
+              onChange={(e) => setPrice(e.currentTarget.value)}
+              onBlur={() => save()}
+              data-testid="lot-price"
+            />
+          </form>
+        </td>
+        <td>
+          <span className="lot-status" data-testid="lot-status">
+            {state}
+          </span>
+        </td>
+      </tr>
+      <tr className="lot-actions-row" data-code={lot.code}>
+        <td colSpan={4}>
+          <span className="lot-actions">
+            <button
+              type="button"
+              className="small-button"
+              onClick={() => void onCorrect(lot, { void: lot.status !== 'void' })}
+              data-testid="lot-void"
+            >
+              {lot.status === 'void' ? 'Restore' : 'Void'}
+            </button>
+            <button type="button" className="small-button" onClick={() => void onUndo(lot)} data-testid="lot-undo" title="Undo the last correction">
+              Undo
+            </button>
+            <button
+              type="button"
+              className="small-button"
+              aria-expanded={history !== null}
+              onClick={() => void toggleHistory()}
+              data-testid="lot-history-toggle"
+            >
+              History
+            </button>
+          </span>
+        </td>
+      </tr>
+      {history !== null && (
+        <tr className="lot-history-row">
+          <td colSpan={4}>
+            {typeof history === 'string' ? (
+              <p className="inline-error">{history}</p>
+            ) : history.length === 0 ? (
+              <p className="muted small">No changes recorded.</p>
+            ) : (
+              <ol className="lot-history" data-testid="lot-history" aria-label={`History of ${lot.code}`}>
+                {history.map((h, i) => (
+                  <li key={i}>
+                    <span className="muted small">{formatTime(h.at)}</span>{' '}
+                    <span className="small">{h.by.kind === 'message' ? h.by.username : 'seller'}</span>{' '}
+                    <span className="small">{h.action}:</span> <span className="small">{describeChange(h.before, h.after)}</span>
+                    {h.reason ? <span className="muted small"> ({h.reason})</span> : null}
+                  </li>
+                ))}
+              </ol>
+            )}
+          </td>
+        </tr>
+      )}
+    </>
   );
 }

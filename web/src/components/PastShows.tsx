@@ -1,6 +1,11 @@
-/** Past shows (stopped or ended sessions) with their totals from the ledger: lots sold, buyers, revenue. */
+/**
+ * Past shows (stopped or ended sessions) with their totals from the ledger: lots sold, buyers, revenue
+ * from sold lots only, counted by the service's own summarizeLots over the show's lots (a show is over,
+ * so an open lot counts as its settlement closes it).
+ */
 import { useEffect, useState } from 'react';
 import { json } from '../api.ts';
+import { countsOf, salesLine, type SalesSummary } from '../ledger.ts';
 import type { LotsAnswer, SessionInfo } from '../wire.ts';
 import { isRunning } from './SessionList.tsx';
 
@@ -9,13 +14,13 @@ const MAX_PAST = 10;
 
 export function PastShows({ sessions, onSelect }: { sessions: SessionInfo[]; onSelect: (id: string) => void }) {
   const past = sessions.filter((s) => !isRunning(s.status)).slice(0, MAX_PAST);
-  const [totals, setTotals] = useState<Record<string, LotsAnswer['summary']>>({});
+  const [totals, setTotals] = useState<Record<string, SalesSummary>>({});
   const key = past.map((s) => `${s.sessionId}:${s.status}`).join(',');
   useEffect(() => {
     const controller = new AbortController();
     for (const s of past) {
       json<LotsAnswer>(`/api/sessions/${encodeURIComponent(s.sessionId)}/lots`, { signal: controller.signal }).then(
-        (answer) => setTotals((t) => ({ ...t, [s.sessionId]: answer.summary })),
+        (answer) => setTotals((t) => ({ ...t, [s.sessionId]: countsOf(answer.lots, false) })),
         () => undefined, // a show without a ledger just shows no totals
       );
     }
@@ -35,7 +40,7 @@ export function PastShows({ sessions, onSelect }: { sessions: SessionInfo[]; onS
                 <span className="past-show-id">{s.sessionId}</span>
                 <span className="muted small">{new Date(s.startedAt).toLocaleString()}</span>
                 <span className="small" data-testid="past-show-totals">
-                  {t ? `${t.sold} sold · ${t.buyers} buyers · $${t.revenue.toLocaleString()}` : `${s.buyerCount} buyers`}
+                  {t ? salesLine(t) : `${s.buyerCount} buyers`}
                 </span>
               </button>
             </li>

@@ -7,6 +7,8 @@ import { ApiError, describe, request } from '../api.ts';
 import type { ConnectionState } from '../feed/connection.ts';
 import type { SessionFeed } from '../feed/session-feed.ts';
 import { useNow } from '../hooks.ts';
+import { buyerCountOf } from '../ledger.ts';
+import { isRunning } from './SessionList.tsx';
 import type { HealthWire, SessionInfo } from '../wire.ts';
 import { deadLetterNotice } from '../../../src/pipeline/delivery-report.ts';
 
@@ -97,7 +99,9 @@ export function SessionHealth(props: {
         </Stat>
         <Stat label="Msgs / min">{perMinute}</Stat>
         <Stat label="Messages">{Math.max(feed.messages.length, info?.messageCount ?? 0).toLocaleString()}</Stat>
-        <Stat label="Buyers">{(feed.buyers.length || info?.buyerCount || 0).toLocaleString()}</Stat>
+        <Stat label="Buyers" title="Winners of sold lots, and of open lots (pending) while live">
+          <span data-testid="health-buyers">{buyerCountOf(feed, isRunning(status), info?.buyerCount).toLocaleString()}</span>
+        </Stat>
         <Stat label="Backlog" title="Messages waiting to reach the backend">
           {backlog === undefined ? '—' : backlog.toLocaleString()}
         </Stat>

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { describe, json } from '../api.ts';
 import type { SessionFeed } from '../feed/session-feed.ts';
+import { buyerCountOf } from '../ledger.ts';
 import type { SessionInfo } from '../wire.ts';
 
 const RUNNING = new Set(['starting', 'live', 'recovering', 'no_chat_found', 'quota_exhausted']);
@@ -70,7 +71,7 @@ export function SessionList(props: {
                   </span>
                   <span className="session-sub">
                     {status.replace(/_/g, ' ')} · {Math.max(s.messageCount, feed?.messages.length ?? 0).toLocaleString()} msgs ·{' '}
-                    {feed?.buyers.length || s.buyerCount} buyers
+                    {buyerCountOf(feed, isRunning(status), s.buyerCount)} buyers
                   </span>
                 </span>
               </button>

@@ -1,9 +1,12 @@
 /**
  * Start monitoring: paste a live URL (the platform Earshot will assume is shown as you type; the server
- * decides), optionally give CSS selectors for a page it has no adapter for, or try the built-in demo.
+ * decides), optionally name the host (whose messages announce lots; platform badges and the channel in a
+ * Twitch, Kick or TikTok URL name them without it), give CSS selectors for a page it has no adapter for,
+ * or try the built-in demo.
  */
 import { useState, type FormEvent } from 'react';
 import { describe, json } from '../api.ts';
+import { sellerNames } from '../ledger.ts';
 import { detectPlatform, normalizeUrl } from '../platform.ts';
 import type { SelectorSet, StartAnswer } from '../wire.ts';
 
@@ -11,6 +14,7 @@ const EMPTY_SELECTORS: SelectorSet = { container: '', row: '', author: '', text:
 
 export function StartForm({ onStarted, onGesture }: { onStarted: (info: StartAnswer) => void; onGesture: () => void }) {
   const [url, setUrl] = useState('');
+  const [host, setHost] = useState('');
   const [busy, setBusy] = useState<'url' | 'demo' | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [showSelectors, setShowSelectors] = useState(false);
@@ -24,7 +28,10 @@ export function StartForm({ onStarted, onGesture }: { onStarted: (info: StartAns
     try {
       const info = await json<StartAnswer>('/api/start-monitoring', { body });
       onStarted(info);
-      if (which === 'url') setUrl('');
+      if (which === 'url') {
+        setUrl('');
+        setHost('');
+      }
     } catch (e) {
       setError(describe(e));
     } finally {
@@ -36,6 +43,8 @@ export function StartForm({ onStarted, onGesture }: { onStarted: (info: StartAns
     event.preventDefault();
     if (!url.trim() || detection.problem) return;
     const body: Record<string, unknown> = { url: normalizeUrl(url) };
+    const seller = sellerNames(host);
+    if (seller.length > 0) body.seller = seller;
     if (showSelectors && selectors.container && selectors.row && selectors.author && selectors.text) {
       body.selectors = { ...selectors, id: selectors.id || undefined };
     }
@@ -85,6 +94,24 @@ export function StartForm({ onStarted, onGesture }: { onStarted: (info: StartAns
           ) : (
             <span className="muted">{detection.problem ?? 'Whatnot, YouTube, Twitch, Kick, TikTok, or any page with selectors.'}</span>
           )}
+        </p>
+        <label htmlFor="start-host" className="label">
+          Host's username <span className="muted small">(optional)</span>
+        </label>
+        <input
+          id="start-host"
+          type="text"
+          autoComplete="off"
+          spellCheck={false}
+          placeholder="@host_name"
+          value={host}
+          maxLength={200}
+          onChange={(e) => setHost(e.target.value)}
+          aria-describedby="start-host-hint"
+          data-testid="start-host"
+        />
+        <p id="start-host-hint" className="muted small">
+          Their messages open and close lots. Host badges and the channel in a Twitch, Kick or TikTok URL are read without it.
         </p>
         {showSelectors && detection.platform === 'generic' && (
           <fieldset className="selectors">

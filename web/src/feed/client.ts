@@ -6,6 +6,7 @@
 import { socketUrl } from '../api.ts';
 import { FeedConnection, type ConnectionState } from './connection.ts';
 import { loadHistory } from './history.ts';
+import { loadLots } from './lots.ts';
 import { followSessionRows } from './realtime.ts';
 import { FeedStore } from './store.ts';
 
@@ -16,6 +17,8 @@ export interface FeedSnapshot {
   olderEvents: number;
   messageIds: string[];
   buyers: Array<{ messageId: string; username: string }>;
+  /** Each lot's version as this dashboard holds it (a test waits for a correction to arrive). */
+  lotVersions: Record<string, number>;
   status: string;
   reconnects: number;
 }
@@ -38,6 +41,8 @@ export class LiveClient {
       },
       onBackfill: ({ sessionId }) => {
         void loadHistory(store, sessionId).catch(() => undefined);
+        // lot_update events were in the range too: the lots are read again whole.
+        if (store.peek(sessionId)?.lotsLoaded) void loadLots(store, sessionId).catch(() => undefined);
       },
     });
   }
@@ -55,6 +60,11 @@ export class LiveClient {
   follow(sessionId: string): void {
     this.store.feed(sessionId);
     this.connection.subscribe(sessionId);
+  }
+
+  /** Reads a show's lots into its feed (once per screen; lot_update keeps them after). */
+  loadLots(sessionId: string, signal?: AbortSignal): Promise<void> {
+    return loadLots(this.store, sessionId, signal);
   }
 
   /** Adds Supabase realtime for a session while it is on screen; returns the stop function. */
@@ -79,6 +89,7 @@ export class LiveClient {
       olderEvents: feed.olderEvents,
       messageIds: feed.messages.map((m) => m.id),
       buyers: feed.buyers.map((b) => ({ messageId: b.messageId, username: b.username })),
+      lotVersions: Object.fromEntries(feed.lots.map((l) => [l.code, l.version])),
       status: feed.status,
       reconnects: this.connection.reconnects,
     };

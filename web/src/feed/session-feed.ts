@@ -4,7 +4,8 @@
  * once. Mutable and append-mostly on purpose: a live show reaches tens of thousands of messages, and
  * copying arrays per event would make every message cost O(n). React re-renders on `version`.
  */
-import type { SessionEvent, SessionStatus } from '../wire.ts';
+import { isHostMessage, mergeLots, type LotSource } from '../ledger.ts';
+import type { Lot, SessionEvent, SessionStatus } from '../wire.ts';
 import type { Answer, Buyer, FeedMessage, Hole } from './types.ts';
 
 /** What applying an event changed (the store turns `newBuyer` into the buyer cue). */
@@ -40,8 +41,23 @@ export class SessionFeed {
   olderEvents = 0;
   /** What fetching stored history gave, once tried. */
   history: { loaded: number } | { unavailable: string } | null = null;
+  /**
+   * The show's lots, as the claims ledger holds them: loaded once by GET /lots and then kept by
+   * `lot_update` events (the newest version of each lot wins), so every panel counts from one place.
+   */
+  lots: readonly Lot[] = [];
+  /** GET /lots answered for this feed (until then a count of 0 lots means "not known yet"). */
+  lotsLoaded = false;
+  /** Viewers with purchase intent that no lot holds (the store's count, from GET /lots or lot_update). */
+  interested = 0;
+  /** Messages with a host badge seen (the "no host" notice). */
+  hostBadgeMessages = 0;
+  /** Purchase-intent messages seen (buyer_detected, whatever the ledger made of them). */
+  claims = 0;
   /** Bumped on every change; what React subscribes to. */
   version = 0;
+  /** Messages per author (lowercase), to tell whether a seller named later has spoken. */
+  private readonly authorCounts = new Map<string, number>();
   private readonly maxMessages: number;
   private readonly messageIndex = new Map<string, number>();
   private readonly buyerIndex = new Map<string, number>();
@@ -105,6 +121,7 @@ export class SessionFeed {
       }
       case 'buyer_detected': {
         const b = event.buyer;
+        if (!this.buyerIndex.has(event.messageId)) this.claims++;
         const result = this.mergeBuyer({
           messageId: event.messageId,
           username: b.username,
@@ -115,6 +132,7 @@ export class SessionFeed {
           quantity: b.quantity,
           size: b.size,
           ...(b.lot ? { lot: b.lot } : {}),
+          ...(b.status ? { status: b.status } : {}),
           detectedAt: now,
           seq: event.seq,
           origin: 'ws',
@@ -144,6 +162,12 @@ export class SessionFeed {
       case 'message_deleted':
         this.markDeleted(event.messageId);
         return { changed: true, live };
+      case 'lot_update': {
+        this.applyLots([event.lot], 'event');
+        // The show's summary after the change rides along (older services send the lot alone).
+        if (typeof event.summary?.interested === 'number') this.interested = event.summary.interested;
+        return { changed: true, live };
+      }
       case 'session_status':
         this.status = event.status;
         this.detail = event.detail;
@@ -154,6 +178,25 @@ export class SessionFeed {
         this.version++;
         return { changed: true, live };
     }
+  }
+
+  /**
+   * Merges lots from a lot_update (`event`), or from GET /lots or a correction's answer (`answer`: an
+   * older version than the one held is ignored). `loaded`: this was the whole of GET /lots.
+   */
+  applyLots(lots: readonly Lot[], source: LotSource, loaded = false): void {
+    const next = mergeLots(this.lots, lots, source);
+    if (loaded) this.lotsLoaded = true;
+    if (next === this.lots && !loaded) return;
+    this.lots = next;
+    this.version++;
+  }
+
+  /** Messages written by the host so far: a host badge, or one of `sellers` by name. */
+  hostMessages(sellers: readonly string[] | undefined): number {
+    let n = this.hostBadgeMessages;
+    for (const s of sellers ?? []) n += this.authorCounts.get(s.replace(/^@/, '').toLowerCase()) ?? 0;
+    return n;
   }
 
   /** Adds a message or fills in what a copy of it lacked. Returns true when it was new. */
@@ -168,6 +211,9 @@ export class SessionFeed {
       return false;
     }
     if (this.deletedIds.has(message.id)) message = { ...message, deleted: true };
+    if (isHostMessage(message.author, message.badges, undefined)) this.hostBadgeMessages++;
+    const author = message.author.replace(/^@/, '').toLowerCase();
+    this.authorCounts.set(author, (this.authorCounts.get(author) ?? 0) + 1);
     this.messageIndex.set(message.id, this.messages.length);
     this.messages.push(message);
     if (this.messages.length > this.maxMessages) this.trim();
@@ -208,6 +254,7 @@ export class SessionFeed {
         quantity: current.quantity ?? buyer.quantity,
         size: current.size ?? buyer.size,
         lot: current.lot ?? buyer.lot,
+        status: buyer.status ?? current.status,
         seq: current.seq ?? buyer.seq,
       };
       this.version++;

@@ -87,6 +87,8 @@ export const kick: PlatformAdapter = {
     row: '[data-index], [data-chat-entry]:not([data-index] *)',
     author: 'button[title], .chat-entry-username',
     text: '.chat-entry-content',
+    // Role badges beside the name (broadcaster, moderator, vip...): the type in data-badge, else the label.
+    badges: { selector: '.badge-tooltip, [data-badge]', attribute: 'data-badge' },
   },
   network: { parseWebSocketFrame: parseKickFrame },
 };

@@ -15,6 +15,8 @@ export const tiktok: PlatformAdapter = {
     row: "[data-e2e='chat-message']",
     author: "[data-e2e='message-owner-name']",
     text: "[class*='-DivComment']",
+    // The "Host" and "Moderator" labels TikTok puts before a name (images with an alt, or labelled spans).
+    badges: { selector: "[data-e2e='message-badge'], [data-e2e*='badge'] img, [class*='-DivBadge'] img" },
   },
   // When a live ends, TikTok scrolls on to someone else's live: that is the end of ours, not more chat.
   streamIdentity: tiktokHost,

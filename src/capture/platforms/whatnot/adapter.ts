@@ -74,6 +74,8 @@ export const whatnot: PlatformAdapter = {
     row: "[data-testid='chat-message']",
     author: "a[href*='/user/'], strong",
     text: "[data-testid='chat-message-text'], :scope",
+    // The host's and moderators' role labels beside the name ("Host", "Seller", "Mod").
+    badges: { selector: "[data-testid='chat-badge'], [data-testid='user-badge']" },
     // Recommended-show cards sit in the same list on some layouts; they are not chat.
     exclude: "[data-testid*='show-card'], [data-testid*='recommend']",
     ended: "[data-testid='show-ended'], [data-testid='livestream-ended']",
