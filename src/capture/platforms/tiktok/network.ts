@@ -138,15 +138,27 @@ export function parseTikTokFrame(bytes: Uint8Array): NetworkChatEvent[] {
 }
 
 /**
- * Parses an `im/fetch` response body (NetworkSpec.parseResponseBytes): the page's first batch, and every
- * batch when TikTok falls back to long polling. Not marked backfill: a poll is live chat too.
+ * Parses an `im/fetch` response body (NetworkSpec.parseResponseBytes). The page's first fetch asks with an
+ * empty cursor and gets the last minutes of chat: backfill. Later fetches (TikTok's long-polling fallback)
+ * carry the previous batch's cursor and are live chat.
  */
-export function parseTikTokFetch(bytes: Uint8Array): NetworkChatEvent[] {
+export function parseTikTokFetch(bytes: Uint8Array, url = ''): NetworkChatEvent[] {
   let body: Uint8Array;
   try {
     body = inflate(bytes, undefined);
   } catch {
     return [{ type: 'undecoded', detail: 'response did not inflate' }];
   }
-  return parseWebcastResponse(body);
+  const events = parseWebcastResponse(body);
+  if (!isFirstFetch(url)) return events;
+  for (const e of events) if (e.type === 'message') e.message.backfill = true;
+  return events;
+}
+
+function isFirstFetch(url: string): boolean {
+  try {
+    return !new URL(url).searchParams.get('cursor');
+  } catch {
+    return false;
+  }
 }

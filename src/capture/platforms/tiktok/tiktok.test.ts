@@ -104,10 +104,12 @@ describe('tiktok webcast frames', () => {
     expect(parseTikTokFrame(bomb)).toEqual([{ type: 'undecoded', detail: 'payload did not inflate' }]);
   });
 
-  test('the im/fetch body is a bare WebcastResponse, gzip or not', () => {
+  test('the im/fetch body is a bare WebcastResponse, gzip or not; the first fetch (no cursor) is backfill, polls are live', () => {
     const batch = response(chat('4004', 'first batch'));
-    expect(messages(parseTikTokFetch(batch)).map((m) => m.id)).toEqual(['4004']);
-    expect(messages(parseTikTokFetch(gzipSync(batch))).map((m) => m.id)).toEqual(['4004']);
+    const first = 'https://webcast.tiktok.com/webcast/im/fetch/?room_id=1&cursor=&internal_ext=';
+    const poll = 'https://webcast.tiktok.com/webcast/im/fetch/?room_id=1&cursor=1764000000123_7311';
+    expect(messages(parseTikTokFetch(batch, first)).map((m) => [m.id, m.backfill])).toEqual([['4004', true]]);
+    expect(messages(parseTikTokFetch(gzipSync(batch), poll)).map((m) => [m.id, m.backfill])).toEqual([['4004', undefined]]);
     expect(parseTikTokFetch(Buffer.from('<html>blocked</html>'))).toEqual([expect.objectContaining({ type: 'undecoded' })]);
     expect(tiktok.network?.responseUrlPattern?.test('https://webcast.tiktok.com/webcast/im/fetch/?room_id=1&cursor=')).toBe(true);
   });
