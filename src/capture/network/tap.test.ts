@@ -154,7 +154,9 @@ describe('NetworkTap', () => {
 
     it('decodes binary push frames and the base64 im/fetch body into the merger, each message once; garbled frames are counted', async () => {
       const cdp = new FakeCdp();
-      const tap = new NetworkTap({ sessionId: 's', adapter: tiktok, pageUrl: 'https://www.tiktok.com/@seller/live', logger: silentLogger() });
+      const counted: Array<[string, number]> = [];
+      const metrics = { countUndecodedFrames: (platform: string, n: number) => counted.push([platform, n]) };
+      const tap = new NetworkTap({ sessionId: 's', adapter: tiktok, pageUrl: 'https://www.tiktok.com/@seller/live', logger: silentLogger(), metrics });
       const delivered: ChatMessage[] = [];
       const removed: string[] = [];
       const merger = new MessageMerger(
@@ -183,6 +185,7 @@ describe('NetworkTap', () => {
       ]);
       expect(removed).toEqual(['7300000000000000003']);
       expect(tap.describe()).toMatchObject({ frames: 4, responses: 1, messages: 3, undecodedFrames: 2, parseErrors: 0 });
+      expect(counted).toEqual([['tiktok', 1], ['tiktok', 1]]);
       merger.close();
     });
 

@@ -16,6 +16,7 @@ import type { ChatMessage } from '../../domain/message.ts';
 import { sanitizeText } from '../../domain/message.ts';
 import { describeError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
+import type { NetworkMetrics } from '../../metrics.ts';
 import { buildChatMessage } from '../message.ts';
 import type { NetworkChatEvent, NetworkChatMessage, PlatformAdapter } from '../platforms/types.ts';
 import type { CdpClient, NetworkContext, NetworkPath } from './path.ts';
@@ -28,6 +29,8 @@ export interface NetworkTapOptions {
   logger: Logger;
   /** Parse the page's chat traffic (NETWORK_CAPTURE). Off: DOM only, navigation still watched. */
   network?: boolean;
+  /** Where undecoded frames are counted for /metrics (the session's diagnostics count them too). */
+  metrics?: NetworkMetrics;
 }
 
 const MAX_FRAME_CHARS = 1024 * 1024;
@@ -144,7 +147,7 @@ export class NetworkTap implements NetworkPath {
     try {
       events = parse();
     } catch (error) {
-      if (binary) this.counts.undecodedFrames++;
+      if (binary) this.countUndecoded(1);
       else this.counts.parseErrors++;
       this.options.logger.debug({ sessionId: this.options.sessionId, err: describeError(error) }, 'network frame not parsed');
       return;
@@ -155,6 +158,7 @@ export class NetworkTap implements NetworkPath {
     const deleted: string[] = [];
     let ended: string | undefined;
     let show: string | undefined;
+    let undecoded = 0;
     for (const event of events) {
       switch (event.type) {
         case 'message': {
@@ -178,10 +182,11 @@ export class NetworkTap implements NetworkPath {
           show = platformId(event.showId);
           break;
         case 'undecoded':
-          this.counts.undecodedFrames++;
+          undecoded++;
           break;
       }
     }
+    if (undecoded > 0) this.countUndecoded(undecoded);
     if (show) context.show?.(show);
     if (messages.length > 0) {
       this.counts.messages += messages.length;
@@ -189,6 +194,11 @@ export class NetworkTap implements NetworkPath {
     }
     if (deleted.length > 0) context.deleted(deleted);
     if (ended !== undefined) context.status('ended', sanitizeText(ended, 200));
+  }
+
+  private countUndecoded(count: number): void {
+    this.counts.undecodedFrames += count;
+    this.options.metrics?.countUndecodedFrames(this.options.adapter.platform, count);
   }
 
   /** The parsed message as a ChatMessage (capture/message.ts); undefined when it has no id or nothing to show. */
