@@ -29,21 +29,33 @@ function inflate(bytes: Uint8Array, encoding: unknown): Uint8Array {
   return gzip ? gunzipSync(bytes, { maxOutputLength: MAX_INFLATED_BYTES }) : bytes;
 }
 
+/** TikTok's BadgeSceneType values that are roles Earshot knows (1 admin, 4 subscriber, 7 new subscriber). */
+const BADGE_SCENES: Record<number, string> = { 1: 'moderator', 4: 'subscriber', 7: 'subscriber' };
+
+/** A role from an older text badge's free-form `type`/`name` strings. */
+function textBadgeRole(badge: Wire): string | undefined {
+  const words = `${String(badge.type ?? '')} ${String(badge.name ?? '')}`.toLowerCase();
+  if (/moderator|\badmin\b/.test(words)) return 'moderator';
+  if (/\b(host|anchor|owner)\b/.test(words)) return 'owner';
+  if (/\bsub(scriber)?\b|sub_/.test(words)) return 'subscriber';
+  return undefined;
+}
+
 /**
- * The role badges TikTok puts on a user, as Earshot's names. TikTok's badge objects carry free-form
- * `type`/`name` strings; only the roles the other platforms have (host, moderator, subscriber) are kept.
+ * The role badges TikTok puts on a user, as Earshot's names: current frames say it by the badge's scene
+ * (admin, subscriber), older ones in text badges. Levels, fan clubs, gifter ranks are not roles: left out.
  */
 export function tiktokBadges(user: Wire): string[] {
   const out: string[] = [];
+  const add = (role: string | undefined) => {
+    if (role && !out.includes(role)) out.push(role);
+  };
   const groups = Array.isArray(user.badges) ? user.badges.slice(0, 20) : [];
   for (const group of groups) {
-    const badges = isWire(group) && Array.isArray(group.badges) ? group.badges.slice(0, 20) : [];
-    for (const badge of badges) {
-      if (!isWire(badge)) continue;
-      const words = `${String(badge.type ?? '')} ${String(badge.name ?? '')}`.toLowerCase();
-      const role = /moderator/.test(words) ? 'moderator' : /\b(host|anchor|owner)\b/.test(words) ? 'owner' : /\bsub(scriber)?\b|sub_/.test(words) ? 'subscriber' : undefined;
-      if (role && !out.includes(role)) out.push(role);
-    }
+    if (!isWire(group)) continue;
+    add(BADGE_SCENES[Number(group.badgeScene)]);
+    const texts = Array.isArray(group.badges) ? group.badges.slice(0, 20) : [];
+    for (const badge of texts) if (isWire(badge)) add(textBadgeRole(badge));
   }
   return out;
 }

@@ -114,7 +114,15 @@ describe('tiktok webcast frames', () => {
     expect(tiktok.network?.responseUrlPattern?.test('https://webcast.tiktok.com/webcast/im/fetch/?room_id=1&cursor=')).toBe(true);
   });
 
-  test('role badges map to Earshot names; other TikTok badges (levels, fan clubs) are left out', () => {
+  test('role badges by badge scene, as current frames carry them (admin 1, subscriber 4/7; grade 8 is no role)', () => {
+    const who = { id: '6919629632300958726', nickname: 'almando29', uniqueId: 'almando29', badges: [{ badgeScene: 4 }, { badgeScene: 8 }, { badgeScene: 1 }] };
+    const payload = encodeWebcast('WebcastChatMessage', { common: { method: 'WebcastChatMessage', msgId: '7270204318916594464', roomId: '7270193599273683745', createTime: '1692726385028' }, user: who, content: 'hi' });
+    expect(messages(parseTikTokFrame(pushFrame(response({ method: 'WebcastChatMessage', payload }))))).toEqual([
+      { id: '7270204318916594464', author: { name: 'almando29', id: '6919629632300958726', badges: ['subscriber', 'moderator'] }, text: 'hi', sentAt: '2023-08-22T17:46:25.028Z' },
+    ]);
+  });
+
+  test('older text badges map to Earshot names; other TikTok badges (levels, fan clubs) are left out', () => {
     expect(tiktokBadges({ badges: [{ badges: [{ type: 'pm_mt_moderator_im', name: 'Moderator' }, { type: 'grade', name: 'Level 12' }] }, { badges: [{ name: 'Host' }] }] })).toEqual([
       'moderator',
       'owner',

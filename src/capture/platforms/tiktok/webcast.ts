@@ -5,8 +5,11 @@
  * TikTok-Live-Connector (zerodytrash, `src/proto/tiktokSchema.proto`: WebcastResponse, Message,
  * WebcastWebsocketMessage, WebcastChatMessage, WebcastMemberMessage, WebcastGiftMessage,
  * WebcastSocialMessage, WebcastMessageEvent, User, UserBadgesAttributes, UserBadge) and TikTokLive
- * (Python) / TikTokLiveJava (WebcastPushFrame's full field list, Common, WebcastImDeleteMessage). They
- * are guesses from observed frames and drift: check field numbers against real frames when TikTok
+ * (Python) / TikTokLiveJava / TikTokLiveSharp (WebcastPushFrame's full field list, Common,
+ * WebcastImDeleteMessage, BadgeStruct.badgeScene and its BadgeSceneType values). Common {method, msgId,
+ * roomId, createTime (ms)}, User {id, nickname, uniqueId} and the badge scenes were checked against a real
+ * captured WebcastChatMessage (TikTokLiveJava's test resource MessageWebcastChatMessage.bin, August 2023).
+ * They are guesses from observed frames and drift: check field numbers against real frames when TikTok
  * changes, and see docs/PLATFORMS.md. Embedded as text (protobufjs parses it at load) so the built
  * service needs no file beside it and no code generation.
  */
@@ -49,13 +52,17 @@ message WebcastCommon {
   uint64 createTime = 4;
 }
 
-message WebcastBadge {
+// Older frames: text badges with free-form type/name strings.
+message WebcastTextBadge {
   string type = 2;
   string name = 3;
 }
 
+// One badge (TikTokLive's BadgeStruct). badgeScene: 1 admin (moderator), 4 subscriber, 7 new subscriber,
+// 8 user grade, ... (TikTok's BadgeSceneType). Older frames put text badges at 21 instead.
 message WebcastBadgeGroup {
-  repeated WebcastBadge badges = 21;
+  int32 badgeScene = 3;
+  repeated WebcastTextBadge badges = 21;
 }
 
 message WebcastUser {
