@@ -263,6 +263,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
           pageUrl,
           logger,
           network: config.capture.networkCapture,
+          metrics,
         })
       : undefined;
     return new BrowserSource({

@@ -32,6 +32,8 @@ describe('Metrics', () => {
     let clients = 3;
     const metrics = createMetrics(readers({ wsClients: () => clients }), { defaultMetrics: false });
     metrics.countEgressRefusal('private_address');
+    metrics.countUndecodedFrames('tiktok', 2);
+    metrics.countUndecodedFrames('tiktok', 1);
     metrics.observeCaptureLatency('twitch', 0.02);
     metrics.observeCaptureLatency('twitch', -5); // a page clock that jumped: ignored
     clients = 9;
@@ -42,6 +44,7 @@ describe('Metrics', () => {
     expect(text).toMatch(/^earshot_forwarder_backlog_oldest_age_seconds 1.5$/m);
     expect(text).toMatch(/^earshot_buyers\{platform="whatnot"\} 4$/m);
     expect(text).toMatch(/^earshot_egress_refusals_total\{reason="private_address"\} 1$/m);
+    expect(text).toMatch(/^earshot_network_frames_undecoded_total\{platform="tiktok"\} 3$/m);
     expect(text).toMatch(/^earshot_capture_latency_seconds_count\{platform="twitch"\} 1$/m);
     expect(text).toMatch(/^earshot_storage_writable 1$/m);
   });

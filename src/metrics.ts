@@ -29,6 +29,11 @@ export interface CaptureMetrics {
   countDroppedReport(platform: string): void;
 }
 
+/** What the network tap records: frames of a platform's own traffic that did not decode (TikTok's protobuf). */
+export interface NetworkMetrics {
+  countUndecodedFrames(platform: string, count: number): void;
+}
+
 /** What the session manager records: every status transition (recoveries are transitions to `recovering`). */
 export interface SessionMetrics {
   countTransition(platform: string, status: string): void;
@@ -56,7 +61,7 @@ const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_r
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /** The registry and its instruments; create one per service with `createMetrics`. */
-export class Metrics implements CaptureMetrics, SessionMetrics, EgressMetrics {
+export class Metrics implements CaptureMetrics, SessionMetrics, EgressMetrics, NetworkMetrics {
   readonly registry: Registry;
   readonly captureLatency: Histogram<'platform'>;
   readonly messages: Counter<'platform'>;
@@ -65,6 +70,7 @@ export class Metrics implements CaptureMetrics, SessionMetrics, EgressMetrics {
   /** Incremented by the egress proxy for each refused connection (label: why, e.g. `private_address`). */
   readonly egressRefusals: Counter<'reason'>;
   readonly droppedReports: Counter<'platform'>;
+  readonly undecodedFrames: Counter<'platform'>;
   readonly activeSessions: Gauge;
   readonly wsClients: Gauge;
   readonly backlogMessages: Gauge;
@@ -112,6 +118,12 @@ export class Metrics implements CaptureMetrics, SessionMetrics, EgressMetrics {
     this.droppedReports = new Counter({
       name: 'earshot_agent_reports_dropped_total',
       help: 'Reports from the in-page agent that failed validation and were dropped',
+      labelNames: ['platform'],
+      registers,
+    });
+    this.undecodedFrames = new Counter({
+      name: 'earshot_network_frames_undecoded_total',
+      help: "Frames or events of a platform's own traffic that did not decode and were dropped",
       labelNames: ['platform'],
       registers,
     });
@@ -234,6 +246,10 @@ export class Metrics implements CaptureMetrics, SessionMetrics, EgressMetrics {
 
   countDroppedReport(platform: string): void {
     this.droppedReports.inc({ platform });
+  }
+
+  countUndecodedFrames(platform: string, count: number): void {
+    this.undecodedFrames.inc({ platform }, count);
   }
 
   /** The Prometheus text exposition. */

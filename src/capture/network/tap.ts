@@ -1,6 +1,7 @@
 /**
  * The network path of browser capture: reads the chat the page itself receives, through CDP, before the
- * DOM renders it. WebSocket text frames (`Network.webSocketFrameReceived`) and the bodies of responses
+ * DOM renders it. WebSocket frames (`Network.webSocketFrameReceived`: text, and binary for adapters with a
+ * binary parser, like TikTok's protobuf) and the bodies of responses
  * whose URL matches the adapter's `responseUrlPattern` (`Network.loadingFinished` +
  * `Network.getResponseBody`) go through the adapter's parsers; what they yield becomes ChatMessages with
  * the platform's own ids (capture/message.ts). They go to the session's merger (capture/merger.ts), which
@@ -15,6 +16,7 @@ import type { ChatMessage } from '../../domain/message.ts';
 import { sanitizeText } from '../../domain/message.ts';
 import { describeError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
+import type { NetworkMetrics } from '../../metrics.ts';
 import { buildChatMessage } from '../message.ts';
 import type { NetworkChatEvent, NetworkChatMessage, PlatformAdapter } from '../platforms/types.ts';
 import type { CdpClient, NetworkContext, NetworkPath } from './path.ts';
@@ -27,6 +29,8 @@ export interface NetworkTapOptions {
   logger: Logger;
   /** Parse the page's chat traffic (NETWORK_CAPTURE). Off: DOM only, navigation still watched. */
   network?: boolean;
+  /** Where undecoded frames are counted for /metrics (the session's diagnostics count them too). */
+  metrics?: NetworkMetrics;
 }
 
 const MAX_FRAME_CHARS = 1024 * 1024;
@@ -45,7 +49,8 @@ export class NetworkTap implements NetworkPath {
   private readonly baseline: string | undefined;
   /** Recent message ids per author id, for bans that remove an author's messages. */
   private readonly byAuthor = new LRUCache<string, string[]>({ max: MAX_AUTHORS });
-  private readonly counts = { frames: 0, responses: 0, messages: 0, parseErrors: 0 };
+  /** undecodedFrames: binary frames or events that did not decode (garbled, or TikTok changed its schema). */
+  private readonly counts = { frames: 0, responses: 0, messages: 0, parseErrors: 0, undecodedFrames: 0 };
 
   constructor(options: NetworkTapOptions) {
     this.options = options;
@@ -53,7 +58,7 @@ export class NetworkTap implements NetworkPath {
     this.baseline = this.identityOf(options.pageUrl);
   }
 
-  /** Frames and bodies read, messages parsed, parse errors (the merger adds how the two paths met). */
+  /** Frames and bodies read, messages parsed, parse errors, undecoded binary frames (the merger adds how the two paths met). */
   describe(): Record<string, unknown> {
     return { ...this.counts };
   }
@@ -77,8 +82,8 @@ export class NetworkTap implements NetworkPath {
     // Bodies are fetched asynchronously; a chain keeps their events in the order the responses finished.
     let bodies: Promise<void> = Promise.resolve();
 
-    if (network.parseWebSocketFrame) {
-      const parseFrame = network.parseWebSocketFrame;
+    if (network.parseWebSocketFrame || network.parseBinaryFrame) {
+      const { parseWebSocketFrame: parseText, parseBinaryFrame: parseBinary } = network;
       client.on('Network.webSocketCreated', (event: { requestId: string; url: string }) => {
         sockets.set(event.requestId, event.url);
       });
@@ -86,14 +91,21 @@ export class NetworkTap implements NetworkPath {
         sockets.delete(event.requestId);
       });
       client.on('Network.webSocketFrameReceived', (event: { requestId: string; response: { opcode: number; payloadData: string } }) => {
-        // Text frames only: binary payloads are base64 and no adapter reads them.
-        if (event.response.opcode !== 1 || event.response.payloadData.length > MAX_FRAME_CHARS) return;
-        this.counts.frames++;
-        this.handle(context, () => parseFrame(event.response.payloadData, sockets.get(event.requestId) ?? ''));
+        const { opcode, payloadData } = event.response;
+        // Binary payloads arrive base64 (4 chars per 3 bytes): the same cap holds for both kinds.
+        if (payloadData.length > MAX_FRAME_CHARS) return;
+        const url = sockets.get(event.requestId) ?? '';
+        if (opcode === 1 && parseText) {
+          this.counts.frames++;
+          this.handle(context, () => parseText(payloadData, url));
+        } else if (opcode === 2 && parseBinary) {
+          this.counts.frames++;
+          this.handle(context, () => parseBinary(Buffer.from(payloadData, 'base64'), url), true);
+        }
       });
     }
-    if (network.parseResponse && network.responseUrlPattern) {
-      const parseResponse = network.parseResponse;
+    if ((network.parseResponse || network.parseResponseBytes) && network.responseUrlPattern) {
+      const { parseResponse, parseResponseBytes } = network;
       const pattern = network.responseUrlPattern;
       client.on('Network.responseReceived', (event: { requestId: string; response: { url: string } }) => {
         if (pattern.test(event.response.url)) responses.set(event.requestId, event.response.url);
@@ -106,32 +118,37 @@ export class NetworkTap implements NetworkPath {
         if (url === undefined) return;
         responses.delete(event.requestId);
         const body = client.send('Network.getResponseBody', { requestId: event.requestId }).then(
-          (r: { body: string; base64Encoded: boolean }) => (r.base64Encoded ? Buffer.from(r.body, 'base64').toString('utf8') : r.body),
+          (r: { body: string; base64Encoded: boolean }) => (r.base64Encoded ? Buffer.from(r.body, 'base64') : Buffer.from(r.body, 'utf8')),
           () => undefined, // the page navigated away or the body was evicted: the DOM path still has it
         );
         bodies = bodies.then(async () => {
-          const text = await body;
-          if (text === undefined || text.length > MAX_BODY_BYTES) return;
+          const bytes = await body;
+          if (bytes === undefined || bytes.length > MAX_BODY_BYTES) return;
           this.counts.responses++;
-          this.handle(context, () => parseResponse(text, url));
+          if (parseResponseBytes) this.handle(context, () => parseResponseBytes(bytes, url), true);
+          else if (parseResponse) this.handle(context, () => parseResponse(bytes.toString('utf8'), url));
         });
       });
     }
     // Chromium keeps copies of response bodies for getResponseBody. Socket-only platforms need none (and a
     // long-lived stream would otherwise pin megabytes per page); response readers need the matching ones.
-    const buffers = network.parseResponse
+    const buffers = network.parseResponse || network.parseResponseBytes
       ? { maxTotalBufferSize: 4 * MAX_BODY_BYTES, maxResourceBufferSize: MAX_BODY_BYTES }
       : { maxTotalBufferSize: 0, maxResourceBufferSize: 0 };
     await client.send('Network.enable', buffers);
   };
 
-  /** Runs a parser and applies its events; a parser that throws on a strange frame costs that frame only. */
-  private handle(context: NetworkContext, parse: () => NetworkChatEvent[]): void {
+  /**
+   * Runs a parser and applies its events; a parser that throws on a strange frame costs that frame only.
+   * A binary parser that throws is counted as an undecoded frame, like one that says so.
+   */
+  private handle(context: NetworkContext, parse: () => NetworkChatEvent[], binary = false): void {
     let events: NetworkChatEvent[];
     try {
       events = parse();
     } catch (error) {
-      this.counts.parseErrors++;
+      if (binary) this.countUndecoded(1);
+      else this.counts.parseErrors++;
       this.options.logger.debug({ sessionId: this.options.sessionId, err: describeError(error) }, 'network frame not parsed');
       return;
     }
@@ -141,6 +158,7 @@ export class NetworkTap implements NetworkPath {
     const deleted: string[] = [];
     let ended: string | undefined;
     let show: string | undefined;
+    let undecoded = 0;
     for (const event of events) {
       switch (event.type) {
         case 'message': {
@@ -163,8 +181,12 @@ export class NetworkTap implements NetworkPath {
         case 'show':
           show = platformId(event.showId);
           break;
+        case 'undecoded':
+          undecoded++;
+          break;
       }
     }
+    if (undecoded > 0) this.countUndecoded(undecoded);
     if (show) context.show?.(show);
     if (messages.length > 0) {
       this.counts.messages += messages.length;
@@ -172,6 +194,11 @@ export class NetworkTap implements NetworkPath {
     }
     if (deleted.length > 0) context.deleted(deleted);
     if (ended !== undefined) context.status('ended', sanitizeText(ended, 200));
+  }
+
+  private countUndecoded(count: number): void {
+    this.counts.undecodedFrames += count;
+    this.options.metrics?.countUndecodedFrames(this.options.adapter.platform, count);
   }
 
   /** The parsed message as a ChatMessage (capture/message.ts); undefined when it has no id or nothing to show. */

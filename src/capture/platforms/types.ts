@@ -38,15 +38,21 @@ export type NetworkChatEvent =
   | { type: 'author_removed'; authorId: string }
   | { type: 'ended'; detail?: string }
   /** The platform's own id of the show the page is on now (a channel that goes live again gets a new one). */
-  | { type: 'show'; showId: string };
+  | { type: 'show'; showId: string }
+  /** A binary frame or event that did not decode (garbled bytes, a changed schema): dropped and counted. */
+  | { type: 'undecoded'; detail?: string };
 
 export interface NetworkSpec {
   /** Parses one WebSocket text frame the page received. Returns [] for frames that are not chat. */
   parseWebSocketFrame?(payload: string, socketUrl: string): NetworkChatEvent[];
+  /** Parses one binary WebSocket frame (TikTok's protobuf), decoded once from CDP's base64. */
+  parseBinaryFrame?(bytes: Uint8Array, socketUrl: string): NetworkChatEvent[];
   /** Responses whose bodies carry chat: JSON (YouTube's get_live_chat) or the chat page's own HTML (ytInitialData). */
   responseUrlPattern?: RegExp;
   /** Parses one response body whose URL matched `responseUrlPattern`. Returns [] when it holds no chat. */
   parseResponse?(body: string, url: string): NetworkChatEvent[];
+  /** Like parseResponse for binary bodies (TikTok's protobuf `im/fetch`): the raw bytes. Wins over parseResponse. */
+  parseResponseBytes?(body: Uint8Array, url: string): NetworkChatEvent[];
 }
 
 export interface PlatformAdapter {

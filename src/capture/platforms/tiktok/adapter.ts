@@ -1,4 +1,5 @@
-/** TikTok Live: DOM only (its network path is signed protobuf). Facts: docs/PLATFORMS.md. */
+/** TikTok Live: its webcast protobuf frames first (./network.ts), the DOM as the fallback. Facts: docs/PLATFORMS.md. */
+import { parseTikTokFetch, parseTikTokFrame } from './network.ts';
 import { tiktokSite } from './site.ts';
 import type { PlatformAdapter } from '../types.ts';
 
@@ -20,4 +21,6 @@ export const tiktok: PlatformAdapter = {
   },
   // When a live ends, TikTok scrolls on to someone else's live: that is the end of ours, not more chat.
   streamIdentity: tiktokHost,
+  // The socket URL is signed by TikTok's scripts; the page opens it and the tap reads what it receives.
+  network: { parseBinaryFrame: parseTikTokFrame, responseUrlPattern: /\/webcast\/im\/fetch\b/, parseResponseBytes: parseTikTokFetch },
 };
