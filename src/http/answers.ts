@@ -39,6 +39,8 @@ export const Session = z.object({
 
 export const SessionList = z.array(Session);
 
+export const SellersAnswer = z.object({ sessionId: z.string(), sellers: z.array(z.string()) });
+
 export const StopAnswer = z.object({ sessionId: z.string(), status: z.literal('stopped') });
 
 export const MessagesAnswer = z.object({

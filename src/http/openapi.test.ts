@@ -132,8 +132,9 @@ describe('the OpenAPI document', () => {
   it('describes answers from the same schemas: a stored lot validates, a broken one does not', () => {
     const validate = validatorFor('#/components/schemas/Lot');
     const lot = {
-      code: 'C3', baseCode: 'C3', title: 'beanie', price: 18, status: 'sold', winner: { username: 'amy', messageId: 'm1', at: '2026-01-01T00:00:00Z' },
-      waitlist: [], paid: false, packed: false, shipped: false, announcedBy: 'host', announcedAt: '2026-01-01T00:00:00Z', ord: 1,
+      code: 'C3', baseCode: 'C3', title: 'beanie', priceCents: 1800, price: 18, status: 'sold', winner: { username: 'amy', messageId: 'm1', at: '2026-01-01T00:00:00Z' },
+      waitlist: [], assignment: null, assignments: [], version: 3,
+      paid: false, packed: false, shipped: false, announcedBy: 'host', announcedAt: '2026-01-01T00:00:00Z', ord: 1,
     };
     expect(validate(lot)).toBe(true);
     expect(validate({ ...lot, status: 'gone' })).toBe(false);

@@ -28,7 +28,7 @@ import * as A from './answers.ts';
 import { AskBody, CommandBody, CommandPatchBody, DocumentJson, RepliesQuery, SettingsBody } from './kb.ts';
 import { CsvQuery } from './lots.ts';
 import { BuyersQuery, MessagesQuery } from './messages.ts';
-import { StartBody, StopBody } from './sessions.ts';
+import { SellersBody, StartBody, StopBody } from './sessions.ts';
 
 // Compile-time checks that the contract's frame schemas describe what the hub really sends: every event
 // the hub can stamp fits WsSessionEvent, and the two name the same event types.
@@ -148,6 +148,15 @@ export const OPERATIONS: Operation[] = [
   },
   { method: 'get', path: '/api/sessions', summary: "The caller's shows", tags: ['monitoring'], answers: { 200: A.SessionList }, errors: [] },
   { method: 'get', path: '/api/sessions/{id}', summary: 'One show', tags: ['monitoring'], answers: { 200: A.Session }, errors: ['session_not_found'] },
+  {
+    method: 'put',
+    path: '/api/sessions/{id}/sellers',
+    summary: "Name the show's host (one username or a list): their messages announce lots from now on",
+    tags: ['monitoring'],
+    body: SellersBody,
+    answers: { 200: A.SellersAnswer },
+    errors: ['session_not_found', 'not_ready'],
+  },
   {
     method: 'get',
     path: '/api/sessions/{id}/messages',

@@ -20,6 +20,7 @@ export function showsWithDeliveryReports(shows: Shows, reportOf: (sessionId: str
   return {
     start: (request) => shows.start(request),
     stop: (sessionId, viewer) => shows.stop(sessionId, viewer),
+    setSellers: (sessionId, sellers, viewer) => shows.setSellers(sessionId, sellers, viewer),
     list: (viewer) => shows.list(viewer).map((info) => withDeliveryReport(info, reportOf(info.sessionId))),
     get: (sessionId, viewer) => {
       const info = shows.get(sessionId, viewer);
