@@ -161,10 +161,12 @@ describe('a poisoned outbox with the embedded backend on its worker thread', () 
     await poisonFirst(backend, backend.sql);
   });
 
-  test('a NUL in a seller is refused as data across the thread (it once came back as a retry forever)', async () => {
-    await expect(backend.upsertSession(sessionInfo('nul-seller', { sellers: ['x\u0000y'] }))).rejects.toMatchObject({
+  test('a NUL in a seller is scrubbed before storage; a value the database still refuses is refused as data across the thread (it once came back as a retry forever)', async () => {
+    await backend.upsertSession(sessionInfo('nul-seller', { sellers: ['x\u0000y'] }));
+    expect(await backend.sql.query<{ sellers: string[] }>(`select sellers from public.stream_sessions where id = $1`, ['nul-seller'])).toEqual([{ sellers: ['xy'] }]);
+    await expect(backend.upsertSession(sessionInfo('year-zero', { startedAt: '0000-01-01T00:00:00.000Z' }))).rejects.toMatchObject({
       code: 'backend_rejected',
-      context: { code: '22P05' },
+      context: { code: '22008' },
     });
   });
 });
@@ -186,9 +188,12 @@ describe('a poisoned outbox with PostgreSQL through DATABASE_URL', () => {
     await poisonFirst(backend, backend.sql);
   });
 
-  test('a NUL in a seller or a detail is refused as data, with its SQLSTATE', async () => {
-    await expect(backend.upsertSession(sessionInfo('nul-seller', { sellers: ['x\u0000y'] }))).rejects.toMatchObject({ code: 'backend_rejected' });
-    await expect(backend.upsertSession(sessionInfo('nul-detail', { detail: 'x\u0000y' }))).rejects.toMatchObject({ code: 'backend_rejected' });
+  test('a NUL in a seller or a detail is scrubbed; a value the database still refuses is refused as data, with its SQLSTATE', async () => {
+    await backend.upsertSession(sessionInfo('nul-seller', { sellers: ['x\u0000y'], detail: 'x\u0000y' }));
+    expect(await backend.sql.query<{ sellers: string[]; detail: string }>(`select sellers, detail from public.stream_sessions where id = $1`, ['nul-seller'])).toEqual([
+      { sellers: ['xy'], detail: 'xy' },
+    ]);
+    await expect(backend.upsertSession(sessionInfo('year-zero', { startedAt: '0000-01-01T00:00:00.000Z' }))).rejects.toMatchObject({ code: 'backend_rejected' });
   });
 });
 
