@@ -27,6 +27,8 @@ const SEEDS: Record<string, (owner: string, tag: string) => string> = {
     `insert into public.bot_replies (stream_session_id, kind, text, status) values ('s-${tag}', 'answer', 'We ship to Canada.', 'suggested')`,
   lots: (_owner, tag) =>
     `insert into public.lots (stream_session_id, code, base_code, ord, title, price, winner) values ('s-${tag}', 'L${tag}', 'L${tag}', 1, 'jacket ${tag}', 45, '{"username":"ann","messageId":"k-${tag}","at":"2026-01-01T00:00:00Z"}')`,
+  lot_history: (_owner, tag) =>
+    `insert into public.lot_history (stream_session_id, code, at, actor, message_key, action, after) values ('s-${tag}', 'L${tag}', '2026-01-01T00:00:00Z', '{"kind":"message","messageId":"k-${tag}","username":"ann"}', 'k-${tag}', 'claim', '{"code":"L${tag}"}')`,
 };
 
 function docId(tag: string): string {

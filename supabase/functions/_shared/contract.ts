@@ -688,7 +688,7 @@ export const WsSessionEvent = z.discriminatedUnion('type', [
     detail: z.string().optional(),
   }),
   z.object({ type: z.literal('message_deleted'), ...stamp, messageId: z.string(), reason: z.string().optional() }),
-  z.object({ type: z.literal('lot_update'), ...stamp, lot: Lot }),
+  z.object({ type: z.literal('lot_update'), ...stamp, lot: Lot, summary: ShowSummary.optional() }),
   z.object({ type: z.literal('session_status'), ...stamp, status: z.enum(SESSION_STATUS_NAMES), detail: z.string().optional() }),
 ]);
 export type WsSessionEvent = z.output<typeof WsSessionEvent>;
