@@ -58,6 +58,9 @@ export const ERROR_STATUS = {
   // Someone (chat or another dashboard) changed the lot since the caller saw it: reload, then retry.
   lot_changed: 409,
   nothing_to_undo: 404,
+  // A seller's payment handle or checkout URL template that is not a plain handle or https URL.
+  invalid_payment_handle: 400,
+  invalid_checkout_url: 400,
   kb_unavailable: 503,
   not_ready: 503,
   // A deployment without its secrets is our fault, not the caller's.
