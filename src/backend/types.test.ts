@@ -1,17 +1,8 @@
 import { toSessionUpsert } from './types.ts';
 import type { SessionInfo } from '../domain/message.ts';
+import { sessionInfo } from '../../test/support/builders.ts';
 
-const info: SessionInfo = {
-  sessionId: 's1',
-  url: 'https://www.whatnot.com/live/x',
-  platform: 'whatnot',
-  source: 'browser',
-  status: 'live',
-  messageCount: 0,
-  buyerCount: 0,
-  lastMessageAt: null,
-  startedAt: '2026-01-01T11:00:00.000Z',
-};
+const info: SessionInfo = sessionInfo('s1', { url: 'https://www.whatnot.com/live/x' });
 
 describe('toSessionUpsert', () => {
   test('scrubs a session saved before text was scrubbed at the edge: sellers, detail and url store', () => {

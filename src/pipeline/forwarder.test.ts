@@ -10,6 +10,7 @@ import { backoffDelay, bisect, classifyFailure, Forwarder, publicReason, REASON_
 import { Outbox } from './outbox.ts';
 import { settleLot } from '../../supabase/functions/_shared/ledger/corrections.ts';
 import { applyMessages, emptyLedger } from '../../supabase/functions/_shared/ledger/rules.ts';
+import { sessionInfo } from '../../test/support/builders.ts';
 
 const logger = silentLogger();
 let n = 0;
@@ -276,20 +277,7 @@ function letters(dir: string): Array<{ reason: string; code: string; item: { kin
   return fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 }
 
-function info(sessionId: string, overrides: Partial<SessionInfo> = {}): SessionInfo {
-  return {
-    sessionId,
-    url: `https://www.whatnot.com/live/${sessionId}`,
-    platform: 'whatnot',
-    source: 'browser',
-    status: 'live',
-    messageCount: 0,
-    buyerCount: 0,
-    lastMessageAt: null,
-    startedAt: '2026-01-01T11:00:00.000Z',
-    ...overrides,
-  };
-}
+const info = sessionInfo;
 
 describe('forwarder and poison', () => {
   test('classifies refusals of the data as invalid and the way there as transient', () => {
