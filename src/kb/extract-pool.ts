@@ -7,7 +7,7 @@
  * (capture, fan-out, the embedded backend) needs the remaining cores more than uploads do.
  */
 import { Worker } from 'node:worker_threads';
-import { BOOTSTRAP, entryPath } from '../backend/worker/bootstrap.ts';
+import { BOOTSTRAP, entryPath, waitReady } from '../backend/worker/bootstrap.ts';
 import type { WireError } from '../backend/worker/protocol.ts';
 import { EarshotError, isErrorCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -177,7 +177,10 @@ export class ExtractionPool {
     });
     worker.once('exit', () => this.workerOnExit(worker));
     try {
-      await waitReady(worker);
+      await waitReady<{ message: string }>(worker, {
+        failed: (error) => new Error(error.message),
+        exited: (code) => new Error(`the worker exited (${code}) while starting`),
+      });
     } catch (error) {
       await worker.terminate();
       throw new EarshotError('kb_unavailable', `Document extraction could not start: ${(error as Error).message}`);
@@ -209,26 +212,6 @@ export class ExtractionPool {
   }
 }
 
-/** Resolves when the worker has loaded pdf.js; rejects if it fails or exits first. */
-function waitReady(worker: Worker): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: ExtractResponse): void => {
-      if ('op' in message && message.op === 'ready') settle(() => resolve());
-      else if ('op' in message && message.op === 'failed') settle(() => reject(new Error(message.error.message)));
-    };
-    const onError = (error: Error): void => settle(() => reject(error));
-    const onExit = (code: number): void => settle(() => reject(new Error(`the worker exited (${code}) while starting`)));
-    const settle = (fn: () => void): void => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-      fn();
-    };
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-  });
-}
 
 /** A coded error keeps its code across the thread; anything else is pdf.js failing on the file. */
 function rebuildError(wire: WireError): Error {

@@ -6,6 +6,7 @@
  * embedded backend's worker (worker-backend.ts) and the document extraction worker (src/kb/extract-pool.ts).
  */
 import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
 
 /**
  * The script to run with `new Worker(BOOTSTRAP, { eval: true, workerData: { entry } })`, or
@@ -34,4 +35,31 @@ load(entry);
 /** The path of the module `name` (without extension) in `dir`, as this build has it (.ts or .js). */
 export function entryPath(dir: string, name: string): string {
   return path.join(dir, `${name}${__filename.endsWith('.ts') ? '.ts' : '.js'}`);
+}
+
+/** What a worker says when it has started: `{op: 'ready'}`, or `{op: 'failed', error}`. */
+type StartMessage = { op?: string; error?: unknown };
+
+/**
+ * Resolves when the worker says it is ready; rejects with `failed(error)` if it says it failed, or with
+ * `exited(code)` if it exits first. Its listeners are removed either way.
+ */
+export function waitReady<E>(worker: Worker, errors: { failed: (error: E) => Error; exited: (code: number) => Error }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: StartMessage): void => {
+      if (message?.op === 'ready') settle(() => resolve());
+      else if (message?.op === 'failed') settle(() => reject(errors.failed(message.error as E)));
+    };
+    const onError = (error: Error): void => settle(() => reject(error));
+    const onExit = (code: number): void => settle(() => reject(errors.exited(code)));
+    const settle = (fn: () => void): void => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      fn();
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  });
 }

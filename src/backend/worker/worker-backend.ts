@@ -33,7 +33,7 @@ import type {
 } from '../types.ts';
 import { sqlKnowledge } from '../knowledge.ts';
 import { rejectBadData } from '../rejection.ts';
-import { BOOTSTRAP, entryPath } from './bootstrap.ts';
+import { BOOTSTRAP, entryPath, waitReady } from './bootstrap.ts';
 import type { EmbeddedWorkerOptions, WireError, WorkerRequest, WorkerResponse } from './protocol.ts';
 
 const ENTRY = entryPath(__dirname, 'host');
@@ -213,7 +213,10 @@ export class WorkerBackend implements Backend {
       // A new database is made by a process of its own, whose memory goes when it exits.
       await prepareInChildProcess(this.options);
       const worker = this.spawn();
-      await waitReady(worker);
+      await waitReady<WireError>(worker, {
+      failed: rebuildError,
+      exited: (code) => new EarshotError('backend_unavailable', `The embedded backend worker exited (${code}) while starting`),
+    });
       if ((this.state as WorkerState) === 'closed') {
         await worker.terminate();
         throw new EarshotError('backend_unavailable', 'The embedded backend is closed');
@@ -288,26 +291,6 @@ export async function prepareInChildProcess(options: { dataDir?: string; templat
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** Resolves when the worker says it is ready; rejects with its error if it fails or exits first. */
-function waitReady(worker: Worker): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: WorkerResponse): void => {
-      if ('op' in message && message.op === 'ready') settle(() => resolve());
-      else if ('op' in message && message.op === 'failed') settle(() => reject(rebuildError(message.error)));
-    };
-    const onError = (error: Error): void => settle(() => reject(error));
-    const onExit = (code: number): void => settle(() => reject(new EarshotError('backend_unavailable', `The embedded backend worker exited (${code}) while starting`)));
-    const settle = (fn: () => void): void => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-      fn();
-    };
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-  });
-}
 
 /** An error from the worker, rebuilt: EarshotErrors keep their code (HTTP maps it), others their fields. */
 function rebuildError(wire: WireError | Error): Error {
