@@ -6,7 +6,7 @@
  * Pure and dependency-free (Node and Deno); the HTTP layer validates the patch with zod first.
  */
 import { assignWinner, cloneLot, sync } from './rules.ts';
-import { fromCents, lotPriceCents, saleStateOf, toCents, type HistoryActor, type Lot, type LotClaim, type LotHistoryEntry } from './sale.ts';
+import { fromCents, groupSalesByBuyer, lotPriceCents, toCents, type HistoryActor, type Lot, type LotClaim, type LotHistoryEntry } from './sale.ts';
 
 /** What a correction may change; omitted fields stay. */
 export interface LotPatch {
@@ -207,37 +207,32 @@ export interface PickListBuyer {
  * and a total; buyers by name. The same lots summarizeLots counts.
  */
 export function pickList(lots: readonly Lot[], options: { live: boolean } = { live: true }): PickListBuyer[] {
-  const byBuyer = new Map<string, PickListBuyer>();
-  for (const lot of lots) {
-    const state = saleStateOf(lot, options.live);
-    if ((state !== 'sold' && state !== 'pending') || !lot.winner) continue;
-    const key = lot.winner.username.toLowerCase();
-    let buyer = byBuyer.get(key);
-    if (!buyer) {
-      buyer = { username: lot.winner.username, lots: [], totalCents: 0, total: 0, unpriced: 0, paid: true, packed: true, shipped: true };
-      byBuyer.set(key, buyer);
-    }
-    const a = lot.assignment;
-    const priceCents = lotPriceCents(lot);
-    buyer.lots.push({
-      code: lot.code,
-      title: lot.title,
-      priceCents,
-      price: fromCents(priceCents),
-      status: state,
-      assignmentId: a?.id ?? null,
-      paid: a?.paid ?? false,
-      packed: a?.packed ?? false,
-      shipped: a?.shipped ?? false,
-    });
-    if (priceCents === null) buyer.unpriced++;
-    else buyer.totalCents += priceCents;
-    buyer.total = buyer.totalCents / 100;
-    buyer.paid &&= a?.paid ?? false;
-    buyer.packed &&= a?.packed ?? false;
-    buyer.shipped &&= a?.shipped ?? false;
-  }
-  return [...byBuyer.values()].sort((a, b) => a.username.localeCompare(b.username));
+  return groupSalesByBuyer<PickListBuyer>(
+    lots,
+    options,
+    (username) => ({ username, lots: [], totalCents: 0, total: 0, unpriced: 0, paid: true, packed: true, shipped: true }),
+    (buyer, lot, state) => {
+      const a = lot.assignment;
+      const priceCents = lotPriceCents(lot);
+      buyer.lots.push({
+        code: lot.code,
+        title: lot.title,
+        priceCents,
+        price: fromCents(priceCents),
+        status: state,
+        assignmentId: a?.id ?? null,
+        paid: a?.paid ?? false,
+        packed: a?.packed ?? false,
+        shipped: a?.shipped ?? false,
+      });
+      if (priceCents === null) buyer.unpriced++;
+      else buyer.totalCents += priceCents;
+      buyer.total = buyer.totalCents / 100;
+      buyer.paid &&= a?.paid ?? false;
+      buyer.packed &&= a?.packed ?? false;
+      buyer.shipped &&= a?.shipped ?? false;
+    },
+  );
 }
 
 /** A CSV cell: quoted, and a leading = + - @ neutralized (chat text must not become a spreadsheet formula). */

@@ -264,25 +264,46 @@ export interface InterestedViewer {
   messages: Array<{ messageId: string; text: string; at: string }>;
 }
 
-/** The ledger's buyers (winners of sold and pending lots), by name; the same people summarizeLots counts. */
-export function ledgerBuyers(lots: readonly Lot[], options: { live: boolean }): LedgerBuyer[] {
-  const byBuyer = new Map<string, LedgerBuyer>();
+/**
+ * The sold and pending lots grouped by their winner (names matched without case, as summarizeLots counts
+ * buyers), each buyer made by `create` from the first lot and given every lot by `add`; buyers by name.
+ * One grouping for every per-buyer view (the ledger's buyers, the pick list).
+ */
+export function groupSalesByBuyer<T extends { username: string }>(
+  lots: readonly Lot[],
+  options: { live: boolean },
+  create: (username: string) => T,
+  add: (buyer: T, lot: Lot, state: 'sold' | 'pending') => void,
+): T[] {
+  const byBuyer = new Map<string, T>();
   for (const lot of lots) {
     const state = saleStateOf(lot, options.live);
     if ((state !== 'sold' && state !== 'pending') || !lot.winner) continue;
     const key = lot.winner.username.toLowerCase();
     let buyer = byBuyer.get(key);
     if (!buyer) {
-      buyer = { username: lot.winner.username, lots: [], sold: 0, pending: 0, totalCents: 0, paid: true, packed: true, shipped: true };
+      buyer = create(lot.winner.username);
       byBuyer.set(key, buyer);
     }
-    const price = lotPriceCents(lot);
-    buyer.lots.push({ code: lot.code, title: lot.title, priceCents: price, status: state });
-    buyer[state]++;
-    if (price !== null) buyer.totalCents += price;
-    buyer.paid &&= lot.assignment?.paid ?? false;
-    buyer.packed &&= lot.assignment?.packed ?? false;
-    buyer.shipped &&= lot.assignment?.shipped ?? false;
+    add(buyer, lot, state);
   }
   return [...byBuyer.values()].sort((a, b) => a.username.localeCompare(b.username));
+}
+
+/** The ledger's buyers (winners of sold and pending lots), by name; the same people summarizeLots counts. */
+export function ledgerBuyers(lots: readonly Lot[], options: { live: boolean }): LedgerBuyer[] {
+  return groupSalesByBuyer<LedgerBuyer>(
+    lots,
+    options,
+    (username) => ({ username, lots: [], sold: 0, pending: 0, totalCents: 0, paid: true, packed: true, shipped: true }),
+    (buyer, lot, state) => {
+      const price = lotPriceCents(lot);
+      buyer.lots.push({ code: lot.code, title: lot.title, priceCents: price, status: state });
+      buyer[state]++;
+      if (price !== null) buyer.totalCents += price;
+      buyer.paid &&= lot.assignment?.paid ?? false;
+      buyer.packed &&= lot.assignment?.packed ?? false;
+      buyer.shipped &&= lot.assignment?.shipped ?? false;
+    },
+  );
 }
