@@ -1,9 +1,9 @@
 /** Events fanned out to WebSocket subscribers: the typed map behind the public WebSocket contract. */
-import type { AnswerPayload, AnswerStatus, BuyerPayload, Lot, ShowSummary } from '../../supabase/functions/_shared/contract.ts';
+import type { AnswerPayload, AnswerStatus, BuyerPayload, Lot, ShowSummary, SourceHealth } from '../../supabase/functions/_shared/contract.ts';
 import type { ChatMessage, SessionStatus } from './message.ts';
 
 /** The seed dashboard's buyer payload (DealFlow reads exactly these names), defined once in the contract. */
-export type { AnswerStatus, BuyerPayload, Lot, ShowSummary };
+export type { AnswerStatus, BuyerPayload, Lot, ShowSummary, SourceHealth };
 
 /** Events before the hub stamps them with a sequence number. */
 export type SessionEventBody =
@@ -16,7 +16,9 @@ export type SessionEventBody =
   /** A lot of the claims ledger changed (announced, claimed, closed, corrected): its whole new state. */
   /** A lot changed (chat, a correction, undo, the show's end); `summary` is the show's counts after it. */
   | { type: 'lot_update'; lot: Lot; summary?: ShowSummary }
-  | { type: 'session_status'; status: SessionStatus; detail?: string };
+  | { type: 'session_status'; status: SessionStatus; detail?: string }
+  /** A source of the show changed health state (see the contract's SourceHealth). */
+  | { type: 'source_health'; health: SourceHealth };
 
 export type SessionEventType = SessionEventBody['type'];
 

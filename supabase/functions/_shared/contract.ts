@@ -672,6 +672,26 @@ export const FrameMessage = z.object({
   platformMessageId: z.string().optional(),
 });
 
+/**
+ * A capture source's health (issue 29): `live` while chat arrives near its own recent rate; `silent` when
+ * connected but nothing has arrived since the start; `stalled` when chat that had traffic went quiet while
+ * the stream is still live (after recovery was tried); `recovering` while a reload or reconnect runs;
+ * `wrong_stream` when the page moved to another channel or show; `ended` when the stream ended.
+ */
+export const SOURCE_HEALTH_STATES = ['live', 'silent', 'stalled', 'recovering', 'wrong_stream', 'ended'] as const;
+export const SourceHealth = z.object({
+  /** The source's name within the show (e.g. `browser`, `youtube-api`, `network`). */
+  source: z.string(),
+  state: z.enum(SOURCE_HEALTH_STATES),
+  /** Messages per minute over the last minute, and the source's own recent rate it is compared with. */
+  ratePerMin: z.number(),
+  baselinePerMin: z.number().nullable(),
+  /** When this state began (ISO time). */
+  since: z.string(),
+  detail: z.string().optional(),
+});
+export type SourceHealth = z.output<typeof SourceHealth>;
+
 const stamp = { sessionId: z.string(), seq: z.number().int() };
 
 /** Server -> client: a session event, stamped with its session and a per-session `seq` rising by one. */
@@ -690,6 +710,7 @@ export const WsSessionEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('message_deleted'), ...stamp, messageId: z.string(), reason: z.string().optional() }),
   z.object({ type: z.literal('lot_update'), ...stamp, lot: Lot, summary: ShowSummary.optional() }),
   z.object({ type: z.literal('session_status'), ...stamp, status: z.enum(SESSION_STATUS_NAMES), detail: z.string().optional() }),
+  z.object({ type: z.literal('source_health'), ...stamp, health: SourceHealth }),
 ]);
 export type WsSessionEvent = z.output<typeof WsSessionEvent>;
 

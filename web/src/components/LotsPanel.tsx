@@ -6,7 +6,7 @@
  * the lot's version; a lot changed meanwhile (chat, another screen) is refused with 409 lot_changed,
  * and the panel shows the lot as it is now and says so.
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, describe, json, request } from '../api.ts';
 import type { LiveClient } from '../feed/client.ts';
 import type { SessionFeed } from '../feed/session-feed.ts';
@@ -69,15 +69,30 @@ export function LotsPanel({ client, feed, live }: { client: LiveClient; feed: Se
     setError(`${lot.code}: ${describe(e)}`);
   };
 
-  const correct: Correct = async (lot, change) => {
+  // This screen's own corrections of one lot go one after another. A correction names the version the
+  // row showed; when the only change since is this screen's own last correction (the row has not yet
+  // re-rendered with its answer), it names the version that answer produced instead, so a seller who
+  // fixes the price and then the winner is not refused by their own first edit. Any other change
+  // meanwhile (chat, another screen) is still refused with 409.
+  const queued = useRef(new Map<string, Promise<void>>());
+  const produced = useRef(new Map<string, { seen: number; version: number }>());
+  const correct: Correct = (lot, change) => {
     setError(null);
     setNotice(null);
-    try {
-      const answer = await json<LotAnswer>(lotUrl(sessionId, lot.code), { method: 'PATCH', body: { ...change, version: lot.version } });
-      take(answer.lot);
-    } catch (e) {
-      refused(lot, e);
-    }
+    const send = async (): Promise<void> => {
+      const own = produced.current.get(lot.code);
+      const version = own && (lot.version === own.seen || lot.version === own.version) ? own.version : lot.version;
+      try {
+        const answer = await json<LotAnswer>(lotUrl(sessionId, lot.code), { method: 'PATCH', body: { ...change, version } });
+        produced.current.set(lot.code, { seen: own && version === own.version ? own.seen : lot.version, version: answer.lot.version });
+        take(answer.lot);
+      } catch (e) {
+        refused(lot, e);
+      }
+    };
+    const next = (queued.current.get(lot.code) ?? Promise.resolve()).then(send);
+    queued.current.set(lot.code, next);
+    return next;
   };
 
   const undo: Undo = async (lot) => {
@@ -252,23 +267,25 @@ function LotRow({ sessionId, lot, live, onCorrect, onUndo }: { sessionId: string
   const priceText = (cents: number | null): string => (cents === null ? '' : String(cents / 100));
   const [winner, setWinner] = useState(lot.winner?.username ?? '');
   const [price, setPrice] = useState(priceText(lot.priceCents));
-  const [editing, setEditing] = useState(false);
+  // The field the seller is typing in; the other follows the ledger. A save sends only that field, so a
+  // row that has not yet re-rendered with an earlier answer never sends a stale value back.
+  const [editing, setEditing] = useState<'winner' | 'price' | null>(null);
   const [history, setHistory] = useState<LotHistoryEntry[] | string | null>(null);
-  // Follow the ledger unless the seller is typing.
-  if (!editing) {
-    const w = lot.winner?.username ?? '';
-    const p = priceText(lot.priceCents);
-    if (w !== winner) setWinner(w);
-    if (p !== price) setPrice(p);
-  }
-  const save = (event?: FormEvent): void => {
+  const w0 = lot.winner?.username ?? '';
+  const p0 = priceText(lot.priceCents);
+  if (editing !== 'winner' && w0 !== winner) setWinner(w0);
+  if (editing !== 'price' && p0 !== price) setPrice(p0);
+  const save = (field: 'winner' | 'price', event?: FormEvent): void => {
     event?.preventDefault();
-    setEditing(false);
+    setEditing(null);
     const change: LotChange = {};
-    const w = winner.trim().replace(/^@/, '');
-    if (w !== (lot.winner?.username ?? '')) change.winner = w === '' ? null : w;
-    const cents = parsePriceCents(price);
-    if (cents !== undefined && cents !== lot.priceCents) change.priceCents = cents;
+    if (field === 'winner') {
+      const w = winner.trim().replace(/^@/, '');
+      if (w !== w0) change.winner = w === '' ? null : w;
+    } else {
+      const cents = parsePriceCents(price);
+      if (cents !== undefined && cents !== lot.priceCents) change.priceCents = cents;
+    }
     if (Object.keys(change).length > 0) void onCorrect(lot, change);
   };
   const toggleHistory = async (): Promise<void> => {
@@ -292,28 +309,28 @@ function LotRow({ sessionId, lot, live, onCorrect, onUndo }: { sessionId: string
           {lot.waitlist.length > 0 && <span className="muted small"> +{lot.waitlist.length} waiting</span>}
         </th>
         <td>
-          <form onSubmit={save}>
+          <form onSubmit={(e) => save('winner', e)}>
             <input
               aria-label={`Winner of ${lot.code}`}
               value={winner}
               placeholder="—"
-              onFocus={() => setEditing(true)}
+              onFocus={() => setEditing('winner')}
               onChange={(e) => setWinner(e.currentTarget.value)}
-              onBlur={() => save()}
+              onBlur={() => save('winner')}
               data-testid="lot-winner"
             />
           </form>
         </td>
         <td>
-          <form onSubmit={save}>
+          <form onSubmit={(e) => save('price', e)}>
             <input
               aria-label={`Price of ${lot.code}`}
               value={price}
               inputMode="decimal"
               placeholder="—"
-              onFocus={() => setEditing(true)}
+              onFocus={() => setEditing('price')}
               onChange={(e) => setPrice(e.currentTarget.value)}
-              onBlur={() => save()}
+              onBlur={() => save('price')}
               data-testid="lot-price"
             />
           </form>
