@@ -3,10 +3,14 @@
  * 100 msg/s (delivery p99 and the server's CPU), then the most deliveries per second the hub sustains:
  * the publish rate is raised step by step until subscribers fall behind or get cut as slow consumers.
  * Subscribers live in a child process (bench/fanout-client.ts) so the server's CPU is the hub's alone.
+ * The same ramp runs against two bare `ws` servers in the same run, as the limits the hub is measured by:
+ * one that writes each frame to each socket, and one that writes each socket the frames of one event-loop
+ * turn at once (corked); the results give the hub's sustained rate and CPU per delivery as a ratio of each.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 import path from 'node:path';
 import type { ChatMessage } from '../src/domain/message.ts';
 import { Hub } from '../src/fanout/hub.ts';
@@ -20,7 +24,9 @@ const SUBSCRIBER_COUNTS = [1, 100, 1000] as const;
 const RATE = 100;
 const SESSION = 'fanout-session';
 /** Deliveries per second tried in the saturation ramp (with 1,000 subscribers: publish rate / 1,000). */
-const RAMP = [50_000, 100_000, 150_000, 200_000, 300_000, 400_000] as const;
+const RAMP = [50_000, 100_000, 200_000, 300_000, 400_000, 500_000, 600_000, 800_000, 1_000_000] as const;
+/** The servers the ramp runs against: the hub, and the bare limits it is compared with. */
+type Server = 'hub' | 'bare' | 'bare-batched';
 
 class Client {
   private readonly child: ChildProcess;
@@ -67,9 +73,14 @@ function stampedMessage(): ChatMessage {
 }
 
 interface Stage {
-  hub: Hub;
+  publish(message: ChatMessage): void;
   url: string;
   close(): Promise<void>;
+}
+
+async function listen(server: http.Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`;
 }
 
 async function startHub(): Promise<Stage> {
@@ -77,10 +88,10 @@ async function startHub(): Promise<Stage> {
   const hub = new Hub({ ringSize: 2_000, maxBufferedBytes: 4 * 1024 * 1024, pingIntervalMs: 30_000, logger: silentLogger() });
   const server = http.createServer((_req, res) => res.end());
   hub.attach(server, '/ws');
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = await listen(server);
   return {
-    hub,
-    url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`,
+    publish: (message) => hub.publish(SESSION, { type: 'new_message', message }),
+    url,
     async close() {
       await hub.close();
       server.closeAllConnections();
@@ -88,6 +99,50 @@ async function startHub(): Promise<Stage> {
     },
   };
 }
+
+/**
+ * A bare ws server: the same frames (stamped and serialized once per event), written to every socket
+ * with nothing else (no subscriptions, owners, ring or slow-consumer check). `batched` corks each socket
+ * for the turn, as the hub does; without it each frame is its own write on each socket.
+ */
+async function startBare(batched: boolean): Promise<Stage> {
+  const server = http.createServer((_req, res) => res.end());
+  const wss = new WebSocketServer({ server, path: '/ws', perMessageDeflate: false });
+  const sockets = new Set<WebSocket>();
+  wss.on('connection', (ws) => {
+    sockets.add(ws);
+    ws.on('close', () => sockets.delete(ws));
+    ws.on('message', () => ws.send(JSON.stringify({ type: 'subscribed', sessionId: SESSION, seq: 0 })));
+  });
+  const url = await listen(server);
+  let seq = 0;
+  let corked = false;
+  const rawSocket = (ws: WebSocket): Socket => (ws as unknown as { _socket: Socket })._socket;
+  return {
+    publish(message) {
+      seq++;
+      const data = Buffer.from(JSON.stringify({ type: 'new_message', message, sessionId: SESSION, seq }));
+      if (batched && !corked) {
+        corked = true;
+        for (const ws of sockets) rawSocket(ws).cork();
+        setImmediate(() => {
+          corked = false;
+          for (const ws of sockets) rawSocket(ws).uncork();
+        });
+      }
+      for (const ws of sockets) ws.send(data, { binary: false });
+    },
+    url,
+    async close() {
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+const STARTERS: Record<Server, () => Promise<Stage>> = { hub: startHub, bare: () => startBare(false), 'bare-batched': () => startBare(true) };
 
 /**
  * Publishes at `rate` for `seconds`, then waits (up to 5 s) for the client to drain. The delivery rate
@@ -98,7 +153,7 @@ async function window(stage: Stage, client: Client, subscribers: number, rate: n
   const cpu = cpuWindow([client.pid]);
   const startedAt = process.hrtime.bigint();
   const count = Math.round(rate * seconds);
-  const elapsed = await paced(count, rate, () => stage.hub.publish(SESSION, { type: 'new_message', message: stampedMessage() }));
+  const elapsed = await paced(count, rate, () => stage.publish(stampedMessage()));
   let report = await client.request<FanoutReport>({ type: 'report' });
   const deadline = Date.now() + 5_000;
   while (report.frames < count * report.open && Date.now() < deadline) {
@@ -137,13 +192,13 @@ async function window(stage: Stage, client: Client, subscribers: number, rate: n
   };
 }
 
-async function withSubscribers<T>(count: number, fn: (stage: Stage, client: Client) => Promise<T>): Promise<T> {
-  const stage = await startHub();
+async function withSubscribers<T>(count: number, fn: (stage: Stage, client: Client) => Promise<T>, server: Server = 'hub'): Promise<T> {
+  const stage = await STARTERS[server]();
   const client = new Client();
   try {
     await client.request({ type: 'connect', url: stage.url, sessionId: SESSION, count });
     // Warm-up: JIT and socket buffers, not counted.
-    await paced(200, 200, () => stage.hub.publish(SESSION, { type: 'new_message', message: stampedMessage() }));
+    await paced(200, 200, () => stage.publish(stampedMessage()));
     await sleep(300);
     return await fn(stage, client);
   } finally {
@@ -170,24 +225,52 @@ export const fanout: Benchmark = {
       );
       results.push(...measured);
     }
-    // Saturation: raise the rate until the hub (or its subscribers) no longer keeps up.
+    // Saturation: raise the rate until the server (or its subscribers) no longer keeps up; the hub, then the
+    // bare limits in the same run.
     const subscribers = 1000;
-    await withSubscribers(subscribers, async (stage, client) => {
-      for (const target of RAMP) {
-        const rate = target / subscribers;
-        const [step] = await quietest(
-          context,
-          `ramp ${target}/s`,
-          async () => {
-            const point = await window(stage, client, subscribers, rate, context.quick ? 2 : 3);
-            context.log(`  ramp ${target}/s: ${point.metrics.deliveriesPerSec}/s, p99 ${point.metrics.p99} ms, ${point.sustained ? 'sustained' : 'fell behind'}`);
-            return [{ name: 'fanout', params: { mode: 'ramp', subscribers, rate }, metrics: point.metrics }];
-          },
-          (point) => Number(point[0]!.metrics.foreignCpuPct ?? 0),
-        );
-        results.push(step!);
-        if (step!.metrics.sustained !== true) break;
-      }
+    const best: Partial<Record<Server, { deliveriesPerSec: number; usPerDelivery: number | null }>> = {};
+    for (const server of ['hub', 'bare', 'bare-batched'] as const) {
+      await withSubscribers(
+        subscribers,
+        async (stage, client) => {
+          for (const target of RAMP) {
+            const rate = target / subscribers;
+            const [step] = await quietest(
+              context,
+              `${server} ramp ${target}/s`,
+              async () => {
+                const point = await window(stage, client, subscribers, rate, context.quick ? 2 : 3);
+                context.log(
+                  `  ${server} ramp ${target}/s: ${point.metrics.deliveriesPerSec}/s, p99 ${point.metrics.p99} ms, ` +
+                    `${point.metrics.serverUsPerDelivery} us/delivery, ${point.sustained ? 'sustained' : 'fell behind'}`,
+                );
+                return [{ name: 'fanout', params: { mode: 'ramp', server, subscribers, rate }, metrics: point.metrics }];
+              },
+              (point) => Number(point[0]!.metrics.foreignCpuPct ?? 0),
+            );
+            results.push(step!);
+            if (step!.metrics.sustained !== true) break;
+            best[server] = { deliveriesPerSec: Number(step!.metrics.deliveriesPerSec), usPerDelivery: step!.metrics.serverUsPerDelivery as number | null };
+          }
+        },
+        server,
+      );
+    }
+    // The hub against the bare limits: sustained rate and server CPU per delivery, as ratios.
+    const ratio = (a: number | null | undefined, b: number | null | undefined): number | null => (a && b ? round(a / b, 2) : null);
+    results.push({
+      name: 'fanout-vs-bare',
+      params: { subscribers },
+      metrics: {
+        hubSustainedPerSec: best.hub?.deliveriesPerSec ?? null,
+        bareSustainedPerSec: best.bare?.deliveriesPerSec ?? null,
+        bareBatchedSustainedPerSec: best['bare-batched']?.deliveriesPerSec ?? null,
+        hubOverBare: ratio(best.hub?.deliveriesPerSec, best.bare?.deliveriesPerSec),
+        hubOverBareBatched: ratio(best.hub?.deliveriesPerSec, best['bare-batched']?.deliveriesPerSec),
+        hubUsPerDelivery: best.hub?.usPerDelivery ?? null,
+        bareUsPerDelivery: best.bare?.usPerDelivery ?? null,
+        bareBatchedUsPerDelivery: best['bare-batched']?.usPerDelivery ?? null,
+      },
     });
     return results;
   },

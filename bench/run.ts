@@ -79,7 +79,8 @@ async function main(argv: string[]): Promise<void> {
     context.log(`running ${bench.names.join(' + ')}${quick ? ' (quick)' : ''}...`);
     try {
       const produced = await bench.run(context);
-      results.push(...produced.filter((r) => wanted.length === 0 || wanted.includes(r.name)));
+      // A benchmark's own summary rows (`fanout-vs-bare`) come with it.
+      results.push(...produced.filter((r) => wanted.length === 0 || wanted.some((w) => r.name === w || r.name.startsWith(`${w}-`))));
     } catch (error) {
       context.log(`  FAILED: ${(error as Error).stack ?? String(error)}`);
       results.push({ name: bench.names[0]!, params: {}, metrics: { error: String((error as Error).message ?? error) } });

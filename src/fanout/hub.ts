@@ -4,9 +4,10 @@
  * client whose send buffer passes a bound instead of letting it slow capture or other clients.
  */
 import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { z } from 'zod';
+import { WsClientFrame } from '../../supabase/functions/_shared/contract.ts';
 import type { Principal } from '../auth/verifier.ts';
 import type { SessionEvent, SessionEventBody } from '../domain/events.ts';
 import { statusFor } from '../errors.ts';
@@ -69,16 +70,28 @@ export function subscriptionFits(
 /** Close code and reason a slow consumer gets. */
 export const SLOW_CONSUMER_CLOSE = { code: 4008, reason: 'slow_consumer' } as const;
 
-const ClientMessage = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('subscribe'),
-    sessionId: z.string().min(1).max(200),
-    since: z.number().int().min(0).optional(),
-  }),
-  z.object({ type: z.literal('unsubscribe'), sessionId: z.string().min(1).max(200) }),
-  z.object({ type: z.literal('ping') }),
-  z.object({ type: z.literal('auth'), token: z.string().min(1).max(16 * 1024) }),
-]);
+/** The client frames, as the contract defines them (one definition of the /ws protocol). */
+const ClientMessage = WsClientFrame;
+/** How many sessions one `since` map on "*" may name. */
+const MAX_SINCE_SESSIONS = 1_000;
+
+/**
+ * Why a subscribe frame's `since` cannot be honoured, or undefined when it can: a number on "*" names no
+ * session (the frame would otherwise resume nothing without a word), and a map belongs to "*" only.
+ */
+export function sinceRefusal(sessionId: string, since: number | Record<string, number> | undefined): { code: string; message: string } | undefined {
+  if (since === undefined) return undefined;
+  if (sessionId === '*' && typeof since === 'number') {
+    return { code: 'since_needs_sessions', message: 'On "*", since is a map of session id to seq: {"<sessionId>": <seq>, ...}' };
+  }
+  if (sessionId !== '*' && typeof since !== 'number') {
+    return { code: 'invalid_message', message: 'since is a seq (a number) on a named session; a map only on "*"' };
+  }
+  if (typeof since !== 'number' && Object.keys(since).length > MAX_SINCE_SESSIONS) {
+    return { code: 'invalid_message', message: `since names at most ${MAX_SINCE_SESSIONS} sessions` };
+  }
+  return undefined;
+}
 
 /** Where a client is with authentication (accounts only; without them every client is `ready`). */
 type AuthState = 'awaiting_auth' | 'verifying' | 'ready';
@@ -101,7 +114,12 @@ interface Client {
   authTimer?: NodeJS.Timeout;
   /** Removed from the hub (closed, errored or cut by the ping): its subscriptions are no longer counted. */
   gone: boolean;
+  /** The socket is corked for this turn: its frames go out in one write when the turn ends. */
+  corked: boolean;
 }
+
+/** A frame's payload as text (ws would otherwise send a Buffer as a binary frame). */
+const TEXT = { binary: false } as const;
 
 /** Whether a client may receive a session's events: without accounts anyone; with them only its owner. */
 export function mayReceive(accounts: boolean, owner: string | undefined, userId: string | undefined): boolean {
@@ -119,6 +137,8 @@ export class Hub {
   private pingTimer: NodeJS.Timeout | null = null;
   private delivered = 0;
   private slowClosed = 0;
+  /** Sockets corked this turn, uncorked together when it ends (see send). */
+  private readonly corked: Client[] = [];
 
   constructor(options: HubOptions) {
     this.options = options;
@@ -187,11 +207,13 @@ export class Hub {
 
   private fanOut(sessionId: string, data: string): void {
     const owner = this.accounts ? this.options.ownerOf?.(sessionId) : undefined;
+    // Encoded once for every subscriber (ws would encode a string again for each socket).
+    const payload = Buffer.from(data);
     for (const client of this.clients) {
       if (!client.subscriptions.has(sessionId) && !client.subscriptions.has('*')) continue;
       // "*" with accounts is "all of mine"; a named session was checked at subscribe, and is checked again
       // here so an id subscribed to before anyone started it never leaks another seller's show.
-      if (mayReceive(this.accounts, owner, client.userId)) this.send(client, data);
+      if (mayReceive(this.accounts, owner, client.userId)) this.send(client, payload);
     }
   }
 
@@ -281,6 +303,7 @@ export class Hub {
       closing: false,
       auth: this.accounts && !principal ? 'awaiting_auth' : 'ready',
       gone: false,
+      corked: false,
     };
     this.clients.add(client);
     if (principal) this.signIn(client, principal);
@@ -391,6 +414,8 @@ export class Hub {
       this.send(client, JSON.stringify({ type: 'unsubscribed', sessionId: message.sessionId }));
       return;
     }
+    const sinceProblem = sinceRefusal(message.sessionId, message.since);
+    if (sinceProblem) return this.replyError(client, sinceProblem.code, sinceProblem.message);
     if (this.accounts && message.sessionId !== '*' && this.options.ownerOf?.(message.sessionId) !== client.userId) {
       // Unknown and another seller's look the same.
       return this.replyError(client, 'session_not_found', `No session ${message.sessionId.slice(0, 100)}`);
@@ -405,7 +430,17 @@ export class Hub {
       this.addSubscription(client, message.sessionId);
     }
     this.send(client, JSON.stringify({ type: 'subscribed', sessionId: message.sessionId, seq: this.lastSeq(message.sessionId) }));
-    if (message.since !== undefined && message.sessionId !== '*') this.replay(client, message.sessionId, message.since);
+    if (typeof message.since === 'number') this.replay(client, message.sessionId, message.since);
+    else if (message.since !== undefined) this.replayEach(client, message.since);
+  }
+
+  /** `since` on "*": each named session the caller may see is resumed as a named subscription would be. */
+  private replayEach(client: Client, since: Record<string, number>): void {
+    for (const [sessionId, seq] of Object.entries(since)) {
+      if (!this.rings.has(sessionId)) continue;
+      if (!mayReceive(this.accounts, this.accounts ? this.options.ownerOf?.(sessionId) : undefined, client.userId)) continue;
+      this.replay(client, sessionId, seq);
+    }
   }
 
   /** Sends what a reconnecting client missed; reports a gap when the ring no longer holds all of it. */
@@ -425,14 +460,39 @@ export class Hub {
     this.send(client, JSON.stringify({ type: 'error', error: { code, message } }));
   }
 
-  private send(client: Client, data: string): void {
+  /**
+   * Writes one frame to a client. The client's socket is corked on its first frame of an event-loop turn and
+   * uncorked when the turn ends, so the frames of one turn (a capture batch is many events) leave in one
+   * write instead of one write per frame per socket: the syscall, not the framing, is what a delivery costs.
+   * ws has no public cork, so this reaches its socket (`_socket`, stable across ws 8); without one it
+   * simply writes frame by frame.
+   */
+  private send(client: Client, data: string | Buffer): void {
     if (client.closing || client.ws.readyState !== client.ws.OPEN) return;
     if (client.ws.bufferedAmount > this.options.maxBufferedBytes) {
       this.dropSlowConsumer(client);
       return;
     }
-    client.ws.send(data);
+    if (!client.corked) {
+      const socket = (client.ws as unknown as { _socket?: Socket })._socket;
+      if (socket && !socket.destroyed) {
+        socket.cork();
+        client.corked = true;
+        if (this.corked.push(client) === 1) setImmediate(() => this.uncorkAll());
+      }
+    }
+    client.ws.send(data, TEXT);
     this.delivered++;
+  }
+
+  /** The turn's end: every socket corked in it writes what it holds. */
+  private uncorkAll(): void {
+    const clients = this.corked.splice(0);
+    for (const client of clients) {
+      client.corked = false;
+      const socket = (client.ws as unknown as { _socket?: Socket })._socket;
+      if (socket && socket.writableCorked > 0) socket.uncork();
+    }
   }
 
   private dropSlowConsumer(client: Client): void {

@@ -648,8 +648,12 @@ export const WsClientFrame = z.discriminatedUnion('type', [
     type: z.literal('subscribe'),
     /** A session id, or "*" for every session the caller may see. */
     sessionId: z.string().min(1).max(200),
-    /** Resume after this seq (events the resume ring still holds are replayed; older: a `gap` notice). */
-    since: z.number().int().min(0).optional(),
+    /**
+     * Resume after this seq (events the resume ring still holds are replayed; older: a `gap` notice). On a
+     * named session a number; on "*" a map of session id to seq (at most 1,000 entries), each resumed as a
+     * named subscription would be. A number on "*" is refused with `since_needs_sessions`, never ignored.
+     */
+    since: z.union([z.number().int().min(0), z.record(z.string().min(1).max(200), z.number().int().min(0))]).optional(),
   }),
   z.object({ type: z.literal('unsubscribe'), sessionId: z.string().min(1).max(200) }),
   z.object({ type: z.literal('ping') }),

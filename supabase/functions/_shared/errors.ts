@@ -32,6 +32,8 @@ export const ERROR_STATUS = {
   // A page of another origin: a /ws upgrade, or a state-changing request without a same-origin signal (CSRF).
   cross_origin: 403,
   too_many_subscriptions: 429,
+  // A /ws subscribe to "*" with a number for since (a map of session id to seq there).
+  since_needs_sessions: 400,
   method_not_allowed: 405,
   browser_unavailable: 503,
   backend_unavailable: 503,
