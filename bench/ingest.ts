@@ -141,6 +141,30 @@ export const ingest: Benchmark = {
       context.log(`  embedded-core: ${timed.perSecond.toFixed(0)} msg/s`);
       results.push(result('embedded-core', count, timed));
 
+      // Live-sized batches (issue 30): service CPU per stored message when a show hands storage 1, 3 or 10
+      // messages at a time, on a show already 3,000 messages long, for a platform read through its chat
+      // (generic: the offer context is read from the show's lines) and a live-shopping one (whatnot).
+      for (const platform of ['generic', 'whatnot'] as const) {
+        const sessionId = `bench-small-${platform}`;
+        const prefill = messages(3_000).map((m) => ({ ...m, platform }));
+        await ingestInBatches(embedded, sessionId, prefill);
+        for (const size of [1, 3, 10]) {
+          const rounds = context.quick ? 60 : 200;
+          const small = messages(size * rounds).map((m) => ({ ...m, platform }));
+          const spent = process.cpuUsage();
+          const began = now();
+          for (let i = 0; i < small.length; i += size) await embedded.ingest(sessionId, small.slice(i, i + size));
+          const cpuUs = process.cpuUsage(spent);
+          const cpuMsPerMessage = (cpuUs.user + cpuUs.system) / 1000 / small.length;
+          context.log(`  small batches ${platform} x${size}: ${cpuMsPerMessage.toFixed(2)} ms CPU per message`);
+          results.push({
+            name: 'ingest',
+            params: { mode: 'embedded-small-batches', platform, batchSize: size, showLength: 3_000 },
+            metrics: { cpuMsPerMessage: round(cpuMsPerMessage, 2), wallMsPerBatch: round((now() - began) / rounds, 2) },
+          });
+        }
+      }
+
       const viaForwarder = await throughForwarder(embedded, messages(count), 'bench-forwarder');
       context.log(`  embedded via forwarder: ${viaForwarder.perSecond.toFixed(0)} msg/s`);
       results.push(result('embedded', count, viaForwarder));
