@@ -140,6 +140,8 @@ test("a show's real answers and /ws frames match the document", async () => {
   check.answer('POST', '/api/kb/ask', await call('POST', '/api/kb/ask', { question: 'When do you ship?' }));
   check.answer('POST', '/api/commands', await call('POST', '/api/commands', { name: 'ship', response: 'Fridays, {user}' }));
   check.answer('POST', '/api/stop-monitoring', await call('POST', '/api/stop-monitoring', { sessionId: id }));
+  // The stop's status frame and the HTTP answer travel on two connections: wait for the frame.
+  await sub.waitFor(() => sub.events.some((e) => e.type === 'session_status'));
 
   // Every frame the hub sent (events and notices) is one the document describes.
   const frames = check.compile(doc['x-websocket'].serverFrames);

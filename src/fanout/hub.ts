@@ -469,11 +469,14 @@ export class Hub {
    */
   private send(client: Client, data: string | Buffer): void {
     if (client.closing || client.ws.readyState !== client.ws.OPEN) return;
-    if (client.ws.bufferedAmount > this.options.maxBufferedBytes) {
-      this.dropSlowConsumer(client);
-      return;
-    }
     if (!client.corked) {
+      // A slow consumer is one that left the previous turns' frames unread. The check is made once, at the
+      // turn's first frame: while corked, the buffer also holds this turn's own frames (a burst of 50 large
+      // messages is 800 KB to a client that reads everything), which the uncork hands to the kernel at once.
+      if (client.ws.bufferedAmount > this.options.maxBufferedBytes) {
+        this.dropSlowConsumer(client);
+        return;
+      }
       const socket = (client.ws as unknown as { _socket?: Socket })._socket;
       if (socket && !socket.destroyed) {
         socket.cork();
