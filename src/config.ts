@@ -147,6 +147,15 @@ const EnvSchema = z.object({
   CHAT_STALL_RELOAD_MS: int(0, 24 * 3600_000).default(15 * 60_000),
   NETWORK_CAPTURE: bool.default(true),
   WS_RING_SIZE: int(16, 1_000_000).default(2_000),
+  // Outgoing webhooks (src/webhooks): private targets (as ALLOW_PRIVATE_URLS, for webhooks alone), a CA file
+  // trusted for their TLS beside the system's, the attempt timeout, the retry schedule and the dead-letter age.
+  WEBHOOK_ALLOW_PRIVATE_URLS: privateUrls,
+  WEBHOOK_CA_FILE: optionalString,
+  WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  WEBHOOK_RETRY_MIN_MS: int(10, 3_600_000).default(5_000),
+  WEBHOOK_RETRY_MAX_MS: int(10, 24 * 3_600_000).default(3_600_000),
+  WEBHOOK_DEAD_AFTER_MS: int(100, 30 * 24 * 3_600_000).default(24 * 3_600_000),
+  WEBHOOK_POLL_MS: int(10, 60_000).default(1_000),
   WS_MAX_BUFFERED_BYTES: int(1024, 1024 ** 3).default(4 * 1024 * 1024),
   WS_PING_INTERVAL_MS: int(100, 600_000).default(30_000),
   WS_MAX_SUBSCRIPTIONS: int(1, 1_000_000).default(200),
@@ -239,6 +248,21 @@ export interface Config {
    * their sockets, accounts only (WS_MAX_SUBSCRIPTIONS_PER_SELLER).
    */
   ws: { ringSize: number; maxBufferedBytes: number; pingIntervalMs: number; maxSubscriptions: number; maxSellerSubscriptions: number };
+  /**
+   * Outgoing webhooks: `allowPrivate`/`allowedOrigins` as for start URLs but their own (WEBHOOK_ALLOW_PRIVATE_URLS),
+   * `caFile` a PEM trusted beside the system's (WEBHOOK_CA_FILE), attempts time out after `timeoutMs`, retries wait
+   * `retryMinMs` doubling to `retryMaxMs` (full jitter), and a delivery not delivered after `deadAfterMs` is dead.
+   */
+  webhooks: {
+    allowPrivate: boolean;
+    allowedOrigins: string[];
+    caFile?: string;
+    timeoutMs: number;
+    retryMinMs: number;
+    retryMaxMs: number;
+    deadAfterMs: number;
+    pollMs: number;
+  };
   /**
    * Cluster mode (REDIS_URL set): several instances share the shows. BullMQ assigns each show to one
    * instance; Redis Streams carry its events to every instance (src/cluster/).
@@ -389,6 +413,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pingIntervalMs: e.WS_PING_INTERVAL_MS,
       maxSubscriptions: e.WS_MAX_SUBSCRIPTIONS,
       maxSellerSubscriptions: e.WS_MAX_SUBSCRIPTIONS_PER_SELLER,
+    },
+    webhooks: {
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE_URLS.all,
+      allowedOrigins: e.WEBHOOK_ALLOW_PRIVATE_URLS.origins,
+      caFile: e.WEBHOOK_CA_FILE,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retryMinMs: e.WEBHOOK_RETRY_MIN_MS,
+      retryMaxMs: Math.max(e.WEBHOOK_RETRY_MAX_MS, e.WEBHOOK_RETRY_MIN_MS),
+      deadAfterMs: e.WEBHOOK_DEAD_AFTER_MS,
+      pollMs: e.WEBHOOK_POLL_MS,
     },
     cluster: e.REDIS_URL
       ? {

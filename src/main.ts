@@ -63,6 +63,8 @@ import { MAX_DOCUMENT_CHARS } from '../supabase/functions/_shared/kb/index.ts';
 import { openapiRoutes } from './http/openapi.ts';
 import { kbModelsFromConfig } from './kb/models.ts';
 import { FileSessionStore } from './pipeline/session-store.ts';
+import { webhookRoutes } from './http/webhooks.ts';
+import { WebhookWorker } from './webhooks/worker.ts';
 
 export interface Service {
   /** Base URL the service listens on, e.g. http://127.0.0.1:3001 */
@@ -379,6 +381,25 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     sessions.bus.on('messages', (_sessionId, messages) => countMessages(messages));
   }
   const shows: Shows = clusterSessions ?? sessions;
+  // Outgoing webhooks: every show event produced here (each is produced on one instance) goes to the outbox.
+  const webhooks = backend.webhooks
+    ? new WebhookWorker({
+        store: backend.webhooks,
+        logger,
+        metrics,
+        pollMs: config.webhooks.pollMs,
+        retry: { minMs: config.webhooks.retryMinMs, maxMs: config.webhooks.retryMaxMs, deadAfterMs: config.webhooks.deadAfterMs },
+        send: {
+          policy: { allowAllPrivate: config.webhooks.allowPrivate, allowedOrigins: config.webhooks.allowedOrigins },
+          timeoutMs: config.webhooks.timeoutMs,
+          ...(config.webhooks.caFile ? { ca: fs.readFileSync(config.webhooks.caFile, 'utf8') } : {}),
+        },
+      })
+    : undefined;
+  if (webhooks) {
+    sessions.bus.on('event', (sessionId, body) => webhooks.accept(sessionId, shows.ownerOf(sessionId), body));
+    webhooks.start();
+  }
   // What a previous run left in the outbox is delivered now.
   forwarder.start();
   const housekeeper = new Housekeeper({
@@ -452,6 +473,12 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         maxUploadBytes: config.kb.maxUploadBytes,
         extractPdf: (data) => extraction.extract(data),
         publish: (sessionId, body) => shows.publish(sessionId, body),
+      }),
+      webhookRoutes({
+        store: backend.webhooks,
+        allowPrivate: config.webhooks.allowPrivate,
+        allowedOrigins: config.webhooks.allowedOrigins,
+        kick: () => webhooks?.kick(),
       }),
       openapiRoutes(),
     ],
@@ -546,6 +573,8 @@ export async function startService(config: Config, overrides: ServiceOverrides =
           { name: 'sessions', run: () => sessions.shutdown(), timeoutMs: 30_000 },
           { name: 'housekeeper', run: () => housekeeper.stop() },
           { name: 'reply worker', run: () => replyWorker?.close() },
+          // The shows' last events are written to the webhook outbox before storage closes.
+          { name: 'webhooks', run: () => webhooks?.stop(), timeoutMs: 15_000 },
           // Deliver what can be delivered quickly; the rest waits in the outbox for the next start.
           { name: 'forwarder', run: () => forwarder.close({ flushTimeoutMs: 5_000 }) },
           { name: 'demo', run: () => demo.close() },

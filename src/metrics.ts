@@ -81,6 +81,10 @@ export class Metrics implements CaptureMetrics, SessionMetrics, EgressMetrics, N
   readonly sessions: Gauge<'platform' | 'status'>;
   readonly buyers: Gauge<'platform'>;
   readonly storageWritable: Gauge;
+  /** Webhook delivery attempts by result (`delivered`, `retry`, `dead`, `gone`). */
+  readonly webhookDeliveries: Counter<'result'>;
+  /** Webhook deliveries waiting in the outbox (set by the worker after each poll). */
+  readonly webhookPending: Gauge;
 
   constructor(readers: MetricReaders, options: { defaultMetrics?: boolean } = {}) {
     const registers = [(this.registry = new Registry())];
@@ -125,6 +129,17 @@ export class Metrics implements CaptureMetrics, SessionMetrics, EgressMetrics, N
       name: 'earshot_network_frames_undecoded_total',
       help: "Frames or events of a platform's own traffic that did not decode and were dropped",
       labelNames: ['platform'],
+      registers,
+    });
+    this.webhookDeliveries = new Counter({
+      name: 'earshot_webhook_deliveries_total',
+      help: 'Webhook delivery attempts by result',
+      labelNames: ['result'],
+      registers,
+    });
+    this.webhookPending = new Gauge({
+      name: 'earshot_webhook_pending_deliveries',
+      help: 'Webhook deliveries waiting in the outbox',
       registers,
     });
     this.activeSessions = new Gauge({
@@ -238,6 +253,14 @@ export class Metrics implements CaptureMetrics, SessionMetrics, EgressMetrics, N
   countTransition(platform: string, status: string): void {
     this.transitions.inc({ platform, status });
     if (status === 'recovering') this.recoveries.inc({ platform });
+  }
+
+  countWebhookDelivery(result: 'delivered' | 'retry' | 'dead' | 'gone'): void {
+    this.webhookDeliveries.inc({ result });
+  }
+
+  setWebhookPending(count: number): void {
+    this.webhookPending.set(count);
   }
 
   countEgressRefusal(reason: string): void {

@@ -29,7 +29,18 @@ const SEEDS: Record<string, (owner: string, tag: string) => string> = {
     `insert into public.lots (stream_session_id, code, base_code, ord, title, price, winner) values ('s-${tag}', 'L${tag}', 'L${tag}', 1, 'jacket ${tag}', 45, '{"username":"ann","messageId":"k-${tag}","at":"2026-01-01T00:00:00Z"}')`,
   lot_history: (_owner, tag) =>
     `insert into public.lot_history (stream_session_id, code, at, actor, message_key, action, after) values ('s-${tag}', 'L${tag}', '2026-01-01T00:00:00Z', '{"kind":"message","messageId":"k-${tag}","username":"ann"}', 'k-${tag}', 'claim', '{"code":"L${tag}"}')`,
+  webhook_endpoints: (owner, tag) =>
+    `insert into public.webhook_endpoints (id, owner_id, url, events, secret) values ('${hookId(tag)}', '${owner}', 'https://hooks.example/${tag}', '{lot.sold}', 'whsec_${tag}')`,
+  webhook_deliveries: (_owner, tag) =>
+    `insert into public.webhook_deliveries (endpoint_id, event_id, event_type, session_id, payload) values ('${hookId(tag)}', 'evt_${tag}', 'lot.sold', 's-${tag}', '{"type":"lot.sold"}')`,
 };
+
+/** What a seller may select of a table: everything, except an endpoint's signing secret. */
+const READABLE: Record<string, string> = { webhook_endpoints: 'id, owner_id, url, events, enabled, description, disabled_reason, created_at' };
+
+function hookId(tag: string): string {
+  return tag === 'a' ? '20000000-0000-4000-8000-00000000000a' : '20000000-0000-4000-8000-00000000000b';
+}
 
 function docId(tag: string): string {
   return tag === 'a' ? '10000000-0000-4000-8000-00000000000a' : '10000000-0000-4000-8000-00000000000b';
@@ -70,6 +81,14 @@ describe('row level security on a real PostgreSQL', () => {
     expect(tables.filter((t) => !t.rowsecurity)).toEqual([]);
   });
 
+  test("a seller's own webhook secret is not readable with their token: the API shows it once", async () => {
+    const denied = await as('authenticated', USER_A, 'select secret from public.webhook_endpoints').then(
+      () => 'read',
+      (error: Error) => error.message,
+    );
+    expect(denied).toMatch(/permission denied/);
+  });
+
   test("auth.uid() is the sub claim of request.jwt.claims, as on Supabase", async () => {
     const [row] = await as('authenticated', USER_A, 'select auth.uid()::text as uid');
     expect(row).toEqual({ uid: USER_A });
@@ -81,8 +100,8 @@ describe('row level security on a real PostgreSQL', () => {
     const rowsOf = async (user: string) => (await as('authenticated', user, `select count(*)::int as n from public.${table}`))[0]!.n;
     expect(await rowsOf(USER_A)).toBe(1);
     expect(await rowsOf(USER_B)).toBe(1);
-    const [a] = await as('authenticated', USER_A, `select * from public.${table}`);
-    const [b] = await as('authenticated', USER_B, `select * from public.${table}`);
+    const [a] = await as('authenticated', USER_A, `select ${READABLE[table] ?? '*'} from public.${table}`);
+    const [b] = await as('authenticated', USER_B, `select ${READABLE[table] ?? '*'} from public.${table}`);
     expect(JSON.stringify(a)).not.toEqual(JSON.stringify(b));
     expect(JSON.stringify(a)).not.toMatch(/-b\b|b2'|\(b\)/);
   });

@@ -11,6 +11,7 @@ import writeFileAtomic from 'write-file-atomic';
 import type { Config } from '../config.ts';
 import type { ChatMessage, SessionInfo } from '../domain/message.ts';
 import { EarshotError } from '../errors.ts';
+import type { WebhookStore } from '../../supabase/functions/_shared/webhooks/store.ts';
 import type { Sql } from '../../supabase/functions/_shared/db.ts';
 import { CoreError } from '../../supabase/functions/_shared/errors.ts';
 import { connectPostgres } from '../../supabase/functions/_shared/postgres.ts';
@@ -26,6 +27,7 @@ import type { PGlite } from './pglite.ts';
 import { pgliteSql } from './pglite-sql.ts';
 import { rejectBadData } from './rejection.ts';
 import { addStandInUser, sqlKnowledge } from './knowledge.ts';
+import { sqlWebhooks } from './webhooks.ts';
 import {
   toSessionUpsert,
   type Backend,
@@ -133,6 +135,15 @@ export class EmbeddedBackend implements Backend {
    * the start and fails `backend_unavailable` before init() or after close(), like every other call.
    */
   readonly knowledge: KnowledgeStore = sqlKnowledge(
+    {
+      query: <T>(text: string, params?: unknown[]) => this.sql.query<T>(text, params),
+      transaction: <T>(fn: (tx: Sql) => Promise<T>) => this.sql.transaction(fn),
+    },
+    { ownerStandIn: true },
+  );
+
+  /** The webhook outbox over this database (late-bound like `knowledge`). */
+  readonly webhooks: WebhookStore = sqlWebhooks(
     {
       query: <T>(text: string, params?: unknown[]) => this.sql.query<T>(text, params),
       transaction: <T>(fn: (tx: Sql) => Promise<T>) => this.sql.transaction(fn),

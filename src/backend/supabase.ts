@@ -3,6 +3,7 @@
  * core against the project's Postgres. Requests carry the service-role key and, when
  * INGEST_SIGNING_SECRET is set, an HMAC signature of the body with a timestamp (replays are refused).
  */
+import type { WebhookStore } from '../../supabase/functions/_shared/webhooks/store.ts';
 import type { z } from 'zod';
 import type { ChatMessage, SessionInfo } from '../domain/message.ts';
 import { EarshotError, describeError } from '../errors.ts';
@@ -26,6 +27,7 @@ import {
 } from '../../supabase/functions/_shared/contract.ts';
 import { connectPostgres } from '../../supabase/functions/_shared/postgres.ts';
 import { sqlKnowledge } from './knowledge.ts';
+import { sqlWebhooks } from './webhooks.ts';
 import {
   toSessionUpsert,
   type Backend,
@@ -78,12 +80,14 @@ export class SupabaseBackend implements Backend {
   /** The pool to SUPABASE_DB_URL; postgres.js connects on the first query, so none is opened before use. */
   private readonly database: ReturnType<typeof connectPostgres> | undefined;
   readonly knowledge: KnowledgeStore | undefined;
+  readonly webhooks: WebhookStore | undefined;
 
   constructor(options: SupabaseBackendOptions) {
     this.options = options;
     this.database = options.dbUrl ? connectPostgres(options.dbUrl) : undefined;
     // Supabase Auth owns auth.users: a seller's row is already there, none is added.
     this.knowledge = this.database ? sqlKnowledge(this.database, { defaultOwnerId: options.ownerId, ownerStandIn: false }) : undefined;
+    this.webhooks = this.database ? sqlWebhooks(this.database, { ownerStandIn: false }) : undefined;
     this.endpoint = `${options.url.replace(/\/+$/, '')}/functions/v1/${options.functionName ?? 'monitor-realtime-stream'}`;
   }
 

@@ -22,6 +22,7 @@ import type {
 import type { LotPatch } from '../../supabase/functions/_shared/ledger/corrections.ts';
 import { MAX_AUTHOR_LENGTH, sanitizeText, scrubText } from '../../supabase/functions/_shared/text.ts';
 import type { KnowledgeBase, KnowledgeBaseOptions } from '../../supabase/functions/_shared/kb/index.ts';
+import type { WebhookStore } from '../../supabase/functions/_shared/webhooks/store.ts';
 
 export type { AuditLot, CapturedBuyer, HousekeepingReport, IngestResult, InterestedViewer, Intent, Lot, LotHistoryEntry, LotPatch, MessagePage, MessageQuery, StoredMessage };
 
@@ -83,6 +84,8 @@ export interface Backend {
    * base routes then answer kb_unavailable and no replies are delivered.
    */
   readonly knowledge?: KnowledgeStore;
+  /** Sellers' webhook endpoints and the outbox of their deliveries; absent where no database is reachable. */
+  readonly webhooks?: WebhookStore;
   init(): Promise<void>;
   /** Creates or updates the session row (status, url, platform...). */
   upsertSession(info: SessionInfo): Promise<void>;

@@ -15,7 +15,7 @@ export type SessionEventBody =
   | { type: 'message_deleted'; messageId: string; reason?: string }
   /** A lot of the claims ledger changed (announced, claimed, closed, corrected): its whole new state. */
   /** A lot changed (chat, a correction, undo, the show's end); `summary` is the show's counts after it. */
-  | { type: 'lot_update'; lot: Lot; summary?: ShowSummary }
+  | { type: 'lot_update'; lot: Lot; summary?: ShowSummary; by?: 'seller' }
   | { type: 'session_status'; status: SessionStatus; detail?: string }
   /** A source of the show changed health state (see the contract's SourceHealth). */
   | { type: 'source_health'; health: SourceHealth };

@@ -90,7 +90,7 @@ export function lotRoutes(options: LotRoutesOptions): Router {
   /** Announces a changed lot with the show's counts after it. */
   async function announce(info: SessionInfo, lot: Lot): Promise<void> {
     const { summary } = await showSummary(backend, info);
-    options.publish(info.sessionId, { type: 'lot_update', lot, summary });
+    options.publish(info.sessionId, { type: 'lot_update', lot, summary, by: 'seller' });
   }
 
   router.get('/api/sessions/:id/lots', async (req, res) => {

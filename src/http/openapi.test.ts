@@ -13,6 +13,7 @@ import { buildOpenApi, OPERATIONS, openapiRoutes, openApiPath, servedRoutes, typ
 import { quotaRoutes } from './quota.ts';
 import { screenshotRoutes } from './screenshot.ts';
 import { sessionRoutes, StartBody } from './sessions.ts';
+import { webhookRoutes } from './webhooks.ts';
 import type { Shows } from '../pipeline/session-manager.ts';
 
 type Doc = {
@@ -39,6 +40,7 @@ function appLikeMain() {
       screenshotRoutes(unused),
       quotaRoutes(unused),
       kbRoutes({ kb: undefined, maxUploadBytes: 1, publish: () => undefined }),
+      webhookRoutes({ store: undefined, allowPrivate: false, allowedOrigins: [], kick: () => undefined }),
       openapiRoutes(),
     ],
     health: () => ({ status: 'ok', service: 'earshot', activeSessions: 0 }),

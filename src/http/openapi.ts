@@ -18,6 +18,15 @@ import {
   LotPatchBody,
   ShowSummary,
   StoredMessage,
+  WEBHOOK_PAYLOADS,
+  WebhookDelivery,
+  WebhookDeliveryList,
+  WebhookEndpoint,
+  WebhookEndpointCreate,
+  WebhookEndpointList,
+  WebhookEndpointPatch,
+  WebhookEndpointWithSecret,
+  WebhookPing,
   WsClientFrame,
   WsNotice,
   WsSessionEvent,
@@ -68,6 +77,59 @@ export interface Operation {
 }
 
 const kbErrors: ErrorCode[] = ['kb_unavailable', 'backend_unavailable'];
+const hookErrors: ErrorCode[] = ['webhooks_unavailable', 'backend_unavailable'];
+const hookUrlErrors: ErrorCode[] = ['invalid_body', 'invalid_webhook_url', 'url_not_allowed', 'dns_failed'];
+
+/** The webhook routes (src/http/webhooks.ts). */
+const WEBHOOK_OPERATIONS: Operation[] = [
+  { method: 'get', path: '/api/webhooks', summary: "The caller's webhook endpoints (never their secrets)", tags: ['webhooks'], answers: { 200: WebhookEndpointList }, errors: hookErrors },
+  {
+    method: 'post',
+    path: '/api/webhooks',
+    summary: 'Subscribe an https URL to events; the answer shows the signing secret, once',
+    tags: ['webhooks'],
+    body: WebhookEndpointCreate,
+    answers: { 201: WebhookEndpointWithSecret },
+    errors: [...hookErrors, ...hookUrlErrors],
+  },
+  { method: 'get', path: '/api/webhooks/{id}', summary: 'One endpoint', tags: ['webhooks'], answers: { 200: WebhookEndpoint }, errors: [...hookErrors, 'webhook_not_found'] },
+  {
+    method: 'patch',
+    path: '/api/webhooks/{id}',
+    summary: 'Change an endpoint (URL, events, description, on or off)',
+    tags: ['webhooks'],
+    body: WebhookEndpointPatch,
+    answers: { 200: WebhookEndpoint },
+    errors: [...hookErrors, ...hookUrlErrors, 'webhook_not_found'],
+  },
+  { method: 'delete', path: '/api/webhooks/{id}', summary: 'Delete an endpoint and its deliveries', tags: ['webhooks'], answers: { 200: A.DeletedAnswer }, errors: [...hookErrors, 'webhook_not_found'] },
+  {
+    method: 'post',
+    path: '/api/webhooks/{id}/rotate',
+    summary: 'A new signing secret, shown in this answer only',
+    tags: ['webhooks'],
+    answers: { 200: WebhookEndpointWithSecret },
+    errors: [...hookErrors, 'webhook_not_found'],
+  },
+  { method: 'post', path: '/api/webhooks/{id}/test', summary: 'Send a ping delivery', tags: ['webhooks'], answers: { 202: z.object({ eventId: z.string() }) }, errors: [...hookErrors, 'webhook_not_found'] },
+  {
+    method: 'get',
+    path: '/api/webhooks/{id}/deliveries',
+    summary: "An endpoint's deliveries, newest first",
+    tags: ['webhooks'],
+    query: z.object({ limit: z.coerce.number().int().min(1).max(500).optional() }),
+    answers: { 200: WebhookDeliveryList },
+    errors: [...hookErrors, 'invalid_body', 'webhook_not_found'],
+  },
+  {
+    method: 'post',
+    path: '/api/webhooks/deliveries/{id}/replay',
+    summary: 'Send a delivered or dead delivery again (same webhook-id)',
+    tags: ['webhooks'],
+    answers: { 200: WebhookDelivery },
+    errors: [...hookErrors, 'delivery_not_found'],
+  },
+];
 const sessionRead: ErrorCode[] = ['session_not_found', 'invalid_body', 'backend_unavailable'];
 
 /** Every route the service serves. The "every route is documented" test names any route missing here. */
@@ -317,6 +379,7 @@ export const OPERATIONS: Operation[] = [
     answers: { 200: A.BotSettingsSchema },
     errors: [...kbErrors, 'session_not_found'],
   },
+  ...WEBHOOK_OPERATIONS,
 ];
 
 /** The codes any route of its kind can answer: auth and rate limit under /api, CSRF on writes, bad JSON on bodies. */
@@ -352,7 +415,16 @@ const COMPONENTS: Record<string, z.ZodType> = {
   WsClientFrame,
   WsSessionEvent,
   WsNotice,
+  WebhookEndpoint,
+  WebhookDelivery,
+  WebhookPing,
+  ...Object.fromEntries(Object.entries(WEBHOOK_PAYLOADS).map(([type, schema]) => [webhookSchemaId(type), schema])),
 };
+
+/** `lot.sold` -> `WebhookLotSold`: the component of an event's payload. */
+function webhookSchemaId(type: string): string {
+  return `Webhook${type.split('.').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('')}`;
+}
 
 type JsonObject = Record<string, unknown>;
 
@@ -513,6 +585,21 @@ export function buildOpenApi(operations: readonly Operation[] = OPERATIONS, vers
       clientFrames: { $ref: uri('WsClientFrame') },
       serverFrames: { oneOf: [{ $ref: uri('WsSessionEvent') }, { $ref: uri('WsNotice') }] },
     },
+    // Outgoing webhooks: each event's POST body, signed per Standard Webhooks (webhook-id, webhook-timestamp,
+    // webhook-signature headers; docs/API.md "Webhooks").
+    webhooks: Object.fromEntries(
+      [...Object.keys(WEBHOOK_PAYLOADS), 'ping'].map((type) => [
+        type,
+        {
+          post: {
+            operationId: `webhook${webhookSchemaId(type).slice('Webhook'.length)}`,
+            summary: type === 'ping' ? 'The test delivery' : `The ${type} event`,
+            requestBody: { required: true, content: { 'application/json': { schema: { $ref: uri(webhookSchemaId(type)) } } } },
+            responses: { '200': { description: 'Any 2xx: delivered. 410: the endpoint is turned off. Anything else: retried.' } },
+          },
+        },
+      ]),
+    ),
   };
 }
 

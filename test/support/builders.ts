@@ -2,6 +2,7 @@
  * Builders of the domain's values for tests, in one light module (no backend, no browser): a chat message
  * as capture delivers it, a session as the service upserts it. Unit tests and specs share them.
  */
+import type { Lot } from '../../src/domain/events.ts';
 import type { ChatMessage, SessionInfo } from '../../src/domain/message.ts';
 
 let counter = 0;
@@ -32,6 +33,30 @@ export function sessionInfo(sessionId: string, overrides: Partial<SessionInfo> =
     buyerCount: 0,
     lastMessageAt: null,
     startedAt: '2026-01-01T11:00:00.000Z',
+    ...overrides,
+  };
+}
+
+/** An open lot with no claims yet (the ledger's shape); `overrides` change any field. */
+export function ledgerLot(overrides: Partial<Lot> = {}): Lot {
+  return {
+    code: 'A1',
+    baseCode: 'A1',
+    title: 'beanie',
+    priceCents: 1800,
+    price: 18,
+    status: 'open',
+    winner: null,
+    waitlist: [],
+    assignment: null,
+    assignments: [],
+    paid: false,
+    packed: false,
+    shipped: false,
+    version: 1,
+    announcedBy: 'hannah',
+    announcedAt: '2026-01-01T00:00:00.000Z',
+    ord: 1,
     ...overrides,
   };
 }

@@ -25,6 +25,12 @@
  */
 import { z } from 'zod';
 import { CoreError } from './errors.ts';
+import {
+  DELIVERY_STATUSES,
+  WEBHOOK_EVENT_TYPES,
+  type WebhookDelivery as StoredWebhookDelivery,
+  type WebhookEndpoint as StoredWebhookEndpoint,
+} from './webhooks/store.ts';
 import type { Intent as ClassifierIntent } from './intent/types.ts';
 import type {
   Assignment as LedgerAssignment,
@@ -698,6 +704,9 @@ export type SourceHealth = z.output<typeof SourceHealth>;
 
 const stamp = { sessionId: z.string(), seq: z.number().int() };
 
+/** Who changed a lot, on a lot_update: `seller` for a correction from the dashboard or API; absent: chat (or the show's close). */
+export const LotChangeBy = z.enum(['seller']);
+
 /** Server -> client: a session event, stamped with its session and a per-session `seq` rising by one. */
 export const WsSessionEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('new_message'), ...stamp, message: FrameMessage }),
@@ -712,7 +721,7 @@ export const WsSessionEvent = z.discriminatedUnion('type', [
     detail: z.string().optional(),
   }),
   z.object({ type: z.literal('message_deleted'), ...stamp, messageId: z.string(), reason: z.string().optional() }),
-  z.object({ type: z.literal('lot_update'), ...stamp, lot: Lot, summary: ShowSummary.optional() }),
+  z.object({ type: z.literal('lot_update'), ...stamp, lot: Lot, summary: ShowSummary.optional(), by: LotChangeBy.optional() }),
   z.object({ type: z.literal('session_status'), ...stamp, status: z.enum(SESSION_STATUS_NAMES), detail: z.string().optional() }),
   z.object({ type: z.literal('source_health'), ...stamp, health: SourceHealth }),
 ]);
@@ -731,3 +740,87 @@ export const WsNotice = z.discriminatedUnion('type', [
   z.object({ type: z.literal('authenticated'), expiresAt: z.string() }),
 ]);
 export type WsNotice = z.output<typeof WsNotice>;
+
+// ---------------------------------------------------------------------------------------------------
+// Outgoing webhooks (src/webhooks, _shared/webhooks/store.ts): endpoints, deliveries and the payloads.
+
+export const WebhookEventType = z.enum(WEBHOOK_EVENT_TYPES);
+
+/** An endpoint as lists and reads answer it: never its secret. */
+export const WebhookEndpoint = z.object({
+  id: z.string(),
+  url: z.string(),
+  events: z.array(WebhookEventType),
+  enabled: z.boolean(),
+  description: z.string().nullable(),
+  /** Why the service turned it off (`gone`: the receiver answered 410); null when on or turned off by its seller. */
+  disabledReason: z.string().nullable(),
+  createdAt: z.string(),
+}) satisfies z.ZodType<StoredWebhookEndpoint>;
+
+/** The answer to create and rotate: the only time the secret is shown. */
+export const WebhookEndpointWithSecret = WebhookEndpoint.extend({ secret: z.string() });
+
+export const WebhookEndpointCreate = z
+  .object({
+    url: z.string().min(1).max(2000),
+    events: z.array(WebhookEventType).min(1).max(WEBHOOK_EVENT_TYPES.length),
+    description: z.string().trim().max(200).nullable().optional(),
+    enabled: z.boolean().optional(),
+  })
+  .strict();
+
+export const WebhookEndpointPatch = WebhookEndpointCreate.partial()
+  .strict()
+  .refine((patch) => Object.keys(patch).length > 0, 'Nothing to change');
+
+export const WebhookDelivery = z.object({
+  id: z.string(),
+  endpointId: z.string(),
+  /** The webhook-id header: the same on every attempt and replay. */
+  eventId: z.string(),
+  type: z.enum([...WEBHOOK_EVENT_TYPES, 'ping']),
+  sessionId: z.string().nullable(),
+  status: z.enum(DELIVERY_STATUSES),
+  attempts: z.number().int(),
+  nextAttemptAt: z.string().nullable(),
+  lastStatus: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  createdAt: z.string(),
+  deliveredAt: z.string().nullable(),
+}) satisfies z.ZodType<StoredWebhookDelivery>;
+
+export const WebhookEndpointList = z.object({ endpoints: z.array(WebhookEndpoint) });
+export const WebhookDeliveryList = z.object({ deliveries: z.array(WebhookDelivery) });
+
+const hookEnvelope = <T extends string, D extends z.ZodRawShape>(type: T, data: D) =>
+  z.object({ type: z.literal(type), timestamp: z.string(), data: z.object({ sessionId: z.string(), ...data }) });
+
+/**
+ * The body of each delivery, by event: `type`, `timestamp` (ISO, when the event happened) and `data`.
+ * The same schemas describe the OpenAPI document's `webhooks`.
+ */
+export const WEBHOOK_PAYLOADS = {
+  'lot.sold': hookEnvelope('lot.sold', { lot: Lot }),
+  'lot.corrected': hookEnvelope('lot.corrected', { lot: Lot }),
+  'buyer.detected': hookEnvelope('buyer.detected', { messageId: z.string(), buyer: BuyerPayload }),
+  'show.started': hookEnvelope('show.started', { status: z.enum(SESSION_STATUS_NAMES) }),
+  'show.ended': hookEnvelope('show.ended', { status: z.enum(SESSION_STATUS_NAMES), detail: z.string().optional() }),
+  'source.silent': hookEnvelope('source.silent', { health: SourceHealth }),
+  'answer.suggested': hookEnvelope('answer.suggested', { messageId: z.string(), ...AnswerPayload.shape }),
+} as const satisfies Record<(typeof WEBHOOK_EVENT_TYPES)[number], z.ZodType>;
+
+/** The test delivery (POST /api/webhooks/:id/test). */
+export const WebhookPing = z.object({ type: z.literal('ping'), timestamp: z.string(), data: z.object({ endpointId: z.string() }) });
+
+export const WebhookPayload = z.discriminatedUnion('type', [
+  WEBHOOK_PAYLOADS['lot.sold'],
+  WEBHOOK_PAYLOADS['lot.corrected'],
+  WEBHOOK_PAYLOADS['buyer.detected'],
+  WEBHOOK_PAYLOADS['show.started'],
+  WEBHOOK_PAYLOADS['show.ended'],
+  WEBHOOK_PAYLOADS['source.silent'],
+  WEBHOOK_PAYLOADS['answer.suggested'],
+  WebhookPing,
+]);
+export type WebhookPayload = z.output<typeof WebhookPayload>;

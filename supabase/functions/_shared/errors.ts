@@ -63,6 +63,11 @@ export const ERROR_STATUS = {
   // A seller's payment handle or checkout URL template that is not a plain handle or https URL.
   invalid_payment_handle: 400,
   invalid_checkout_url: 400,
+  // A webhook URL that is not https or does not parse (a private target is url_not_allowed, as everywhere).
+  invalid_webhook_url: 400,
+  webhook_not_found: 404,
+  delivery_not_found: 404,
+  webhooks_unavailable: 503,
   kb_unavailable: 503,
   not_ready: 503,
   // A deployment without its secrets is our fault, not the caller's.
