@@ -9,6 +9,7 @@ import { Feed } from './components/Feed.tsx';
 import { KeyIcon } from './components/Icons.tsx';
 import { MuteToggle } from './components/MuteToggle.tsx';
 import { KnowledgeBase } from './components/KnowledgeBase.tsx';
+import { Webhooks } from './components/Webhooks.tsx';
 import { QuestionsPanel } from './components/QuestionsPanel.tsx';
 import { SessionHealth } from './components/SessionHealth.tsx';
 import { isRunning, SessionList } from './components/SessionList.tsx';
@@ -189,7 +190,7 @@ export function App({ client, beeper, account }: { client: LiveClient; beeper: B
           <span className="brand-mark" aria-hidden="true">
             ◉
           </span>{' '}
-          Earshot
+          <span className="brand-name">Earshot</span>
         </a>
         <nav aria-label="Screens">
           <a href="#/" aria-current={route === 'live' ? 'page' : undefined}>
@@ -198,6 +199,10 @@ export function App({ client, beeper, account }: { client: LiveClient; beeper: B
           <a href="#/kb" aria-current={route === 'kb' ? 'page' : undefined} aria-label="Knowledge base">
             <span className="long">Knowledge base</span>
             <span className="short">KB</span>
+          </a>
+          <a href="#/webhooks" aria-current={route === 'webhooks' ? 'page' : undefined}>
+            <span className="long">Webhooks</span>
+            <span className="short">Hooks</span>
           </a>
         </nav>
         <div className="topbar-actions">
@@ -246,6 +251,8 @@ export function App({ client, beeper, account }: { client: LiveClient; beeper: B
 
       {route === 'kb' ? (
         <KnowledgeBase />
+      ) : route === 'webhooks' ? (
+        <Webhooks />
       ) : (
         <>
           <nav className="pane-tabs" aria-label="Panels">

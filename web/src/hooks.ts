@@ -53,11 +53,11 @@ export function usePolling<T>(load: (signal: AbortSignal) => Promise<T>, interva
   return { ...state, refresh };
 }
 
-export type Route = 'live' | 'kb';
+export type Route = 'live' | 'kb' | 'webhooks';
 
 /** The screen from the URL hash (#/kb), so views are linkable and the back button works. */
 export function useHashRoute(): [Route, (route: Route) => void] {
-  const read = (): Route => (location.hash.startsWith('#/kb') ? 'kb' : 'live');
+  const read = (): Route => (location.hash.startsWith('#/kb') ? 'kb' : location.hash.startsWith('#/webhooks') ? 'webhooks' : 'live');
   const [route, setRoute] = useState<Route>(read);
   useEffect(() => {
     const onHashChange = (): void => setRoute(read());
@@ -65,7 +65,7 @@ export function useHashRoute(): [Route, (route: Route) => void] {
     return () => window.removeEventListener('hashchange', onHashChange);
   }, []);
   const go = useCallback((next: Route) => {
-    location.hash = next === 'kb' ? '#/kb' : '#/';
+    location.hash = next === 'live' ? '#/' : `#/${next}`;
   }, []);
   return [route, go];
 }

@@ -143,3 +143,8 @@ export type { ErrorAnswer as ErrorWire } from '../../supabase/functions/_shared/
 export function isFrame(value: unknown): value is ServerFrame {
   return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
 }
+export type {
+  WebhookDelivery as WebhookDeliveryWire,
+  WebhookEndpoint as WebhookEndpointWire,
+  WebhookEndpointWithSecret as WebhookEndpointWithSecretWire,
+} from '../../supabase/functions/_shared/contract.ts';

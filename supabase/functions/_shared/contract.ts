@@ -757,9 +757,11 @@ export const WebhookEndpoint = z.object({
   disabledReason: z.string().nullable(),
   createdAt: z.string(),
 }) satisfies z.ZodType<StoredWebhookEndpoint>;
+export type WebhookEndpoint = z.output<typeof WebhookEndpoint>;
 
 /** The answer to create and rotate: the only time the secret is shown. */
 export const WebhookEndpointWithSecret = WebhookEndpoint.extend({ secret: z.string() });
+export type WebhookEndpointWithSecret = z.output<typeof WebhookEndpointWithSecret>;
 
 export const WebhookEndpointCreate = z
   .object({
@@ -789,6 +791,7 @@ export const WebhookDelivery = z.object({
   createdAt: z.string(),
   deliveredAt: z.string().nullable(),
 }) satisfies z.ZodType<StoredWebhookDelivery>;
+export type WebhookDelivery = z.output<typeof WebhookDelivery>;
 
 export const WebhookEndpointList = z.object({ endpoints: z.array(WebhookEndpoint) });
 export const WebhookDeliveryList = z.object({ deliveries: z.array(WebhookDelivery) });
