@@ -68,6 +68,9 @@ describe('a seller with accounts', () => {
     expect(listed.body.endpoints.map((e: any) => e.id)).toEqual([endpointId]);
     expect(JSON.stringify(listed.body)).not.toContain(created.body.secret);
     expect(JSON.stringify((await api(alice, 'GET', `/api/webhooks/${endpointId}`)).body)).not.toContain('whsec_');
+    // Private targets are allowed here, instance metadata never.
+    const metadata = await api(alice, 'POST', '/api/webhooks', { url: 'https://169.254.169.254/latest', events: ['lot.sold'] });
+    expect([metadata.status, metadata.body.error?.code]).toEqual([400, 'url_not_allowed']);
 
     const url = fixtures.pageUrl('webhook-show', { mode: 'plain' });
     const selectors = { container: "[data-testid='virtuoso-item-list']", row: '[data-index]', author: 'strong', text: '.body' };

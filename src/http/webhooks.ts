@@ -19,7 +19,8 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { userOf } from '../auth/middleware.ts';
 import { EarshotError } from '../errors.ts';
-import { assertUrlAllowed } from '../net/url-guard.ts';
+import { decideTarget } from '../net/target-policy.ts';
+import { addressesOf, assertUrlAllowed, portOf } from '../net/url-guard.ts';
 import { parseWebhookUrl } from '../webhooks/send.ts';
 import { newWebhookSecret } from '../webhooks/sign.ts';
 import { WebhookEndpointCreate, WebhookEndpointPatch } from '../../supabase/functions/_shared/contract.ts';
@@ -52,6 +53,13 @@ export function webhookRoutes(options: WebhookRoutesOptions): Router {
   const checkUrl = async (raw: string): Promise<string> => {
     const url = parseWebhookUrl(raw);
     await assertUrlAllowed(url.href, { allowPrivate: options.allowPrivate, allowedOrigins: options.allowedOrigins });
+    if (options.allowPrivate) {
+      // Private targets allowed, instance metadata still never (the sender refuses it too; say so now).
+      const host = url.hostname.replace(/^\[|\]$/g, '');
+      const addresses = await addressesOf(host).catch(() => [] as string[]);
+      const decision = decideTarget({ allowAllPrivate: true, allowedOrigins: [] }, host, portOf(url), addresses);
+      if (!decision.allowed && decision.kind === 'metadata') throw new EarshotError('url_not_allowed', `Host ${host} is not allowed: ${decision.reason}`, { url: url.href });
+    }
     return url.href;
   };
 
