@@ -382,9 +382,10 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   }
   const shows: Shows = clusterSessions ?? sessions;
   // Outgoing webhooks: every show event produced here (each is produced on one instance) goes to the outbox.
-  const webhooks = backend.webhooks
+  const webhookStore = backend.webhooks;
+  const webhooks = webhookStore
     ? new WebhookWorker({
-        store: backend.webhooks,
+        store: webhookStore,
         logger,
         metrics,
         pollMs: config.webhooks.pollMs,
@@ -396,6 +397,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         },
       })
     : undefined;
+  if (webhookStore) metrics.readWebhookPendingFrom(() => webhookStore.pendingCount());
   if (webhooks) {
     sessions.bus.on('event', (sessionId, body) => webhooks.accept(sessionId, shows.ownerOf(sessionId), body));
     webhooks.start();
@@ -475,7 +477,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         publish: (sessionId, body) => shows.publish(sessionId, body),
       }),
       webhookRoutes({
-        store: backend.webhooks,
+        store: webhookStore,
         allowPrivate: config.webhooks.allowPrivate,
         allowedOrigins: config.webhooks.allowedOrigins,
         kick: () => webhooks?.kick(),

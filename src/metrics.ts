@@ -83,8 +83,9 @@ export class Metrics implements CaptureMetrics, SessionMetrics, EgressMetrics, N
   readonly storageWritable: Gauge;
   /** Webhook delivery attempts by result (`delivered`, `retry`, `dead`, `gone`). */
   readonly webhookDeliveries: Counter<'result'>;
-  /** Webhook deliveries waiting in the outbox (set by the worker after each poll). */
+  /** Webhook deliveries waiting in the outbox (counted in the database when scraped). */
   readonly webhookPending: Gauge;
+  private webhookPendingSource: (() => Promise<number>) | undefined;
 
   constructor(readers: MetricReaders, options: { defaultMetrics?: boolean } = {}) {
     const registers = [(this.registry = new Registry())];
@@ -137,10 +138,21 @@ export class Metrics implements CaptureMetrics, SessionMetrics, EgressMetrics, N
       labelNames: ['result'],
       registers,
     });
+    const pendingSource = (): (() => Promise<number>) | undefined => this.webhookPendingSource;
     this.webhookPending = new Gauge({
       name: 'earshot_webhook_pending_deliveries',
       help: 'Webhook deliveries waiting in the outbox',
       registers,
+      // Counted per scrape, not per outbox poll: the delivery loop stays free of it.
+      async collect() {
+        const source = pendingSource();
+        if (!source) return;
+        try {
+          this.set(await source());
+        } catch {
+          // The database is unreachable: the last count stands (the backend's own gauges say why).
+        }
+      },
     });
     this.activeSessions = new Gauge({
       name: 'earshot_active_sessions',
@@ -259,8 +271,9 @@ export class Metrics implements CaptureMetrics, SessionMetrics, EgressMetrics, N
     this.webhookDeliveries.inc({ result });
   }
 
-  setWebhookPending(count: number): void {
-    this.webhookPending.set(count);
+  /** Where the pending-deliveries gauge reads its count (the backend's webhook outbox). */
+  readWebhookPendingFrom(source: () => Promise<number>): void {
+    this.webhookPendingSource = source;
   }
 
   countEgressRefusal(reason: string): void {

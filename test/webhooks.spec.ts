@@ -256,6 +256,9 @@ describe('the service without accounts', () => {
     const before = receiver.received.length;
     const { eventId } = (await api('POST', `/api/webhooks/${id}/test`)).body;
     await until(async () => (await deliveriesOf(id)).find((d) => d.eventId === eventId && d.attempts >= 1), 'a failed attempt');
+    // The gauge counts the outbox when scraped: this one delivery waits.
+    const scrape = await fetch(`${service.url}/metrics`, { headers: key }).then((r) => r.text());
+    expect(scrape).toMatch(/^earshot_webhook_pending_deliveries 1$/m);
     await service.close();
     await receiver.start();
     service = await startTestService({ ...env(), WEBHOOK_DEAD_AFTER_MS: '600000', DATA_DIR: service.dataDir });

@@ -38,6 +38,7 @@ import { AskBody, CommandBody, CommandPatchBody, DocumentJson, RepliesQuery, Set
 import { CsvQuery } from './lots.ts';
 import { BuyersQuery, MessagesQuery } from './messages.ts';
 import { SellersBody, StartBody, StopBody } from './sessions.ts';
+import { DeliveriesQuery } from './webhooks.ts';
 
 // Compile-time checks that the contract's frame schemas describe what the hub really sends: every event
 // the hub can stamp fits WsSessionEvent, and the two name the same event types.
@@ -117,7 +118,7 @@ const WEBHOOK_OPERATIONS: Operation[] = [
     path: '/api/webhooks/{id}/deliveries',
     summary: "An endpoint's deliveries, newest first",
     tags: ['webhooks'],
-    query: z.object({ limit: z.coerce.number().int().min(1).max(500).optional() }),
+    query: DeliveriesQuery,
     answers: { 200: WebhookDeliveryList },
     errors: [...hookErrors, 'invalid_body', 'webhook_not_found'],
   },

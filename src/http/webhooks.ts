@@ -37,7 +37,8 @@ export interface WebhookRoutesOptions {
   kick: () => void;
 }
 
-const Limit = z.coerce.number().int().min(1).max(500).default(50);
+/** The deliveries route's query (documented from this schema). */
+export const DeliveriesQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 
 export function webhookRoutes(options: WebhookRoutesOptions): Router {
   const router = Router();
@@ -111,9 +112,9 @@ export function webhookRoutes(options: WebhookRoutesOptions): Router {
   });
 
   router.get('/api/webhooks/:id/deliveries', async (req, res) => {
-    const limit = Limit.safeParse(req.query.limit ?? undefined);
-    if (!limit.success) throw new EarshotError('invalid_body', 'limit must be an integer from 1 to 500');
-    res.json({ deliveries: (await storeOf().listDeliveries(owner(res), req.params.id, limit.data)) ?? notFound() });
+    const query = DeliveriesQuery.safeParse({ limit: req.query.limit ?? undefined });
+    if (!query.success) throw new EarshotError('invalid_body', 'limit must be an integer from 1 to 500');
+    res.json({ deliveries: (await storeOf().listDeliveries(owner(res), req.params.id, query.data.limit)) ?? notFound() });
   });
 
   router.post('/api/webhooks/deliveries/:id/replay', async (req, res) => {

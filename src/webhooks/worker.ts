@@ -26,7 +26,6 @@ import { webhookHeaders } from './sign.ts';
 
 export interface WebhookMetrics {
   countWebhookDelivery(result: 'delivered' | 'retry' | 'dead' | 'gone'): void;
-  setWebhookPending(count: number): void;
 }
 
 export interface RetrySchedule {
@@ -175,7 +174,6 @@ export class WebhookWorker {
           });
           this.inFlight.add(attempt);
         }
-        this.options.metrics?.setWebhookPending(await this.options.store.pendingCount());
       } while (this.again && !this.stopped);
     } catch (error) {
       this.options.logger.warn({ err: describeError(error) }, 'webhook outbox poll failed');

@@ -177,6 +177,10 @@ export interface WebhookStore {
 }
 
 export function createWebhookStore(sql: Sql): WebhookStore {
+  /** True when `id` is one of the owner's endpoints (what a route may act on). */
+  const owns = async (ownerId: string | null, id: string): Promise<boolean> =>
+    UUID.test(id) && (await sql.query(`select 1 from public.webhook_endpoints where id = $2 and ${OWNER_IS(1)}`, [ownerId, id])).length > 0;
+
   return {
     async listEndpoints(ownerId) {
       const rows = await sql.query<EndpointRow>(`select ${ENDPOINT_COLUMNS} from public.webhook_endpoints where ${OWNER_IS(1)} order by created_at, id`, [ownerId]);
@@ -247,9 +251,7 @@ export function createWebhookStore(sql: Sql): WebhookStore {
     },
 
     async enqueueTo(ownerId, endpointId, event) {
-      if (!UUID.test(endpointId)) return undefined;
-      const owned = await sql.query(`select 1 from public.webhook_endpoints where id = $2 and ${OWNER_IS(1)}`, [ownerId, endpointId]);
-      if (owned.length === 0) return undefined;
+      if (!(await owns(ownerId, endpointId))) return undefined;
       const rows = await sql.query(
         `insert into public.webhook_deliveries (endpoint_id, event_id, event_type, session_id, payload)
          values ($1, $2, $3, $4, $5::jsonb) on conflict (endpoint_id, event_id) do nothing returning id`,
@@ -311,9 +313,7 @@ export function createWebhookStore(sql: Sql): WebhookStore {
     },
 
     async listDeliveries(ownerId, endpointId, limit) {
-      if (!UUID.test(endpointId)) return undefined;
-      const owned = await sql.query(`select 1 from public.webhook_endpoints where id = $2 and ${OWNER_IS(1)}`, [ownerId, endpointId]);
-      if (owned.length === 0) return undefined;
+      if (!(await owns(ownerId, endpointId))) return undefined;
       const rows = await sql.query<DeliveryRow>(
         `select ${DELIVERY_COLUMNS} from public.webhook_deliveries d where d.endpoint_id = $1 order by d.id desc limit $2`,
         [endpointId, limit],
