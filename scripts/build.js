@@ -64,7 +64,7 @@ if (!webOnly && (!ifMissing || stale(agentOut, ['src/capture/agent', 'scripts/bu
 const webOut = path.join(root, 'web', 'dist', 'index.html');
 // The dashboard also bundles the platforms' labels and host patterns (src/capture/platforms/registry.ts) and
 // the ledger's counting (supabase/functions/_shared/ledger/sale.ts).
-if (!serverOnly && fs.existsSync(path.join(root, 'web', 'vite.config.ts')) && (!ifMissing || stale(webOut, ['web/src', 'web/index.html', 'web/vite.config.ts', 'src/capture/platforms', 'supabase/functions/_shared/ledger'], ['.ts', '.tsx', '.css', '.html']))) {
+if (!serverOnly && fs.existsSync(path.join(root, 'web', 'vite.config.ts')) && (!ifMissing || stale(webOut, ['web/src', 'web/index.html', 'web/overlay.html', 'web/vite.config.ts', 'src/capture/platforms', 'supabase/functions/_shared/ledger'], ['.ts', '.tsx', '.css', '.html']))) {
   process.stdout.write('building dashboard...\n');
   // A test runner's NODE_ENV=test would make vite bundle React's development build.
   run(binOf('vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {

@@ -63,8 +63,10 @@ import { MAX_DOCUMENT_CHARS } from '../supabase/functions/_shared/kb/index.ts';
 import { openapiRoutes } from './http/openapi.ts';
 import { kbModelsFromConfig } from './kb/models.ts';
 import { FileSessionStore } from './pipeline/session-store.ts';
+import { overlayPage, overlayRoutes } from './http/overlay.ts';
 import { webhookRoutes } from './http/webhooks.ts';
 import { WebhookWorker } from './webhooks/worker.ts';
+import { overlayFrame, overlayTokenHash } from './overlay/view.ts';
 
 export interface Service {
   /** Base URL the service listens on, e.g. http://127.0.0.1:3001 */
@@ -177,6 +179,8 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     limits: { maxPages: config.kb.maxPages, maxChars: MAX_DOCUMENT_CHARS },
     logger,
   });
+  // Overlay links and featured messages (src/overlay): where the backend reaches a database.
+  const overlayStore = backend.overlays;
   const hub = new Hub({
     ringSize: config.ws.ringSize,
     maxBufferedBytes: config.ws.maxBufferedBytes,
@@ -188,6 +192,15 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     maxSellerSubscriptions: config.ws.maxSellerSubscriptions,
     verifyToken: verifier ? (token) => verifier.verify(token) : undefined,
     ownerOf: (sessionId): string | undefined => shows.ownerOf(sessionId),
+    overlay: overlayStore
+      ? {
+          showOf: async (token) => {
+            const hash = overlayTokenHash(token);
+            return hash ? (await overlayStore.showOfLink(hash))?.sessionId : undefined;
+          },
+          frame: overlayFrame,
+        }
+      : undefined,
   });
   const demo = createDemo();
   // A full or read-only DATA_DIR shows in /health (storage.code) and /metrics; capture carries on regardless.
@@ -481,6 +494,15 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         allowPrivate: config.webhooks.allowPrivate,
         allowedOrigins: config.webhooks.allowedOrigins,
         kick: () => webhooks?.kick(),
+      }),
+      overlayRoutes({
+        store: overlayStore,
+        sessions: shows,
+        listLots: backend.listLots ? (sessionId) => backend.listLots!(sessionId) : undefined,
+        publish: (sessionId, body) => shows.publish(sessionId, body),
+        lastSeq: (sessionId) => hub.lastSeq(sessionId),
+        recentMessage: (sessionId, messageId) => hub.recentMessage(sessionId, messageId),
+        page: overlayPage(findWebDist(__dirname)),
       }),
       openapiRoutes(),
     ],

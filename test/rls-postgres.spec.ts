@@ -33,10 +33,15 @@ const SEEDS: Record<string, (owner: string, tag: string) => string> = {
     `insert into public.webhook_endpoints (id, owner_id, url, events, secret) values ('${hookId(tag)}', '${owner}', 'https://hooks.example/${tag}', '{lot.sold}', 'whsec_${tag}')`,
   webhook_deliveries: (_owner, tag) =>
     `insert into public.webhook_deliveries (endpoint_id, event_id, event_type, session_id, payload) values ('${hookId(tag)}', 'evt_${tag}', 'lot.sold', 's-${tag}', '{"type":"lot.sold"}')`,
+  show_overlays: (owner, tag) =>
+    `insert into public.show_overlays (stream_session_id, owner_id, token_hash, token_created_at, featured) values ('s-${tag}', '${owner}', '${tag.repeat(64)}', now(), '{"messageId":"k-${tag}","author":"ann","text":"sold 1 (${tag})","platform":"whatnot","featuredAt":"2026-01-01T00:00:00Z"}')`,
 };
 
 /** What a seller may select of a table: everything, except an endpoint's signing secret. */
-const READABLE: Record<string, string> = { webhook_endpoints: 'id, owner_id, url, events, enabled, description, disabled_reason, created_at' };
+const READABLE: Record<string, string> = {
+  webhook_endpoints: 'id, owner_id, url, events, enabled, description, disabled_reason, created_at',
+  show_overlays: 'stream_session_id, owner_id, token_created_at, featured, updated_at',
+};
 
 function hookId(tag: string): string {
   return tag === 'a' ? '20000000-0000-4000-8000-00000000000a' : '20000000-0000-4000-8000-00000000000b';
@@ -83,6 +88,14 @@ describe('row level security on a real PostgreSQL', () => {
 
   test("a seller's own webhook secret is not readable with their token: the API shows it once", async () => {
     const denied = await as('authenticated', USER_A, 'select secret from public.webhook_endpoints').then(
+      () => 'read',
+      (error: Error) => error.message,
+    );
+    expect(denied).toMatch(/permission denied/);
+  });
+
+  test("a seller's overlay link hash is not readable with their token either", async () => {
+    const denied = await as('authenticated', USER_A, 'select token_hash from public.show_overlays').then(
       () => 'read',
       (error: Error) => error.message,
     );

@@ -54,6 +54,8 @@ export default defineConfig(({ mode }) => {
       target: 'es2022',
       sourcemap: false,
       chunkSizeWarningLimit: 400,
+      // Two pages: the dashboard, and the on-stream overlay an OBS browser source opens (/overlay/:id).
+      rollupOptions: { input: { main: path.join(webDir, 'index.html'), overlay: path.join(webDir, 'overlay.html') } },
     },
     server: {
       // `vite --config web/vite.config.ts` for dashboard development against a running service.

@@ -11,6 +11,7 @@ import writeFileAtomic from 'write-file-atomic';
 import type { Config } from '../config.ts';
 import type { ChatMessage, SessionInfo } from '../domain/message.ts';
 import { EarshotError } from '../errors.ts';
+import type { OverlayStore } from '../../supabase/functions/_shared/overlay/store.ts';
 import type { WebhookStore } from '../../supabase/functions/_shared/webhooks/store.ts';
 import type { Sql } from '../../supabase/functions/_shared/db.ts';
 import { CoreError } from '../../supabase/functions/_shared/errors.ts';
@@ -27,6 +28,7 @@ import type { PGlite } from './pglite.ts';
 import { pgliteSql } from './pglite-sql.ts';
 import { rejectBadData } from './rejection.ts';
 import { addStandInUser, sqlKnowledge } from './knowledge.ts';
+import { sqlOverlays } from './overlay.ts';
 import { sqlWebhooks } from './webhooks.ts';
 import {
   toSessionUpsert,
@@ -131,25 +133,22 @@ export class EmbeddedBackend implements Backend {
   private sqlAdapter: Sql | null = null;
 
   /**
-   * The knowledge base over this database. Its queries go through `sql` when they run, so it exists from
-   * the start and fails `backend_unavailable` before init() or after close(), like every other call.
+   * `sql` bound late: the stores below exist from the start and fail `backend_unavailable` before init()
+   * or after close(), like every other call.
    */
-  readonly knowledge: KnowledgeStore = sqlKnowledge(
-    {
-      query: <T>(text: string, params?: unknown[]) => this.sql.query<T>(text, params),
-      transaction: <T>(fn: (tx: Sql) => Promise<T>) => this.sql.transaction(fn),
-    },
-    { ownerStandIn: true },
-  );
+  private readonly lateSql: Sql = {
+    query: <T>(text: string, params?: unknown[]) => this.sql.query<T>(text, params),
+    transaction: <T>(fn: (tx: Sql) => Promise<T>) => this.sql.transaction(fn),
+  };
+
+  /** The knowledge base over this database. */
+  readonly knowledge: KnowledgeStore = sqlKnowledge(this.lateSql, { ownerStandIn: true });
 
   /** The webhook outbox over this database (late-bound like `knowledge`). */
-  readonly webhooks: WebhookStore = sqlWebhooks(
-    {
-      query: <T>(text: string, params?: unknown[]) => this.sql.query<T>(text, params),
-      transaction: <T>(fn: (tx: Sql) => Promise<T>) => this.sql.transaction(fn),
-    },
-    { ownerStandIn: true },
-  );
+  readonly webhooks: WebhookStore = sqlWebhooks(this.lateSql, { ownerStandIn: true });
+
+  /** Overlay links and featured messages over this database. */
+  readonly overlays: OverlayStore = sqlOverlays(this.lateSql, { ownerStandIn: true });
 
   constructor(options: EmbeddedBackendOptions) {
     this.options = options;

@@ -3,6 +3,7 @@
  * core against the project's Postgres. Requests carry the service-role key and, when
  * INGEST_SIGNING_SECRET is set, an HMAC signature of the body with a timestamp (replays are refused).
  */
+import type { OverlayStore } from '../../supabase/functions/_shared/overlay/store.ts';
 import type { WebhookStore } from '../../supabase/functions/_shared/webhooks/store.ts';
 import type { z } from 'zod';
 import type { ChatMessage, SessionInfo } from '../domain/message.ts';
@@ -27,6 +28,7 @@ import {
 } from '../../supabase/functions/_shared/contract.ts';
 import { connectPostgres } from '../../supabase/functions/_shared/postgres.ts';
 import { sqlKnowledge } from './knowledge.ts';
+import { sqlOverlays } from './overlay.ts';
 import { sqlWebhooks } from './webhooks.ts';
 import {
   toSessionUpsert,
@@ -81,6 +83,7 @@ export class SupabaseBackend implements Backend {
   private readonly database: ReturnType<typeof connectPostgres> | undefined;
   readonly knowledge: KnowledgeStore | undefined;
   readonly webhooks: WebhookStore | undefined;
+  readonly overlays: OverlayStore | undefined;
 
   constructor(options: SupabaseBackendOptions) {
     this.options = options;
@@ -88,6 +91,7 @@ export class SupabaseBackend implements Backend {
     // Supabase Auth owns auth.users: a seller's row is already there, none is added.
     this.knowledge = this.database ? sqlKnowledge(this.database, { defaultOwnerId: options.ownerId, ownerStandIn: false }) : undefined;
     this.webhooks = this.database ? sqlWebhooks(this.database, { ownerStandIn: false }) : undefined;
+    this.overlays = this.database ? sqlOverlays(this.database, { ownerStandIn: false }) : undefined;
     this.endpoint = `${options.url.replace(/\/+$/, '')}/functions/v1/${options.functionName ?? 'monitor-realtime-stream'}`;
   }
 

@@ -22,6 +22,7 @@ import type {
 import type { LotPatch } from '../../supabase/functions/_shared/ledger/corrections.ts';
 import { MAX_AUTHOR_LENGTH, sanitizeText, scrubText } from '../../supabase/functions/_shared/text.ts';
 import type { KnowledgeBase, KnowledgeBaseOptions } from '../../supabase/functions/_shared/kb/index.ts';
+import type { OverlayStore } from '../../supabase/functions/_shared/overlay/store.ts';
 import type { WebhookStore } from '../../supabase/functions/_shared/webhooks/store.ts';
 
 export type { AuditLot, CapturedBuyer, HousekeepingReport, IngestResult, InterestedViewer, Intent, Lot, LotHistoryEntry, LotPatch, MessagePage, MessageQuery, StoredMessage };
@@ -86,6 +87,8 @@ export interface Backend {
   readonly knowledge?: KnowledgeStore;
   /** Sellers' webhook endpoints and the outbox of their deliveries; absent where no database is reachable. */
   readonly webhooks?: WebhookStore;
+  /** Shows' overlay links (hashed) and featured messages; absent where no database is reachable. */
+  readonly overlays?: OverlayStore;
   init(): Promise<void>;
   /** Creates or updates the session row (status, url, platform...). */
   upsertSession(info: SessionInfo): Promise<void>;

@@ -10,6 +10,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { WsClientFrame } from '../../supabase/functions/_shared/contract.ts';
 import type { Principal } from '../auth/verifier.ts';
 import type { SessionEvent, SessionEventBody } from '../domain/events.ts';
+import type { ChatMessage } from '../domain/message.ts';
 import { statusFor } from '../errors.ts';
 import type { Logger } from '../log.ts';
 
@@ -38,6 +39,16 @@ export interface HubOptions {
   ownerOf?: (sessionId: string) => string | undefined;
   /** How long a connection without `?access_token=` has to send its auth frame (default 10 s). */
   authTimeoutMs?: number;
+  /**
+   * Overlay links (src/overlay): a connection with `?overlay_token=` follows the one show its token opens,
+   * read-only, and receives only `frame(data)` of its events (undefined: nothing). No API token or sign-in
+   * is asked of it, and it can subscribe to nothing else.
+   */
+  overlay?: {
+    /** The show a token opens, or undefined (unknown, replaced, malformed). */
+    showOf: (token: string) => Promise<string | undefined>;
+    frame: (data: string) => string | undefined;
+  };
 }
 
 /**
@@ -93,6 +104,9 @@ export function sinceRefusal(sessionId: string, since: number | Record<string, n
   return undefined;
 }
 
+/** Who a connection is, when a token said so before it opened: a signed-in seller or an overlay link's show. */
+type Identity = { principal: Principal } | { overlay: string };
+
 /** Where a client is with authentication (accounts only; without them every client is `ready`). */
 type AuthState = 'awaiting_auth' | 'verifying' | 'ready';
 
@@ -116,7 +130,12 @@ interface Client {
   gone: boolean;
   /** The socket is corked for this turn: its frames go out in one write when the turn ends. */
   corked: boolean;
+  /** An overlay connection: the one show its link opens (see HubOptions.overlay). */
+  overlay?: string;
 }
+
+/** The event type that tells every hub a show's overlay link changed (its overlay connections are closed). */
+const LINK_CHANGED = '{"type":"overlay_link_changed"';
 
 /** A frame's payload as text (ws would otherwise send a Buffer as a binary frame). */
 const TEXT = { binary: false } as const;
@@ -139,11 +158,13 @@ export class Hub {
   private slowClosed = 0;
   /** Sockets corked this turn, uncorked together when it ends (see send). */
   private readonly corked: Client[] = [];
+  /** Overlay connections per show (entries removed at 0). */
+  private readonly overlays = new Map<string, Set<Client>>();
 
   constructor(options: HubOptions) {
     this.options = options;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
-    this.wss.on('connection', (ws, _request, principal?: Principal) => this.wssOnConnection(ws, principal));
+    this.wss.on('connection', (ws, _request, who?: Identity) => this.wssOnConnection(ws, who));
   }
 
   private get accounts(): boolean {
@@ -163,6 +184,16 @@ export class Hub {
         socket.end(refusalResponse(refusal.code, refusal.message));
         return;
       }
+      const overlayToken = this.options.overlay ? url.searchParams.get('overlay_token') : null;
+      if (overlayToken !== null) {
+        // An overlay link is its own credential: one show, read-only (no API token, no sign-in).
+        const showOf = this.options.overlay!.showOf;
+        this.upgradeAfter(request, socket, head, showOf(overlayToken).then((sessionId) => {
+          if (sessionId === undefined) throw new Error('no show');
+          return { overlay: sessionId };
+        }), { code: 'invalid_overlay_token', message: 'This overlay link is not valid (it may have been replaced)' });
+        return;
+      }
       if (this.options.authorize && !this.options.authorize(request)) {
         socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
         return;
@@ -173,29 +204,43 @@ export class Hub {
         return;
       }
       // Browsers cannot set headers on a WebSocket: the token rides in the query and is checked before upgrading.
-      // Node has removed its own error listener from an upgraded socket: a reset while we verify must not throw.
-      const socketOnError = (): void => {
-        socket.destroy();
-      };
-      socket.on('error', socketOnError);
-      this.options.verifyToken!(accessToken).then(
-        (principal) => {
-          socket.removeListener('error', socketOnError);
-          if (socket.destroyed) return;
-          this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request, principal));
-        },
-        () => {
-          socket.removeListener('error', socketOnError);
-          socket.on('error', () => undefined);
-          const body = JSON.stringify({ error: { code: 'unauthorized', message: 'Invalid access token' } });
-          socket.end(
-            `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
-          );
-        },
-      );
+      this.upgradeAfter(request, socket, head, this.options.verifyToken!(accessToken).then((principal) => ({ principal })), {
+        code: 'unauthorized',
+        message: 'Invalid access token',
+      });
     });
     this.pingTimer = setInterval(() => this.pingAll(), this.options.pingIntervalMs);
     this.pingTimer.unref();
+  }
+
+  /**
+   * Upgrades once `identity` resolves (a token checked before the socket opens); answers `refusal` as a
+   * 401 when it rejects. Node has removed its own error listener from an upgraded socket: a reset while
+   * we verify must not throw.
+   */
+  private upgradeAfter(
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    identity: Promise<Identity>,
+    refusal: { code: string; message: string },
+  ): void {
+    const socketOnError = (): void => {
+      socket.destroy();
+    };
+    socket.on('error', socketOnError);
+    identity.then(
+      (who) => {
+        socket.removeListener('error', socketOnError);
+        if (socket.destroyed) return;
+        this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request, who));
+      },
+      () => {
+        socket.removeListener('error', socketOnError);
+        socket.on('error', () => undefined);
+        socket.end(refusalResponse(refusal.code, refusal.message));
+      },
+    );
   }
 
   /** Stamps an event with the session's next seq, keeps it in the ring and sends it to subscribers. */
@@ -209,12 +254,33 @@ export class Hub {
     const owner = this.accounts ? this.options.ownerOf?.(sessionId) : undefined;
     // Encoded once for every subscriber (ws would encode a string again for each socket).
     const payload = Buffer.from(data);
+    // Overlay connections get their own form of the event, built once and only when one follows the show.
+    let overlayPayload: Buffer | null | undefined;
     for (const client of this.clients) {
       if (!client.subscriptions.has(sessionId) && !client.subscriptions.has('*')) continue;
+      if (client.overlay !== undefined) {
+        if (overlayPayload === undefined) {
+          const frame = this.options.overlay?.frame(data);
+          overlayPayload = frame === undefined ? null : Buffer.from(frame);
+        }
+        if (overlayPayload !== null) this.send(client, overlayPayload);
+        continue;
+      }
       // "*" with accounts is "all of mine"; a named session was checked at subscribe, and is checked again
       // here so an id subscribed to before anyone started it never leaks another seller's show.
       if (mayReceive(this.accounts, owner, client.userId)) this.send(client, payload);
     }
+    // A new link closes the show's overlay connections here and on every instance (the event travels like
+    // any other): a page with the new token reconnects, one with the old token is refused.
+    if (data.startsWith(LINK_CHANGED)) this.closeOverlays(sessionId);
+  }
+
+  /** Closes a show's overlay connections (reason `overlay_link_changed`); returns how many. */
+  closeOverlays(sessionId: string): number {
+    const clients = this.overlays.get(sessionId);
+    if (!clients) return 0;
+    for (const client of clients) this.closeWith(client, AUTH_CLOSE_CODE, 'overlay_link_changed');
+    return clients.size;
   }
 
   /**
@@ -238,6 +304,22 @@ export class Hub {
   continueSeq(sessionId: string, lastSeq: number): void {
     const ring = this.ringFor(sessionId);
     if (lastSeq > ring.seq) ring.seq = lastSeq;
+  }
+
+  /**
+   * A chat message still in the session's resume ring, newest first (a seller featuring what just arrived,
+   * before storage has it). Only frames that name the id are parsed.
+   */
+  recentMessage(sessionId: string, messageId: string): ChatMessage | undefined {
+    const entries = this.rings.get(sessionId)?.entries ?? [];
+    const needle = `"id":${JSON.stringify(messageId)}`;
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const data = entries[i]!.data;
+      if (!data.startsWith('{"type":"new_message"') || !data.includes(needle)) continue;
+      const event = JSON.parse(data) as { message: ChatMessage };
+      if (event.message.id === messageId) return event.message;
+    }
+    return undefined;
   }
 
   /** The last seq issued for a session (0 when none). */
@@ -295,17 +377,25 @@ export class Hub {
     return ring;
   }
 
-  private wssOnConnection(ws: WebSocket, principal?: Principal): void {
+  private wssOnConnection(ws: WebSocket, who?: Identity): void {
+    const principal = who && 'principal' in who ? who.principal : undefined;
+    const overlay = who && 'overlay' in who ? who.overlay : undefined;
     const client: Client = {
       ws,
       subscriptions: new Set(),
       alive: true,
       closing: false,
-      auth: this.accounts && !principal ? 'awaiting_auth' : 'ready',
+      auth: this.accounts && !principal && overlay === undefined ? 'awaiting_auth' : 'ready',
       gone: false,
       corked: false,
+      ...(overlay !== undefined ? { overlay } : {}),
     };
     this.clients.add(client);
+    if (overlay !== undefined) {
+      const peers = this.overlays.get(overlay) ?? new Set<Client>();
+      peers.add(client);
+      this.overlays.set(overlay, peers);
+    }
     if (principal) this.signIn(client, principal);
     else if (client.auth === 'awaiting_auth') {
       client.authTimer = setTimeout(() => this.closeUnauthorized(client, 'unauthorized'), this.options.authTimeoutMs ?? 10_000);
@@ -327,6 +417,11 @@ export class Hub {
     clearTimeout(client.authTimer);
     this.clients.delete(client);
     for (const sessionId of [...client.subscriptions]) this.dropSubscription(client, sessionId);
+    if (client.overlay !== undefined) {
+      const peers = this.overlays.get(client.overlay);
+      peers?.delete(client);
+      if (peers?.size === 0) this.overlays.delete(client.overlay);
+    }
   }
 
   private addSubscription(client: Client, sessionId: string): void {
@@ -355,14 +450,20 @@ export class Hub {
   }
 
   private closeUnauthorized(client: Client, reason: 'unauthorized' | 'token_expired'): void {
+    this.closeWith(client, AUTH_CLOSE_CODE, reason);
+  }
+
+  /** Closes a client with a code, and cuts it if it does not answer the close in time. */
+  private closeWith(client: Client, code: number, reason: string): void {
     if (client.closing) return;
     client.closing = true;
-    client.ws.close(AUTH_CLOSE_CODE, reason);
+    client.ws.close(code, reason);
     setTimeout(() => client.ws.terminate(), 2_000).unref();
   }
 
   /** `{type:"auth", token}`: the first frame of a client without `?access_token=`, or a refreshed token later. */
   private authFrame(client: Client, token: string): void {
+    if (client.overlay !== undefined) return this.replyError(client, 'invalid_message', 'An overlay connection signs in with its link only');
     if (!this.options.verifyToken) return this.replyError(client, 'invalid_message', 'This service has no accounts');
     if (client.auth === 'verifying') return;
     const previous = client.auth;
@@ -416,7 +517,7 @@ export class Hub {
     }
     const sinceProblem = sinceRefusal(message.sessionId, message.since);
     if (sinceProblem) return this.replyError(client, sinceProblem.code, sinceProblem.message);
-    if (this.accounts && message.sessionId !== '*' && this.options.ownerOf?.(message.sessionId) !== client.userId) {
+    if (client.overlay !== undefined ? message.sessionId !== client.overlay : this.accounts && message.sessionId !== '*' && this.options.ownerOf?.(message.sessionId) !== client.userId) {
       // Unknown and another seller's look the same.
       return this.replyError(client, 'session_not_found', `No session ${message.sessionId.slice(0, 100)}`);
     }
@@ -438,6 +539,7 @@ export class Hub {
   private replayEach(client: Client, since: Record<string, number>): void {
     for (const [sessionId, seq] of Object.entries(since)) {
       if (!this.rings.has(sessionId)) continue;
+      if (client.overlay !== undefined) continue;
       if (!mayReceive(this.accounts, this.accounts ? this.options.ownerOf?.(sessionId) : undefined, client.userId)) continue;
       this.replay(client, sessionId, seq);
     }
@@ -452,7 +554,12 @@ export class Hub {
       this.send(client, JSON.stringify({ type: 'gap', sessionId, from: since + 1, to: oldest - 1 }));
     }
     for (const entry of ring.entries) {
-      if (entry.seq > since) this.send(client, entry.data);
+      if (entry.seq <= since) continue;
+      if (client.overlay === undefined) this.send(client, entry.data);
+      else {
+        const frame = this.options.overlay?.frame(entry.data);
+        if (frame !== undefined) this.send(client, frame);
+      }
     }
   }
 

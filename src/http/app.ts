@@ -196,7 +196,7 @@ export function createApp(options: AppOptions): Express {
       }),
     );
     // Client-side routes of the dashboard fall back to index.html.
-    app.get(/^\/(?!api\/|ws$|health|demo\/).*/, sendIndex);
+    app.get(/^\/(?!api\/|ws$|health|demo\/|overlay\/).*/, sendIndex);
   }
   app.use((_req, res) => sendError(res, 'not_found', 'Not found'));
   app.use(errorHandler(options.logger));

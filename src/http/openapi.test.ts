@@ -13,6 +13,7 @@ import { buildOpenApi, OPERATIONS, openapiRoutes, openApiPath, servedRoutes, typ
 import { quotaRoutes } from './quota.ts';
 import { screenshotRoutes } from './screenshot.ts';
 import { sessionRoutes, StartBody } from './sessions.ts';
+import { overlayRoutes } from './overlay.ts';
 import { webhookRoutes } from './webhooks.ts';
 import type { Shows } from '../pipeline/session-manager.ts';
 
@@ -41,6 +42,7 @@ function appLikeMain() {
       quotaRoutes(unused),
       kbRoutes({ kb: undefined, maxUploadBytes: 1, publish: () => undefined }),
       webhookRoutes({ store: undefined, allowPrivate: false, allowedOrigins: [], kick: () => undefined }),
+      overlayRoutes({ store: undefined, sessions: unused, listLots: undefined, publish: () => undefined, lastSeq: () => 0, recentMessage: () => undefined, page: () => undefined }),
       openapiRoutes(),
     ],
     health: () => ({ status: 'ok', service: 'earshot', activeSessions: 0 }),

@@ -12,10 +12,15 @@ import { z } from 'zod';
 import {
   CapturedBuyer,
   ErrorAnswer,
+  FeaturedBody,
+  FeaturedMessage,
   FrameMessage,
   Lot,
   LotCode,
   LotPatchBody,
+  OverlayLink,
+  OverlaySettings,
+  OverlayState,
   ShowSummary,
   StoredMessage,
   WEBHOOK_PAYLOADS,
@@ -29,6 +34,7 @@ import {
   WebhookPing,
   WsClientFrame,
   WsNotice,
+  WsOverlayEvent,
   WsSessionEvent,
 } from '../../supabase/functions/_shared/contract.ts';
 import { ERROR_STATUS, type ErrorCode } from '../../supabase/functions/_shared/errors.ts';
@@ -63,6 +69,8 @@ export interface Operation {
   tags: string[];
   /** Served without a token (health, metrics, config, demo). */
   public?: boolean;
+  /** Served with an overlay link's token instead (x-overlay-token or ?token=), never the API's. */
+  overlayToken?: boolean;
   /** The JSON body schema the route parses with (documented as its input). */
   body?: z.ZodType;
   /** A multipart/form-data alternative to the JSON body. */
@@ -132,6 +140,53 @@ const WEBHOOK_OPERATIONS: Operation[] = [
   },
 ];
 const sessionRead: ErrorCode[] = ['session_not_found', 'invalid_body', 'backend_unavailable'];
+
+/** The on-stream overlay (src/http/overlay.ts): the seller's routes and the link's own. */
+const OVERLAY_OPERATIONS: Operation[] = [
+  {
+    method: 'post',
+    path: '/api/sessions/{id}/overlay-link',
+    summary: "A new overlay link for the show (shown once; the show's older link stops working)",
+    tags: ['overlay'],
+    answers: { 201: OverlayLink },
+    errors: [...sessionRead, 'overlay_unavailable'],
+  },
+  {
+    method: 'get',
+    path: '/api/sessions/{id}/overlay',
+    summary: 'Whether the show has an overlay link, and its featured message',
+    tags: ['overlay'],
+    answers: { 200: OverlaySettings },
+    errors: [...sessionRead, 'overlay_unavailable'],
+  },
+  {
+    method: 'put',
+    path: '/api/sessions/{id}/featured',
+    summary: 'Feature a message of the show on its overlay, or clear it (null)',
+    tags: ['overlay'],
+    body: FeaturedBody,
+    answers: { 200: z.object({ sessionId: z.string(), featured: FeaturedMessage.nullable() }) },
+    errors: [...sessionRead, 'overlay_unavailable', 'message_not_found'],
+  },
+  {
+    method: 'get',
+    path: '/overlay/{sessionId}',
+    summary: 'The overlay page for an OBS browser source (its link carries ?token=)',
+    tags: ['overlay'],
+    public: true,
+    answers: { 200: { mediaType: 'text/html' } },
+    errors: ['not_found'],
+  },
+  {
+    method: 'get',
+    path: '/overlay/{sessionId}/state',
+    summary: "What the overlay draws, and the seq to follow /ws from (the link's token only)",
+    tags: ['overlay'],
+    overlayToken: true,
+    answers: { 200: OverlayState },
+    errors: ['invalid_overlay_token', 'overlay_unavailable', 'backend_unavailable'],
+  },
+];
 
 /** Every route the service serves. The "every route is documented" test names any route missing here. */
 export const OPERATIONS: Operation[] = [
@@ -381,6 +436,7 @@ export const OPERATIONS: Operation[] = [
     errors: [...kbErrors, 'session_not_found'],
   },
   ...WEBHOOK_OPERATIONS,
+  ...OVERLAY_OPERATIONS,
 ];
 
 /** The codes any route of its kind can answer: auth and rate limit under /api, CSRF on writes, bad JSON on bodies. */
@@ -416,6 +472,8 @@ const COMPONENTS: Record<string, z.ZodType> = {
   WsClientFrame,
   WsSessionEvent,
   WsNotice,
+  WsOverlayEvent,
+  FeaturedMessage,
   WebhookEndpoint,
   WebhookDelivery,
   WebhookPing,
@@ -546,6 +604,7 @@ export function buildOpenApi(operations: readonly Operation[] = OPERATIONS, vers
       operation.requestBody = { required: true, content };
     }
     if (op.public) operation.security = [];
+    if (op.overlayToken) operation.security = [{ overlayToken: [] }, { overlayTokenQuery: [] }];
     (paths[op.path] ??= {})[op.method] = operation;
   }
 
@@ -575,16 +634,20 @@ export function buildOpenApi(operations: readonly Operation[] = OPERATIONS, vers
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'A Supabase access token (accounts) or API_TOKEN' },
         apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'API_TOKEN' },
+        overlayToken: { type: 'apiKey', in: 'header', name: 'x-overlay-token', description: "An overlay link's token (one show's overlay only)" },
+        overlayTokenQuery: { type: 'apiKey', in: 'query', name: 'token', description: "An overlay link's token, as the link carries it" },
       },
     },
     'x-websocket': {
       path: '/ws',
       description:
         'JSON text frames. Authenticate with the upgrade request (Authorization: Bearer, x-api-key, ?token=, ' +
-        '?access_token=) or, with accounts, a first `auth` frame. Close codes: 4008 slow_consumer, 4401 ' +
-        'unauthorized | token_expired, 1001 on shutdown.',
+        '?access_token=) or, with accounts, a first `auth` frame. An overlay page connects with ' +
+        "?overlay_token= instead: it may subscribe to its link's show only and receives `overlayFrames`. " +
+        'Close codes: 4008 slow_consumer, 4401 unauthorized | token_expired | overlay_link_changed, 1001 on shutdown.',
       clientFrames: { $ref: uri('WsClientFrame') },
       serverFrames: { oneOf: [{ $ref: uri('WsSessionEvent') }, { $ref: uri('WsNotice') }] },
+      overlayFrames: { oneOf: [{ $ref: uri('WsOverlayEvent') }, { $ref: uri('WsNotice') }] },
     },
     // Outgoing webhooks: each event's POST body, signed per Standard Webhooks (webhook-id, webhook-timestamp,
     // webhook-signature headers; docs/API.md "Webhooks").

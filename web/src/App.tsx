@@ -6,6 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, describe, json } from './api.ts';
 import { BuyersPanel } from './components/BuyersPanel.tsx';
 import { Feed } from './components/Feed.tsx';
+import { OverlayPanel, setFeatured } from './components/OverlayPanel.tsx';
 import { KeyIcon } from './components/Icons.tsx';
 import { MuteToggle } from './components/MuteToggle.tsx';
 import { KnowledgeBase } from './components/KnowledgeBase.tsx';
@@ -173,6 +174,15 @@ export function App({ client, beeper, account }: { client: LiveClient; beeper: B
     healthPoll.refresh();
   };
 
+  // Featuring a message on the overlay from the feed; a refusal says why in a toast.
+  const feature = useCallback(
+    (messageId: string | null) => {
+      const feed = selectedId ? store.feed(selectedId) : null;
+      if (feed) void setFeatured(client, feed, messageId).catch((e: unknown) => addToast(`Overlay: ${describe(e)}`));
+    },
+    [client, store, selectedId, addToast],
+  );
+
   const unauthorized = sessionsPoll.error instanceof ApiError && sessionsPoll.error.code === 'unauthorized';
   const selected = selectedId ? store.feed(selectedId) : null;
   const selectedInfo = sessions.find((s) => s.sessionId === selectedId);
@@ -314,10 +324,13 @@ export function App({ client, beeper, account }: { client: LiveClient; beeper: B
                     feed={selected}
                     version={feedVersion}
                     emptyHint={emptyHintFor(selected.status !== 'unknown' ? selected.status : selectedInfo?.status)}
+                    featuredId={selected.featured?.messageId}
+                    onFeature={feature}
                   />
                 </div>
                 <div className="col col-side">
                   <LotsPanel key={`lots-${selected.sessionId}`} client={client} feed={selected} version={feedVersion} live={selectedLive} />
+                  <OverlayPanel key={`overlay-${selected.sessionId}`} client={client} feed={selected} version={feedVersion} />
                   <BuyersPanel
                     feed={selected}
                     version={feedVersion}

@@ -9,6 +9,7 @@ import type {
   AnswerSource,
   AnswerStatus,
   BuyerPayload,
+  FeaturedMessage,
   InterestedViewer,
   LedgerBuyer,
   Lot,
@@ -18,7 +19,7 @@ import type {
 import type { SessionEvent } from '../../src/domain/events.ts';
 import type { ChatMessage, SelectorSet, SessionInfo, SessionStatus } from '../../src/domain/message.ts';
 
-export type { AnswerSource, AnswerStatus, BuyerPayload, ChatMessage, InterestedViewer, LedgerBuyer, Lot, LotHistoryEntry, SelectorSet, SessionEvent, SessionInfo, SessionStatus, ShowSummary };
+export type { AnswerSource, AnswerStatus, BuyerPayload, ChatMessage, FeaturedMessage, InterestedViewer, LedgerBuyer, Lot, LotHistoryEntry, SelectorSet, SessionEvent, SessionInfo, SessionStatus, ShowSummary };
 export type { PickListBuyer } from '../../supabase/functions/_shared/ledger/corrections.ts';
 
 /** GET /api/sessions/:id/lots (`summary` is the ledger's count plus `interested`; older services lack it). */
@@ -47,6 +48,22 @@ export interface LotHistoryAnswer {
 export interface LotAnswer {
   sessionId: string;
   lot: Lot;
+}
+
+/** GET /api/sessions/:id/overlay. */
+export interface OverlaySettingsAnswer {
+  sessionId: string;
+  hasLink: boolean;
+  linkCreatedAt: string | null;
+  featured: FeaturedMessage | null;
+}
+
+/** POST /api/sessions/:id/overlay-link: the link, shown once. */
+export interface OverlayLinkAnswer {
+  sessionId: string;
+  url: string;
+  token: string;
+  createdAt: string;
 }
 
 /** Frames the hub sends besides session events. */

@@ -14,6 +14,7 @@ import { Worker } from 'node:worker_threads';
 import type { ChatMessage, SessionInfo } from '../../domain/message.ts';
 import { EarshotError, isErrorCode } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
+import type { OverlayStore } from '../../../supabase/functions/_shared/overlay/store.ts';
 import type { WebhookStore } from '../../../supabase/functions/_shared/webhooks/store.ts';
 import type { Sql } from '../../../supabase/functions/_shared/db.ts';
 import type {
@@ -33,6 +34,7 @@ import type {
   MessageQuery,
 } from '../types.ts';
 import { sqlKnowledge } from '../knowledge.ts';
+import { sqlOverlays } from '../overlay.ts';
 import { sqlWebhooks } from '../webhooks.ts';
 import { rejectBadData } from '../rejection.ts';
 import { BOOTSTRAP, entryPath, waitReady } from './bootstrap.ts';
@@ -95,6 +97,9 @@ export class WorkerBackend implements Backend {
 
   /** The webhook outbox, over the worker like the knowledge base. */
   readonly webhooks: WebhookStore = sqlWebhooks(this.sql, { ownerStandIn: true });
+
+  /** Overlay links and featured messages, over the worker like the knowledge base. */
+  readonly overlays: OverlayStore = sqlOverlays(this.sql, { ownerStandIn: true });
 
   // The writes the forwarder makes: a refusal of the data that crossed the thread unmapped (a raw
   // PostgreSQL error keeps its SQLSTATE on the wire) is `backend_rejected` here too, never a retry.

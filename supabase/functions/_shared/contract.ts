@@ -32,6 +32,7 @@ import {
   type WebhookEndpoint as StoredWebhookEndpoint,
 } from './webhooks/store.ts';
 import type { Intent as ClassifierIntent } from './intent/types.ts';
+import type { FeaturedMessage as StoredFeaturedMessage, OverlaySettings as StoredOverlaySettings } from './overlay/store.ts';
 import type {
   Assignment as LedgerAssignment,
   AssignmentState,
@@ -702,6 +703,73 @@ export const SourceHealth = z.object({
 });
 export type SourceHealth = z.output<typeof SourceHealth>;
 
+// ---------------------------------------------------------------------------------------------------
+// The on-stream overlay (src/overlay, src/http/overlay.ts, _shared/overlay/store.ts)
+
+/** Longest featured message text the overlay shows (the rest is cut with an ellipsis). */
+export const OVERLAY_TEXT_LENGTH = 200;
+
+/** A message on the overlay: what viewers see of it, nothing else. */
+export const FeaturedMessage = z.object({
+  messageId: z.string(),
+  author: z.string(),
+  text: z.string(),
+  platform: z.string(),
+  sentAt: z.string().optional(),
+  featuredAt: z.string(),
+}) satisfies z.ZodType<StoredFeaturedMessage>;
+export type FeaturedMessage = z.output<typeof FeaturedMessage>;
+
+/**
+ * A lot as the overlay shows it: what is on screen anyway (code, title, price, the winner's name, how many
+ * wait), never the seller's marks (paid, packed, shipped) or the waitlist's names.
+ */
+export const OverlayLot = z.object({
+  code: z.string(),
+  title: z.string().nullable(),
+  priceCents: z.number().int().nullable(),
+  status: z.enum(['open', 'sold', 'unsold', 'void']) satisfies z.ZodType<LotStatus>,
+  winner: z.string().nullable(),
+  waitlistCount: z.number().int(),
+  /** When the current winner got the lot (ISO time): the overlay's "last buyer" is the latest. */
+  wonAt: z.string().nullable(),
+  auction: z.object({ open: z.boolean(), highBidCents: z.number().nullable(), bids: z.number() }).optional(),
+  announcedAt: z.string(),
+  ord: z.number(),
+});
+export type OverlayLot = z.output<typeof OverlayLot>;
+
+/** GET /overlay/:sessionId/state: everything the overlay draws, and the seq to resume /ws from. */
+export const OverlayState = z.object({
+  sessionId: z.string(),
+  /** The show's seq when this was read: subscribe with `since` = this. */
+  seq: z.number().int(),
+  status: z.enum(SESSION_STATUS_NAMES),
+  lots: z.array(OverlayLot),
+  featured: FeaturedMessage.nullable(),
+});
+export type OverlayState = z.output<typeof OverlayState>;
+
+/** GET /api/sessions/:id/overlay: the seller's view (the link's token is shown only when made). */
+export const OverlaySettings = z.object({
+  sessionId: z.string(),
+  hasLink: z.boolean(),
+  linkCreatedAt: z.string().nullable(),
+  featured: FeaturedMessage.nullable(),
+}) satisfies z.ZodType<StoredOverlaySettings>;
+
+/** POST /api/sessions/:id/overlay-link: a new link (any older one stops working). Shown once. */
+export const OverlayLink = z.object({
+  sessionId: z.string(),
+  /** The page for OBS, token included: `/overlay/<sessionId>?token=<token>` on this service's origin. */
+  url: z.string(),
+  token: z.string(),
+  createdAt: z.string(),
+});
+
+/** PUT /api/sessions/:id/featured: a message of the show by id, or null to clear. */
+export const FeaturedBody = z.object({ messageId: z.string().min(1).max(MAX_ID_LENGTH).nullable() }).strict();
+
 const stamp = { sessionId: z.string(), seq: z.number().int() };
 
 /** Who changed a lot, on a lot_update: `seller` for a correction from the dashboard or API; absent: chat (or the show's close). */
@@ -724,6 +792,10 @@ export const WsSessionEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('lot_update'), ...stamp, lot: Lot, summary: ShowSummary.optional(), by: LotChangeBy.optional() }),
   z.object({ type: z.literal('session_status'), ...stamp, status: z.enum(SESSION_STATUS_NAMES), detail: z.string().optional() }),
   z.object({ type: z.literal('source_health'), ...stamp, health: SourceHealth }),
+  /** The seller featured a message on the overlay, or cleared it (null). */
+  z.object({ type: z.literal('featured_message'), ...stamp, featured: FeaturedMessage.nullable() }),
+  /** The show's overlay got a new link: overlay connections are closed (those with the new token reconnect). */
+  z.object({ type: z.literal('overlay_link_changed'), ...stamp }),
 ]);
 export type WsSessionEvent = z.output<typeof WsSessionEvent>;
 
@@ -740,6 +812,17 @@ export const WsNotice = z.discriminatedUnion('type', [
   z.object({ type: z.literal('authenticated'), expiresAt: z.string() }),
 ]);
 export type WsNotice = z.output<typeof WsNotice>;
+
+/**
+ * Server -> overlay client (a /ws connection with `?overlay_token=`): the few events an overlay draws,
+ * lots reduced to OverlayLot. Nothing else of the show reaches it.
+ */
+export const WsOverlayEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('lot_update'), ...stamp, lot: OverlayLot }),
+  z.object({ type: z.literal('featured_message'), ...stamp, featured: FeaturedMessage.nullable() }),
+  z.object({ type: z.literal('session_status'), ...stamp, status: z.enum(SESSION_STATUS_NAMES), detail: z.string().optional() }),
+]);
+export type WsOverlayEvent = z.output<typeof WsOverlayEvent>;
 
 // ---------------------------------------------------------------------------------------------------
 // Outgoing webhooks (src/webhooks, _shared/webhooks/store.ts): endpoints, deliveries and the payloads.

@@ -68,6 +68,12 @@ export const ERROR_STATUS = {
   webhook_not_found: 404,
   delivery_not_found: 404,
   webhooks_unavailable: 503,
+  // An overlay link that is unknown, replaced, or for another show: the same answer for each, so a link
+  // never tells whether some other show exists.
+  invalid_overlay_token: 401,
+  overlay_unavailable: 503,
+  // PUT /featured naming a message the show does not have (or no longer has).
+  message_not_found: 404,
   kb_unavailable: 503,
   not_ready: 503,
   // A deployment without its secrets is our fault, not the caller's.

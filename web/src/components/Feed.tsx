@@ -32,7 +32,17 @@ const KNOWN_BADGES = new Set(['owner', 'moderator', 'vip', 'subscriber', 'member
 /** Pixels from the bottom that still count as "at the bottom". */
 const BOTTOM_SLACK = 48;
 
-export function Feed({ feed, version, emptyHint }: { feed: SessionFeed; version: number; emptyHint: string }) {
+export interface FeedProps {
+  feed: SessionFeed;
+  version: number;
+  emptyHint: string;
+  /** The message on the show's overlay (its row says so, and its button clears it). */
+  featuredId?: string;
+  /** Features a message on the overlay, or clears it (null); absent: no overlay action. */
+  onFeature?: (messageId: string | null) => void;
+}
+
+export function Feed({ feed, version, emptyHint, featuredId, onFeature }: FeedProps) {
   const [buyersOnly, setBuyersOnly] = useState(false);
   const [questionsOnly, setQuestionsOnly] = useState(false);
   const [query, setQuery] = useState('');
@@ -171,7 +181,13 @@ export function Feed({ feed, version, emptyHint }: { feed: SessionFeed; version:
                   className="feed-row"
                   style={{ transform: `translateY(${item.start}px)` }}
                 >
-                  <MessageRow message={message} buyer={feed.buyerFor(message.id)} answer={feed.answerFor(message.id)} />
+                  <MessageRow
+                    message={message}
+                    buyer={feed.buyerFor(message.id)}
+                    answer={feed.answerFor(message.id)}
+                    featured={message.id === featuredId}
+                    onFeature={onFeature}
+                  />
                 </div>
               );
             })}
@@ -190,8 +206,18 @@ export function Feed({ feed, version, emptyHint }: { feed: SessionFeed; version:
 /** The tag of a purchase-intent message, by what the ledger made of it (old services say nothing: buyer). */
 const CLAIM_WORD = { winner: 'buyer', waitlist: 'waitlist', interested: 'interest' } as const;
 
-const MessageRow = memo(function MessageRow({ message, buyer, answer }: { message: FeedMessage; buyer?: Buyer; answer?: Answer }) {
+interface RowProps {
+  message: FeedMessage;
+  buyer?: Buyer;
+  answer?: Answer;
+  featured: boolean;
+  onFeature?: (messageId: string | null) => void;
+}
+
+const MessageRow = memo(function MessageRow({ message, buyer, answer, featured, onFeature }: RowProps) {
   const classes = ['msg'];
+  if (onFeature) classes.push('has-action');
+  if (featured) classes.push('is-featured');
   if (message.deleted) classes.push('deleted');
   if (buyer) classes.push('is-buyer');
   if (message.backfill) classes.push('backfill');
@@ -229,6 +255,20 @@ const MessageRow = memo(function MessageRow({ message, buyer, answer }: { messag
       <span className="text" data-testid="text">
         {message.text}
       </span>
+      {onFeature && !message.deleted && (
+        // A toggle with one name (pressed: on the overlay), in the row's reserved right edge: no extra line.
+        <button
+          type="button"
+          className="msg-feature"
+          aria-label="Feature on overlay"
+          aria-pressed={featured}
+          title={featured ? 'On the stream overlay: press to take it off' : 'Show this message on the stream overlay'}
+          onClick={() => onFeature(featured ? null : message.id)}
+          data-testid="feature"
+        >
+          {featured ? '★' : '☆'}
+        </button>
+      )}
     </div>
   );
 });

@@ -9,6 +9,7 @@ import { describe, json } from '../api.ts';
 import { sellerNames } from '../ledger.ts';
 import { detectPlatform, normalizeUrl } from '../platform.ts';
 import type { SelectorSet, StartAnswer } from '../wire.ts';
+import { ErrorLine } from './ErrorLine.tsx';
 
 const EMPTY_SELECTORS: SelectorSet = { container: '', row: '', author: '', text: '' };
 
@@ -137,11 +138,7 @@ export function StartForm({ onStarted, onGesture }: { onStarted: (info: StartAns
         </button>
         <span className="muted small">A simulated live-shopping show, no account needed.</span>
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
     </section>
   );
 }

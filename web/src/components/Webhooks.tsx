@@ -5,6 +5,7 @@
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ApiError, describe, json } from '../api.ts';
+import { ErrorLine } from './ErrorLine.tsx';
 import type { WebhookDeliveryWire, WebhookEndpointWire, WebhookEndpointWithSecretWire } from '../wire.ts';
 
 /** The events a seller can subscribe to, with what each means in words. */
@@ -77,7 +78,7 @@ function Deliveries({ endpointId }: { endpointId: string }) {
       setError(describe(e));
     }
   };
-  if (error) return <p className="error" role="alert">{error}</p>;
+  if (error) return <ErrorLine error={error} />;
   if (!deliveries) return <p className="muted small">Loading deliveries…</p>;
   if (deliveries.length === 0) return <p className="muted small">No deliveries yet.</p>;
   return (
@@ -176,11 +177,7 @@ function EndpointRow({ endpoint, onChanged, onSecret }: { endpoint: WebhookEndpo
           Delete
         </button>
       </div>
-      {notice && (
-        <p className="error" role="alert">
-          {notice}
-        </p>
-      )}
+      <ErrorLine error={notice} />
       {open && <Deliveries endpointId={endpoint.id} />}
     </li>
   );
@@ -283,19 +280,11 @@ export function Webhooks() {
                 Add webhook
               </button>
             </div>
-            {error && (
-              <p className="error" role="alert">
-                {error}
-              </p>
-            )}
+            <ErrorLine error={error} />
           </form>
         )}
         {list.phase === 'loading' && <p className="muted">Loading webhooks…</p>}
-        {list.phase === 'error' && (
-          <p className="error" role="alert">
-            {list.message}
-          </p>
-        )}
+        <ErrorLine error={list.phase === 'error' ? list.message : null} />
         {list.phase === 'ready' &&
           (list.endpoints.length === 0 ? (
             <p className="empty">No webhooks yet.</p>

@@ -5,7 +5,7 @@
  * copying arrays per event would make every message cost O(n). React re-renders on `version`.
  */
 import { isHostMessage, mergeLots, type LotSource } from '../ledger.ts';
-import type { Lot, SessionEvent, SessionStatus } from '../wire.ts';
+import type { FeaturedMessage, Lot, SessionEvent, SessionStatus } from '../wire.ts';
 import type { Answer, Buyer, FeedMessage, Hole } from './types.ts';
 
 /** What applying an event changed (the store turns `newBuyer` into the buyer cue). */
@@ -50,6 +50,8 @@ export class SessionFeed {
   lotsLoaded = false;
   /** Viewers with purchase intent that no lot holds (the store's count, from GET /lots or lot_update). */
   interested = 0;
+  /** The message on the show's overlay: null for none, undefined until GET /overlay or an event said. */
+  featured: FeaturedMessage | null | undefined = undefined;
   /** Messages with a host badge seen (the "no host" notice). */
   hostBadgeMessages = 0;
   /** Purchase-intent messages seen (buyer_detected, whatever the ledger made of them). */
@@ -168,6 +170,9 @@ export class SessionFeed {
         if (typeof event.summary?.interested === 'number') this.interested = event.summary.interested;
         return { changed: true, live };
       }
+      case 'featured_message':
+        this.applyFeatured(event.featured);
+        return { changed: true, live };
       case 'session_status':
         this.status = event.status;
         this.detail = event.detail;
@@ -189,6 +194,17 @@ export class SessionFeed {
     if (loaded) this.lotsLoaded = true;
     if (next === this.lots && !loaded) return;
     this.lots = next;
+    this.version++;
+  }
+
+  /** The overlay's featured message as GET /api/sessions/:id/overlay read it (an event since wins). */
+  loadFeatured(featured: FeaturedMessage | null): void {
+    if (this.featured === undefined) this.applyFeatured(featured);
+  }
+
+  /** The overlay's featured message now (an event, or the answer to featuring one). */
+  applyFeatured(featured: FeaturedMessage | null): void {
+    this.featured = featured;
     this.version++;
   }
 
