@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { EarshotError } from './errors.ts';
+import type { HealthLimits } from './pipeline/source-health.ts';
 import {
   SHARED_SETTINGS,
   describeSettingsIssues,
@@ -145,6 +146,16 @@ const EnvSchema = z.object({
   NO_CHAT_TIMEOUT_MS: int(1_000, 3600_000).default(45_000),
   SAVE_SCREENSHOTS: bool.default(false),
   CHAT_STALL_RELOAD_MS: int(0, 24 * 3600_000).default(15 * 60_000),
+  // Source health (src/pipeline/source-health.ts): defaults fit a quiet show (a stall is 10 of its usual
+  // gaps, at most 10 min) and a busy one (at least 1 min); thin chat (< 1/min) is only ever `silent`.
+  SOURCE_SILENT_AFTER_MS: int(1_000, 24 * 3600_000).default(180_000),
+  SOURCE_STALL_MIN_MS: int(1_000, 24 * 3600_000).default(60_000),
+  SOURCE_STALL_MAX_MS: int(1_000, 24 * 3600_000).default(600_000),
+  SOURCE_STALL_GAPS: int(2, 1_000).default(10),
+  SOURCE_STALL_MIN_RATE: z.coerce.number().min(0).max(10_000).default(1),
+  SOURCE_RECOVERY_GRACE_MS: int(1_000, 3600_000).default(60_000),
+  SOURCE_HEALTH_CHECK_MS: int(100, 600_000).default(5_000),
+  SOURCE_RATE_WINDOW_MS: int(600, 3600_000).default(60_000),
   NETWORK_CAPTURE: bool.default(true),
   WS_RING_SIZE: int(16, 1_000_000).default(2_000),
   // Outgoing webhooks (src/webhooks): private targets (as ALLOW_PRIVATE_URLS, for webhooks alone), a CA file
@@ -242,6 +253,8 @@ export interface Config {
     stallReloadMs: number;
     /** Read chat from the page's own network traffic first (DOM as fallback); false = DOM only. */
     networkCapture: boolean;
+    /** Source health: thresholds (source-health.ts) and how often running shows are judged. */
+    health: HealthLimits & { checkEveryMs: number };
   };
   /**
    * `maxSubscriptions`: per socket (WS_MAX_SUBSCRIPTIONS); `maxSellerSubscriptions`: per seller across all
@@ -406,6 +419,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       stallReloadMs: e.CHAT_STALL_RELOAD_MS,
       networkCapture: e.NETWORK_CAPTURE,
       maxSessions: e.MAX_SESSIONS,
+      health: {
+        silentAfterMs: e.SOURCE_SILENT_AFTER_MS,
+        stallMinMs: e.SOURCE_STALL_MIN_MS,
+        stallMaxMs: Math.max(e.SOURCE_STALL_MAX_MS, e.SOURCE_STALL_MIN_MS),
+        stallGaps: e.SOURCE_STALL_GAPS,
+        minBaselinePerMin: e.SOURCE_STALL_MIN_RATE,
+        recoveryGraceMs: e.SOURCE_RECOVERY_GRACE_MS,
+        checkEveryMs: e.SOURCE_HEALTH_CHECK_MS,
+        rateWindowMs: e.SOURCE_RATE_WINDOW_MS,
+      },
     },
     ws: {
       ringSize: e.WS_RING_SIZE,

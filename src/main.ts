@@ -235,6 +235,10 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       return [...counts.values()];
     },
     storage: () => storage.state(),
+    sourceHealth: () =>
+      sessions
+        .list()
+        .flatMap((info) => (info.health && info.health.state !== 'ended' ? [{ platform: info.platform, state: info.health.state, ratePerMin: info.health.ratePerMin }] : [])),
   });
 
   egress.on('refused', (refusal) => metrics.countEgressRefusal(refusal.kind));
@@ -341,6 +345,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   let clusterSessions: ClusterSessions | undefined;
   const sessions = new SessionManager({
     logger,
+    health: config.capture.health,
     // One instance: the hub numbers each show's events and keeps the numbering across restarts.
     seqs: cluster ? undefined : hub,
     dedup: config.dedup,

@@ -17,6 +17,8 @@ export interface MetricReaders {
   sessionsByStatus(): Array<{ platform: string; status: string; count: number }>;
   /** Buyers detected so far, per platform (the sessions' own deduplicated counts). */
   buyersByPlatform(): Record<string, number>;
+  /** The running shows' source health: platform, state, messages in the last minute. */
+  sourceHealth?(): Array<{ platform: string; state: string; ratePerMin: number }>;
   /** Whether DATA_DIR takes writes (StorageWatch); absent: not watched. */
   storage?(): StorageState;
 }
@@ -80,6 +82,8 @@ export class Metrics implements CaptureMetrics, SessionMetrics, EgressMetrics, N
   readonly deadLettered: Counter;
   readonly sessions: Gauge<'platform' | 'status'>;
   readonly buyers: Gauge<'platform'>;
+  readonly sourcesSilent: Gauge<'platform'>;
+  readonly sourceRate: Gauge<'platform'>;
   readonly storageWritable: Gauge;
   /** Webhook delivery attempts by result (`delivered`, `retry`, `dead`, `gone`). */
   readonly webhookDeliveries: Counter<'result'>;
@@ -223,6 +227,33 @@ export class Metrics implements CaptureMetrics, SessionMetrics, EgressMetrics, N
       collect() {
         this.reset();
         for (const { platform, status, count } of readers.sessionsByStatus()) this.set({ platform, status }, count);
+      },
+    });
+    // Source health (src/pipeline/source-health.ts) of the shows this instance runs.
+    this.sourcesSilent = new Gauge({
+      name: 'earshot_sources_silent',
+      help: 'Running shows whose source is silent or stalled, per platform',
+      labelNames: ['platform'],
+      registers,
+      collect() {
+        this.reset();
+        const counts: Record<string, number> = {};
+        for (const { platform, state } of readers.sourceHealth?.() ?? []) {
+          counts[platform] = (counts[platform] ?? 0) + (state === 'silent' || state === 'stalled' ? 1 : 0);
+        }
+        for (const [platform, count] of Object.entries(counts)) this.set({ platform }, count);
+      },
+    });
+    this.sourceRate = new Gauge({
+      name: 'earshot_source_messages_per_minute',
+      help: 'Chat messages in the last minute over the running shows, per platform',
+      labelNames: ['platform'],
+      registers,
+      collect() {
+        this.reset();
+        const rates: Record<string, number> = {};
+        for (const { platform, ratePerMin } of readers.sourceHealth?.() ?? []) rates[platform] = (rates[platform] ?? 0) + ratePerMin;
+        for (const [platform, rate] of Object.entries(rates)) this.set({ platform }, rate);
       },
     });
     this.buyers = new Gauge({

@@ -3,11 +3,12 @@
  * a real PostgreSQL (DATABASE_URL) on loopback, all started here. Counts are exact: every message that was
  * on the page is stored once, and a /ws client on an instance that does not run the show receives every
  * event once and in seq order, across a SIGKILL of the owner, a SIGTERM hand-over, a Redis restart and an
- * owner paused past its lock (fencing).
+ * owner paused past its lock (fencing); and the overlay, whose link and featured message work through any instance.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import WebSocket from 'ws';
 import { startFixtureServer, type FixtureServer } from './fixtures/server.ts';
 import { post, Subscriber } from './support/service.ts';
 import { startPostgres, type RealPostgres } from './support/postgres.ts';
@@ -225,6 +226,51 @@ test('any instance starts, lists and stops; a show runs on exactly one instance;
   await until(async () => (await rows(b)).filter((r) => ids.includes(r.sessionId)).every((r) => r.status === 'stopped'), 30_000);
   for (const service of [a, b, c]) expect((await health(service)).cluster.owned.filter((id) => ids.includes(id))).toEqual([]);
 }, 240_000);
+
+test('the overlay works on any instance: a message featured through one reaches an overlay page on another, and a new link made on a third closes it', async () => {
+  const id = 'overlay-show';
+  const a = instances.get('a')!;
+  expect((await post(a.url, '/api/start-monitoring', { url: shows.url(id), sessionId: id, platform: 'whatnot' })).status).toBe(201);
+  const owner = await ownerOf(id, a);
+  const [watcherName, thirdName] = ['a', 'b', 'c'].filter((n) => n !== owner);
+  const watcher = instances.get(watcherName!)!;
+  const third = instances.get(thirdName!)!;
+  await shows.run(id, lines(`${id} line`, 5), 5);
+  let stored: Array<{ id: string; text: string }> = [];
+  await until(async () => (stored = await storedMessages(watcher.url, id)).length === 5, 60_000);
+
+  // A link made through an instance that does not run the show; the page follows /ws on that instance.
+  const link = (await post(watcher.url, `/api/sessions/${id}/overlay-link`, {})).body as { token: string };
+  const overlay = new WebSocket(`${watcher.url.replace(/^http/, 'ws')}/ws?overlay_token=${encodeURIComponent(link.token)}`);
+  const frames: any[] = [];
+  let closed: { code: number; reason: string } | undefined;
+  overlay.on('message', (data) => frames.push(JSON.parse(String(data))));
+  overlay.on('close', (code, reason) => (closed = { code, reason: String(reason) }));
+  await new Promise((resolve, reject) => overlay.once('open', resolve).once('error', reject));
+  overlay.send(JSON.stringify({ type: 'subscribe', sessionId: id }));
+  await until(() => frames.some((f) => f.type === 'subscribed'), 30_000);
+
+  // Featured through the show's owner: the event goes through the show's stream to the page's instance.
+  const featured = await fetch(`${instances.get(owner)!.url}/api/sessions/${id}/featured`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ messageId: stored[0]!.id }),
+  });
+  expect(featured.status).toBe(200);
+  await until(() => frames.some((f) => f.type === 'featured_message' && f.featured?.messageId === stored[0]!.id), 30_000);
+  expect(frames.filter((f) => f.type === 'new_message')).toEqual([]);
+  // Any instance reads the same state with the link (the featured message is stored, not held in memory).
+  const state = await fetch(`${third.url}/overlay/${id}/state`, { headers: { 'x-overlay-token': link.token } });
+  expect(state.status).toBe(200);
+  expect(((await state.json()) as { featured: { text: string } }).featured.text).toBe(stored[0]!.text);
+
+  // A new link made on the third instance closes the page on the watcher, and the old token is refused there.
+  expect((await post(third.url, `/api/sessions/${id}/overlay-link`, {})).status).toBe(201);
+  await until(() => closed !== undefined, 30_000);
+  expect(closed).toEqual({ code: 4401, reason: 'overlay_link_changed' });
+  expect((await fetch(`${watcher.url}/overlay/${id}/state`, { headers: { 'x-overlay-token': link.token } })).status).toBe(401);
+  await post(a.url, '/api/stop-monitoring', { sessionId: id });
+}, 180_000);
 
 test('SIGKILL of the owner: the show is live on another instance by itself; every message stored once, and /ws on a third instance gets each event once, in order, with since', async () => {
   const show = await beginShow('kill-show', 'a');

@@ -80,7 +80,7 @@ describe('operations: metrics, alerts and the dashboard', () => {
 
   test('the alert rules are valid and their unit tests pass', () => {
     const rules = promtool(['check', 'rules', 'alerts.yml']);
-    expect(rules.out).toMatch(/SUCCESS: 8 rules found/);
+    expect(rules.out).toMatch(/SUCCESS: 9 rules found/);
     expect(rules.status).toBe(0);
     const unit = promtool(['test', 'rules', 'alerts.test.yml']);
     expect(unit.out).toMatch(/SUCCESS/);

@@ -39,6 +39,8 @@ export interface ChatSource {
   start(): Promise<void>;
   /** Stops capturing and releases everything the source holds. Idempotent. */
   stop(): Promise<void>;
+  /** Reconnects (a browser source reloads its page): what source health asks when chat stalls. */
+  recover?(reason: string): Promise<void>;
   /** A current picture of the page, for sources that have one. */
   screenshot?(): Promise<Buffer>;
   /** Extra facts for /api/sessions and /health (quota used, path in use...). */

@@ -1,5 +1,5 @@
 /** Chat messages and sessions: the domain types every layer speaks. Wire formats convert into these once. */
-import type { ChatAuthor, ChatMessage as ContractMessage, PaidInfo, SessionSales } from '../../supabase/functions/_shared/contract.ts';
+import type { ChatAuthor, ChatMessage as ContractMessage, PaidInfo, SessionSales, SourceHealth } from '../../supabase/functions/_shared/contract.ts';
 
 /**
  * The platforms' names. The platforms themselves are registered in src/capture/platforms/registry.ts (the
@@ -71,4 +71,6 @@ export interface SessionInfo {
   sellers?: string[];
   /** Cluster mode: the instance running the show (INSTANCE_ID; null while it waits for one). */
   instance?: string | null;
+  /** The source's health as of now (src/pipeline/source-health.ts), on the instance that runs the show. */
+  health?: SourceHealth;
 }

@@ -5,7 +5,7 @@
  * typecheck instead of the document silently drifting.
  */
 import { z } from 'zod';
-import { AuditLot, InterestedViewer, LedgerBuyer, Lot, LotHistoryEntry, SessionSales, ShowSummary, StoredMessage } from '../../supabase/functions/_shared/contract.ts';
+import { AuditLot, InterestedViewer, LedgerBuyer, Lot, LotHistoryEntry, SessionSales, ShowSummary, SourceHealth, StoredMessage } from '../../supabase/functions/_shared/contract.ts';
 import type { PickListBuyer } from '../../supabase/functions/_shared/ledger/corrections.ts';
 import { COMMAND_ROLES, type BotCommand, type BotSettings, type KbAnswer, type KbDocument, type Reply } from '../../supabase/functions/_shared/kb/index.ts';
 import { AnswerSource, AnswerStatus } from '../../supabase/functions/_shared/contract.ts';
@@ -33,6 +33,8 @@ export const Session = z.object({
   sales: SessionSales.optional(),
   /** Cluster mode: the instance running the show (null while it waits for one). */
   instance: z.string().nullable().optional(),
+  /** The source's health now: its rate against its own usual rate, and live / silent / recovering / stalled / ended. */
+  health: SourceHealth.optional(),
   /** Browser sessions: recoveries, blocked/refused requests, dropped reports and the in-page agent's counters. */
   diagnostics: z.record(z.string(), z.unknown()).optional(),
 }) satisfies z.ZodType<SessionInfo>;

@@ -18,6 +18,7 @@ import { failureDetail, type ChatSource, type SourceFactory, type SourceSink } f
 import { EventBus, type PipelineBus, type PipelineEvents, type SeqKeeper } from './bus.ts';
 import { Deduplicator, type DedupOptions } from './dedup.ts';
 import { SessionBook, type SessionRecord, type SessionStore, type Show } from './session-store.ts';
+import { HealthTracker, type HealthLimits } from './source-health.ts';
 
 export interface SessionManagerOptions {
   logger: Logger;
@@ -46,6 +47,8 @@ export interface SessionManagerOptions {
   adapterOverride?: (url: URL, request: StartRequest) => PlatformAdapter | undefined;
   /** Counts every status transition (GET /metrics: transitions, recoveries). */
   metrics?: SessionMetrics;
+  /** Source health (source-health.ts): its thresholds, and how often running shows are judged; unset: not judged. */
+  health?: HealthLimits & { checkEveryMs: number };
 }
 
 /**
@@ -111,6 +114,7 @@ export class SessionManager {
   private readonly book: SessionBook;
   private readonly starting = new Map<string, Promise<{ info: SessionInfo; created: boolean }>>();
   private closing = false;
+  private healthTimer: NodeJS.Timeout | undefined;
 
   constructor(options: SessionManagerOptions) {
     this.options = options;
@@ -122,6 +126,33 @@ export class SessionManager {
       buyerMemory: options.dedup.max,
       ...options.save,
     });
+    const health = options.health;
+    if (health) {
+      this.healthTimer = setInterval(() => this.judgeHealth(Date.now()), health.checkEveryMs);
+      this.healthTimer.unref();
+    }
+  }
+
+  /**
+   * Judges every running show's source (source-health.ts): a change is published as `source_health`, a
+   * stall is met with a recovery of the source first.
+   */
+  judgeHealth(now: number): void {
+    for (const session of this.book.values()) if (RUNNING.has(session.info.status)) this.judgeOne(session, now);
+  }
+
+  private judgeOne(session: Show, now: number): void {
+    const tracker = session.health;
+    if (!tracker) return;
+    const verdict = tracker.judge(session.info.status, now);
+    if (verdict.changed) {
+      const { sessionId, platform } = session.info;
+      const { state, detail } = verdict.health;
+      const level = state === 'live' || state === 'ended' ? 'info' : 'warn';
+      this.options.logger[level]({ event: 'source_health', sessionId, platform, state, reason: detail }, `source ${state}`);
+      this.bus.emit('event', sessionId, { type: 'source_health', health: verdict.health }, 'capture');
+    }
+    if (verdict.recover && session.source?.recover) void session.source.recover(verdict.recover).catch(() => undefined);
   }
 
   /**
@@ -260,6 +291,7 @@ export class SessionManager {
       buyerMessageIds: previous?.buyerMessageIds ?? this.book.newBuyerMemory(),
     };
     const resumeState = previous?.resumeState;
+    if (this.options.health) session.health = new HealthTracker(sourceKind, Date.now(), this.options.health);
     this.book.set(session);
     this.publishStatus(session, 'starting');
     const idPrefix = runPrefix(Date.now(), session.run);
@@ -353,6 +385,7 @@ export class SessionManager {
       this.bus.emit('event', sessionId, { type: 'new_message', message }, 'capture');
     }
     if (admitted.length === 0) return;
+    session.health?.observe(admitted.length, Date.now());
     this.book.countMessages(session, admitted);
     this.bus.emit('messages', sessionId, admitted);
   }
@@ -374,6 +407,8 @@ export class SessionManager {
     this.book.changed();
     this.bus.emit('event', session.info.sessionId, { type: 'session_status', status, ...(detail ? { detail } : {}) }, 'capture');
     this.bus.emit('session', this.snapshot(session));
+    // The source's health ends with the show, in the same turn as its status.
+    if (session.health && !RUNNING.has(status)) this.judgeOne(session, Date.now());
     if (status === 'ended' || status === 'error') {
       // The source is done; release its page but keep the session listed with its final status.
       const source = session.source;
@@ -536,6 +571,7 @@ export class SessionManager {
   /** Stops every session (graceful shutdown). */
   async shutdown(): Promise<void> {
     this.closing = true;
+    clearInterval(this.healthTimer);
     this.book.close();
     // Sessions running now are resumed at the next start; their state is saved as they stop.
     const running = [...this.book.values()].filter((s) => RUNNING.has(s.info.status)).map((s) => s.info.sessionId);
@@ -548,6 +584,7 @@ export class SessionManager {
 
   private snapshot(session: Show): SessionInfo {
     const extra = session.source?.describe?.();
-    return { ...session.info, ...(extra ? { diagnostics: extra } : {}) } as SessionInfo;
+    const health = session.health?.current(Date.now());
+    return { ...session.info, ...(health ? { health } : {}), ...(extra ? { diagnostics: extra } : {}) } as SessionInfo;
   }
 }

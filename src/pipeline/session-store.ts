@@ -14,6 +14,7 @@ import { describeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { ChatSource } from '../capture/source.ts';
 import type { Deduplicator } from './dedup.ts';
+import type { HealthTracker } from './source-health.ts';
 
 export interface SessionRecord {
   request: StartRequest;
@@ -75,6 +76,8 @@ export interface Show {
   stoppedByUser: boolean;
   /** Messages already counted as buyers (a retried batch repeats its verdicts); bounded like the dedup memory. */
   buyerMessageIds: LRUCache<string, true>;
+  /** The running source's health (a new one per run; not saved). */
+  health?: HealthTracker;
 }
 
 export interface SessionBookOptions {

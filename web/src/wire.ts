@@ -15,10 +15,12 @@ import type {
   Lot,
   LotHistoryEntry,
   ShowSummary,
+  SourceHealth,
 } from '../../supabase/functions/_shared/contract.ts';
 import type { SessionEvent } from '../../src/domain/events.ts';
 import type { ChatMessage, SelectorSet, SessionInfo, SessionStatus } from '../../src/domain/message.ts';
 
+export type { SourceHealth };
 export type { AnswerSource, AnswerStatus, BuyerPayload, ChatMessage, FeaturedMessage, InterestedViewer, LedgerBuyer, Lot, LotHistoryEntry, SelectorSet, SessionEvent, SessionInfo, SessionStatus, ShowSummary };
 export type { PickListBuyer } from '../../supabase/functions/_shared/ledger/corrections.ts';
 

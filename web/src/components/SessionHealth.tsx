@@ -9,7 +9,7 @@ import type { SessionFeed } from '../feed/session-feed.ts';
 import { useNow } from '../hooks.ts';
 import { buyerCountOf } from '../ledger.ts';
 import { isRunning } from './SessionList.tsx';
-import type { HealthWire, SessionInfo } from '../wire.ts';
+import type { HealthWire, SessionInfo, SourceHealth } from '../wire.ts';
 import { deadLetterNotice } from '../../../src/pipeline/delivery-report.ts';
 
 const STATUS_TEXT: Record<string, { label: string; tone: string; help?: string }> = {
@@ -23,6 +23,30 @@ const STATUS_TEXT: Record<string, { label: string; tone: string; help?: string }
   stopped: { label: 'Stopped', tone: 'muted' },
   unknown: { label: 'Waiting for status', tone: 'muted' },
 };
+
+/** The line a show's source health gets (source-health.ts), or none while chat flows as usual and nothing is known of it. */
+export function sourceHealthLine(health: SourceHealth | undefined): { tone: string; text: string } | undefined {
+  if (!health) return undefined;
+  const usual = health.baselinePerMin === null ? '' : ` (usually ${health.baselinePerMin}/min)`;
+  switch (health.state) {
+    case 'live':
+      // The current rate is the Msgs / min beside it (this object is as of its last change).
+      return { tone: 'muted', text: `Chat source: healthy${usual}.` };
+    case 'silent':
+      return { tone: 'warn', text: `Connected, but no chat is arriving${health.detail ? `: ${health.detail}` : ''}. A quiet stream, or chat turned off?` };
+    case 'recovering':
+      return { tone: 'warn', text: `Chat went quiet; reconnecting to check${health.detail ? ` (${health.detail})` : ''}.` };
+    case 'stalled':
+      return {
+        tone: 'bad',
+        text: `Chat has stopped arriving${health.detail ? `: ${health.detail}` : ''}. The stream may be paused or the page changed; the screenshot shows what Earshot sees.`,
+      };
+    case 'wrong_stream':
+      return { tone: 'bad', text: `The page moved to another stream${health.detail ? `: ${health.detail}` : ''}.` };
+    case 'ended':
+      return undefined;
+  }
+}
 
 /** The backlog number from /health, whatever shape the forwarder reports it in. */
 export function backlogOf(health: HealthWire | undefined): number | undefined {
@@ -91,6 +115,7 @@ export function SessionHealth(props: {
   const conn = connectionText(connection);
   const missing = feed.missingCount;
   const notStored = deadLetterNotice(info);
+  const source = isRunning(status) ? sourceHealthLine(feed.sourceHealth ?? info?.health) : undefined;
   return (
     <section className="health" aria-label="Session health">
       <dl className="stats">
@@ -115,6 +140,11 @@ export function SessionHealth(props: {
           {detail && <span className="detail"> {detail}</span>}
         </p>
       )}
+      {source && (
+        <p className={`health-note tone-${source.tone}${source.tone === 'muted' ? ' small' : ''}`} data-testid="source-health">
+          {source.text}
+        </p>
+      )}
       {notStored && (
         <p className="health-note tone-bad" data-testid="dead-lettered">
           {notStored}
@@ -131,7 +161,7 @@ export function SessionHealth(props: {
           Older events are past the live buffer{historyText(feed)}
         </p>
       )}
-      {status === 'no_chat_found' && <Screenshot sessionId={feed.sessionId} />}
+      {(status === 'no_chat_found' || (isRunning(status) && (feed.sourceHealth ?? info?.health)?.state === 'stalled')) && <Screenshot sessionId={feed.sessionId} />}
     </section>
   );
 }

@@ -5,7 +5,7 @@
  * copying arrays per event would make every message cost O(n). React re-renders on `version`.
  */
 import { isHostMessage, mergeLots, type LotSource } from '../ledger.ts';
-import type { FeaturedMessage, Lot, SessionEvent, SessionStatus } from '../wire.ts';
+import type { FeaturedMessage, Lot, SessionEvent, SessionStatus, SourceHealth } from '../wire.ts';
 import type { Answer, Buyer, FeedMessage, Hole } from './types.ts';
 
 /** What applying an event changed (the store turns `newBuyer` into the buyer cue). */
@@ -50,6 +50,8 @@ export class SessionFeed {
   lotsLoaded = false;
   /** Viewers with purchase intent that no lot holds (the store's count, from GET /lots or lot_update). */
   interested = 0;
+  /** The source's health as the last source_health event said (the session list's until then). */
+  sourceHealth: SourceHealth | undefined;
   /** The message on the show's overlay: null for none, undefined until GET /overlay or an event said. */
   featured: FeaturedMessage | null | undefined = undefined;
   /** Messages with a host badge seen (the "no host" notice). */
@@ -170,6 +172,10 @@ export class SessionFeed {
         if (typeof event.summary?.interested === 'number') this.interested = event.summary.interested;
         return { changed: true, live };
       }
+      case 'source_health':
+        this.sourceHealth = event.health;
+        this.version++;
+        return { changed: true, live };
       case 'featured_message':
         this.applyFeatured(event.featured);
         return { changed: true, live };
