@@ -16,7 +16,7 @@ import path from 'node:path';
 import { type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
 import { startFixtureServer, type FixtureServer } from './fixtures/server.ts';
 import { post, startTestService } from './support/service.ts';
-import { launchBrowser } from './support/chromium.ts';
+import { launchBrowser, openPane } from './support/chromium.ts';
 
 const ROOT = path.resolve(__dirname, '..');
 const SHOTS = '/tmp/earshot-shots';
@@ -179,15 +179,11 @@ test('the one-click demo with no seller named shows lots, winners and revenue; e
 
   // Phone: the Lots and Buyers tabs hold the same counts; nothing spills sideways.
   await page.setViewport(PHONE);
-  const tab = async (label: string) => {
-    const buttons = await page.$$('.pane-tabs button');
-    for (const b of buttons) if ((await b.evaluate((el) => el.textContent ?? '')).startsWith(label)) await b.click();
-  };
-  await tab('Lots');
+  await openPane(page, 'Lots');
   await page.waitForSelector('[data-testid="lots-panel"]', { visible: true });
   expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
   await page.screenshot({ path: path.join(SHOTS, 'ledger-demo-phone-lots.png') });
-  await tab('Buyers');
+  await openPane(page, 'Buyers');
   await page.waitForSelector('[data-testid="ledger-buyer"]', { visible: true });
   expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
   await page.screenshot({ path: path.join(SHOTS, 'ledger-demo-phone-buyers.png') });
@@ -208,6 +204,20 @@ test('the one-click demo with no seller named shows lots, winners and revenue; e
   expect(cents(past.split(' · ')[2]!)).toBe(s.revenueCents);
   await until(() => agreement(page, sessionId), (a) => a.equal, 'the dashboard to show the settled counts');
   await page.screenshot({ path: path.join(SHOTS, 'ledger-demo-stopped.png') });
+
+  // Starting the demo again puts the new show on screen, and it stays there once the list has caught up
+  // (the list still held only the stopped show when the start answered; it used to take the selection back).
+  await page.click('[data-testid="try-demo"]');
+  const again = await until(
+    () => api<{ sessionId: string; status: string }[]>('GET', '/api/sessions'),
+    (r) => r.body.some((x) => x.sessionId !== sessionId && x.status !== 'stopped'),
+    'the second demo show',
+  );
+  const secondId = again.body.find((x) => x.sessionId !== sessionId && x.status !== 'stopped')!.sessionId;
+  await page.waitForSelector(`.col-sessions li [data-session-id="${secondId}"]`, { visible: true, timeout: 20_000 });
+  expect(await page.$eval(`[data-session-id="${secondId}"]`, (el) => el.getAttribute('aria-current'))).toBe('true');
+  expect(await page.$(`[data-session-id="${sessionId}"][aria-current="true"]`)).toBeNull();
+  expect((await post(service.url, '/api/stop-monitoring', { sessionId: secondId })).status).toBe(200);
   await page.close();
 }, 240_000);
 

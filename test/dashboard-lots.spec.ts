@@ -12,7 +12,7 @@ import { type Browser, type Page } from 'puppeteer-core';
 import { startFixtureServer, type FixtureServer } from './fixtures/server.ts';
 import { post, startTestService } from './support/service.ts';
 import type { Sql } from '../supabase/functions/_shared/db.ts';
-import { launchBrowser } from './support/chromium.ts';
+import { launchBrowser, openPane } from './support/chromium.ts';
 
 const ROOT = path.resolve(__dirname, '..');
 const SHOTS = '/tmp/earshot-shots';
@@ -195,7 +195,7 @@ test('a seller runs a show from the Lots view: ledger, corrections in place, tot
 
   // Phone: the Lots tab holds the ledger.
   await page.setViewport({ width: 390, height: 844, isMobile: true, hasTouch: true });
-  await page.click('.pane-tabs button:nth-child(5)');
+  await openPane(page, 'Lots');
   await page.waitForSelector('[data-testid="lots-panel"]', { visible: true });
   expect(await page.$eval('.buyers', (el) => (el as HTMLElement).offsetParent === null)).toBe(true);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

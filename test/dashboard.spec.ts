@@ -19,7 +19,7 @@ import type { Buyer } from '../web/src/feed/types.ts';
 import { detectPlatform } from '../web/src/platform.ts';
 import { startFixtureServer, type FixtureServer } from './fixtures/server.ts';
 import { post, startTestService, Subscriber } from './support/service.ts';
-import { launchBrowser } from './support/chromium.ts';
+import { launchBrowser, openPane } from './support/chromium.ts';
 
 const ROOT = path.resolve(__dirname, '..');
 const SHOTS = '/tmp/earshot-shots';
@@ -196,7 +196,7 @@ async function openSession(target: Page, sessionId: string): Promise<void> {
   const selector = `[data-session-id="${sessionId}"]`;
   const tabs = await target.$('.pane-tabs');
   // Phone layout: the list lives in the Sessions tab.
-  if (tabs && (await tabs.isVisible())) await target.click('.pane-tabs button:first-child');
+  if (tabs && (await tabs.isVisible())) await openPane(target, 'Sessions');
   // The list refreshes every few seconds; a session started elsewhere appears with the next refresh.
   await target.waitForSelector(selector, { visible: true, timeout: 15_000 });
   await target.click(selector);
@@ -516,11 +516,10 @@ describe('the dashboard in a browser', () => {
       });
       service.sessions.publish(shopId, { type: 'answer', messageId: 'later-4', question: 'later 4', answer: 'Ships Monday.', status: 'sent', sources: [] });
       await phone.waitForFunction(() => document.querySelector('.pane-tabs .tab-badge')?.textContent === '1', { timeout: 10_000 });
-      const tabs = await phone.$$('.pane-tabs button');
-      await tabs[2]!.click();
+      await openPane(phone, 'Buyers');
       await phone.waitForSelector('[data-testid="buyer-row"]', { visible: true });
       await shoot(phone, 'phone-buyers');
-      await tabs[3]!.click();
+      await openPane(phone, 'Q&A');
       await phone.waitForSelector('[data-testid="answer"]', { visible: true });
       await shoot(phone, 'phone-answers');
     } finally {

@@ -22,6 +22,7 @@ import { LotsPanel } from './components/LotsPanel.tsx';
 import { NotifyToggle } from './components/NotifyToggle.tsx';
 import { PastShows } from './components/PastShows.tsx';
 import { notifyBuyer, titleFor } from './notify.ts';
+import { chooseSelection } from './selection.ts';
 import type { Beeper } from './cue.ts';
 import type { LiveClient } from './feed/client.ts';
 import type { ConnectionState } from './feed/connection.ts';
@@ -81,12 +82,18 @@ export function App({ client, beeper, account }: { client: LiveClient; beeper: B
     for (const s of sessions.slice(0, MAX_FOLLOWED)) client.follow(s.sessionId);
   }, [client, sessions]);
 
-  // Default selection: the newest running session, else the newest.
+  // A show started here, until a sessions list holds it (see selection.ts).
+  const pendingRef = useRef<string | null>(null);
+  // Default selection: the newest running session, else the newest; a just-started show stays on screen.
   useEffect(() => {
-    if (selectedId && sessions.some((s) => s.sessionId === selectedId)) return;
-    if (selectedId && !sessionsPoll.value) return;
-    const pick = sessions.find((s) => isRunning(s.status)) ?? sessions[0];
-    if (pick && pick.sessionId !== selectedId) setSelectedId(pick.sessionId);
+    const next = chooseSelection({
+      sessions: sessions.map((s) => ({ sessionId: s.sessionId, running: isRunning(s.status) })),
+      listed: sessionsPoll.value !== undefined,
+      selectedId,
+      pendingId: pendingRef.current,
+    });
+    pendingRef.current = next.pendingId;
+    if (next.selectedId !== selectedId) setSelectedId(next.selectedId);
   }, [sessions, selectedId, sessionsPoll.value]);
 
   useEffect(() => (selectedId ? client.followRows(selectedId) : undefined), [client, selectedId]);
@@ -158,6 +165,7 @@ export function App({ client, beeper, account }: { client: LiveClient; beeper: B
 
   const onStarted = (info: SessionInfo): void => {
     client.follow(info.sessionId);
+    pendingRef.current = info.sessionId;
     setSelectedId(info.sessionId);
     setPane('feed');
     sessionsPoll.refresh();
