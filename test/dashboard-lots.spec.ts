@@ -13,6 +13,7 @@ import { startFixtureServer, type FixtureServer } from './fixtures/server.ts';
 import { post, startTestService } from './support/service.ts';
 import type { Sql } from '../supabase/functions/_shared/db.ts';
 import { launchBrowser, openPane } from './support/chromium.ts';
+import { stopWarning } from '../web/src/ledger.ts';
 
 const ROOT = path.resolve(__dirname, '..');
 const SHOTS = '/tmp/earshot-shots';
@@ -202,12 +203,32 @@ test('a seller runs a show from the Lots view: ledger, corrections in place, tot
   expect(overflow).toBeLessThanOrEqual(0);
   await page.screenshot({ path: path.join(SHOTS, 'lots-phone.png') });
 
+  // Stop asks first and says what settlement does to the open lots; the show then leaves the running
+  // list for Past shows (listed once, by its title, not its id).
+  await page.setViewport({ width: 1280, height: 800 });
+  await page.click(`.sessions li:has([data-session-id="${sessionId}"]) .stop`);
+  await page.waitForSelector('[data-testid="stop-confirm"]', { visible: true });
+  // It names the lots the service will settle (C3 is open with a winner here).
+  const warning = stopWarning(await lotsOf(sessionId));
+  expect(warning).toMatch(/open lot/);
+  await page
+    .waitForFunction((want) => document.querySelector('[data-testid="stop-confirm"] p')?.textContent === want, { timeout: 15_000 }, warning)
+    .catch(async (error: unknown) => {
+      throw new Error(`${String(error)}; the confirmation read: ${await textOf('[data-testid="stop-confirm"] p')}`);
+    });
+  expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('stop-yes');
+  await page.screenshot({ path: path.join(SHOTS, 'lots-stop-confirm.png') });
+  expect((await api('GET', '/api/sessions')).find((x: any) => x.sessionId === sessionId).status).not.toBe('stopped');
+  await page.click('[data-testid="stop-yes"]');
+  await until(() => api('GET', '/api/sessions'), (list) => list.find((x: any) => x.sessionId === sessionId)?.status === 'stopped', 'the show stopped');
+  await page.waitForSelector(`.past-shows [data-session-id="${sessionId}"]`, { timeout: 20_000 });
+  expect(await page.$(`.sessions [data-session-id="${sessionId}"]`)).toBeNull();
+  expect(await page.$eval(`.past-shows [data-session-id="${sessionId}"] .past-show-title`, (el) => el.textContent ?? '')).not.toContain(sessionId);
+
   // The next show of this URL is a new session; the last one is listed with its totals.
-  await post(service.url, '/api/stop-monitoring', { sessionId });
   const next = await post(service.url, '/api/start-monitoring', { url, selectors: SELECTORS, seller: 'hannah' });
   expect(next.status).toBe(201);
   expect(next.body.sessionId).not.toBe(sessionId);
-  await page.setViewport({ width: 1280, height: 800 });
   await page.waitForSelector('[data-testid="past-show-totals"]', { timeout: 20_000 });
   await page
     .waitForFunction(() => /2 sold · 2 buyers · \$70/.test(document.querySelector('[data-testid="past-shows"]')?.textContent ?? ''), { timeout: 20_000 })

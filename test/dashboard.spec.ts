@@ -283,6 +283,16 @@ describe('the dashboard in a browser', () => {
     await page.click('#start-url');
     await page.type('#start-url', 'https://www.twitch.tv/somechannel');
     expect(await page.$eval('[data-testid="detected-platform"]', (el) => el.textContent)).toBe('Twitch');
+    // Without a scheme the form still takes it (the browser's own URL check once refused it).
+    await page.$eval('#start-url', (el) => {
+      const input = el as HTMLInputElement;
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, '');
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await page.type('#start-url', 'whatnot.com/live/abc-123');
+    expect(await page.$eval('[data-testid="detected-platform"]', (el) => el.textContent)).toBe('Whatnot');
+    expect(await page.$eval('#start-url', (el) => (el as HTMLInputElement).checkValidity())).toBe(true);
+    expect(await page.$eval('.start-form button[type="submit"]', (el) => (el as HTMLButtonElement).disabled)).toBe(false);
     await page.$eval('#start-url', (el) => {
       // Clear through the native setter so React sees the change.
       const input = el as HTMLInputElement;

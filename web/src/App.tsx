@@ -309,6 +309,7 @@ export function App({ client, beeper, account }: { client: LiveClient; beeper: B
               )}
               <PastShows
                 sessions={sessions}
+                selectedId={selectedId}
                 onSelect={(id) => {
                   setSelectedId(id);
                   setPane('lots');

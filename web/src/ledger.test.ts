@@ -1,7 +1,7 @@
 /// <reference types="jest" />
 // The dashboard counts with the service's own functions: these tests pin what each count counts.
 import type { Lot } from './wire.ts';
-import { buyerCountOf, buyersOf, countsOf, describeChange, formatCents, isHostMessage, mergeLot, mergeLots, needsHostNotice, parsePriceCents, sellerNames, salesLine, HOST_NOTICE_AFTER_MS } from './ledger.ts';
+import { buyerCountOf, buyersOf, countsOf, describeChange, formatCents, isHostMessage, mergeLot, mergeLots, needsHostNotice, parsePriceCents, sellerNames, salesLine, stopWarning, HOST_NOTICE_AFTER_MS } from './ledger.ts';
 
 function lot(code: string, ord: number, over: Partial<Lot> = {}): Lot {
   const priceCents = over.priceCents === undefined ? 4500 : over.priceCents;
@@ -145,5 +145,32 @@ describe('the host notice', () => {
     expect(isHostMessage('x', ['owner'], [])).toBe(true);
     expect(isHostMessage('@Hannah', [], ['hannah'])).toBe(true);
     expect(isHostMessage('amy', ['moderator'], ['hannah'])).toBe(false);
+  });
+});
+
+describe('stopWarning: what Stop does to open lots, said before it is done', () => {
+  it('names the open lots that go to their winners and the ones that close unsold', () => {
+    const lots = [
+      lot('A1', 1, { winner: claim('amy') }),
+      lot('A2', 2, { winner: claim('bob') }),
+      lot('B1', 3),
+      lot('C1', 4, { status: 'sold', winner: claim('cat') }),
+      lot('D1', 5, { status: 'unsold' }),
+    ];
+    expect(stopWarning(lots)).toBe(
+      'Chat capture ends; everything captured stays. 3 open lots: A1 and A2 are sold to their winners; B1 has no winner and closes unsold.',
+    );
+  });
+
+  it('says plainly when no lot is open, and what settlement does when the lots are not known', () => {
+    expect(stopWarning([lot('C1', 1, { status: 'sold', winner: claim('cat') })])).toMatch(/No lot is open\.$/);
+    expect(stopWarning([])).toMatch(/No lot is open\.$/);
+    expect(stopWarning(undefined)).toMatch(/sold to their winner, else unsold/);
+  });
+
+  it('keeps a long list short', () => {
+    const lots = ['A1', 'A2', 'A3', 'A4', 'A5'].map((c, i) => lot(c, i, { winner: claim(`v${i}`) }));
+    expect(stopWarning(lots)).toContain('A1, A2 and 3 more are sold to their winners');
+    expect(stopWarning([lot('A1', 1, { winner: claim('amy') })])).toContain('A1 is sold to its winner');
   });
 });

@@ -160,3 +160,28 @@ export function describeChange(before: Lot | null, after: Lot): string {
   if (before.title !== after.title) out.push(`title ${after.title ?? '—'}`);
   return out.length > 0 ? out.join(', ') : 'no visible change';
 }
+
+/**
+ * What Stop will do to the show's lots, said before the seller confirms: the end-of-show settlement
+ * sells an open lot to its winner and closes one without a winner as unsold (ledger/corrections.ts
+ * settleLot). `lots`: the lots this dashboard holds, or undefined when it has not read them.
+ */
+export function stopWarning(lots: readonly Lot[] | undefined): string {
+  const ending = 'Chat capture ends; everything captured stays.';
+  if (lots === undefined) return `${ending} Open lots will be settled: sold to their winner, else unsold.`;
+  const open = lots.filter((l) => l.status === 'open');
+  if (open.length === 0) return `${ending} No lot is open.`;
+  const won = open.filter((l) => l.winner !== null).map((l) => l.code);
+  const unwon = open.filter((l) => l.winner === null).map((l) => l.code);
+  const parts: string[] = [];
+  if (won.length > 0) parts.push(`${listCodes(won)} ${won.length === 1 ? 'is' : 'are'} sold to ${won.length === 1 ? 'its winner' : 'their winners'}`);
+  if (unwon.length > 0) parts.push(`${listCodes(unwon)} ${unwon.length === 1 ? 'has no winner and closes' : 'have no winner and close'} unsold`);
+  return `${ending} ${open.length} open lot${open.length === 1 ? '' : 's'}: ${parts.join('; ')}.`;
+}
+
+/** "A1", "A1 and B2", "A1, B2 and 3 more" (a confirmation is read at a glance). */
+function listCodes(codes: readonly string[]): string {
+  if (codes.length === 1) return codes[0]!;
+  if (codes.length <= 3) return `${codes.slice(0, -1).join(', ')} and ${codes[codes.length - 1]}`;
+  return `${codes.slice(0, 2).join(', ')} and ${codes.length - 2} more`;
+}

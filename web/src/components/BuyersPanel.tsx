@@ -165,7 +165,9 @@ export function BuyersPanel(props: {
                 <tr key={b.messageId} className={fresh.has(b.messageId) ? 'fresh' : undefined} data-testid="buyer-row">
                   <td data-label="Time">{formatTime(b.detectedAt)}</td>
                   <td data-label="Viewer" className="author">
-                    {b.username}
+                    <span className="one-line" title={b.username}>
+                      {b.username}
+                    </span>
                   </td>
                   <Cell label="Ledger" value={b.status ? `${STATUS_WORD[b.status]}${b.lot ? ` ${b.lot}` : ''}` : b.lot} />
                   <Cell label="What" value={whatOf(b)} />

@@ -7,12 +7,12 @@ import { useEffect, useState } from 'react';
 import { json } from '../api.ts';
 import { countsOf, salesLine, type SalesSummary } from '../ledger.ts';
 import type { LotsAnswer, SessionInfo } from '../wire.ts';
-import { isRunning } from './SessionList.tsx';
+import { isRunning, showTitle } from './SessionList.tsx';
 
 /** At most this many past shows are listed (newest first). */
 const MAX_PAST = 10;
 
-export function PastShows({ sessions, onSelect }: { sessions: SessionInfo[]; onSelect: (id: string) => void }) {
+export function PastShows({ sessions, selectedId, onSelect }: { sessions: SessionInfo[]; selectedId: string | null; onSelect: (id: string) => void }) {
   const past = sessions.filter((s) => !isRunning(s.status)).slice(0, MAX_PAST);
   const [totals, setTotals] = useState<Record<string, SalesSummary>>({});
   const key = past.map((s) => `${s.sessionId}:${s.status}`).join(',');
@@ -35,10 +35,19 @@ export function PastShows({ sessions, onSelect }: { sessions: SessionInfo[]; onS
         {past.map((s) => {
           const t = totals[s.sessionId];
           return (
-            <li key={s.sessionId}>
-              <button type="button" className="past-show" onClick={() => onSelect(s.sessionId)}>
-                <span className="past-show-id">{s.sessionId}</span>
-                <span className="muted small">{new Date(s.startedAt).toLocaleString()}</span>
+            <li key={s.sessionId} className={s.sessionId === selectedId ? 'selected' : undefined}>
+              <button
+                type="button"
+                className="past-show"
+                onClick={() => onSelect(s.sessionId)}
+                aria-current={s.sessionId === selectedId ? 'true' : undefined}
+                data-session-id={s.sessionId}
+                title={s.sessionId}
+              >
+                <span className="past-show-title">
+                  <span className={`platform platform-${s.platform}`}>{s.platform}</span> {showTitle(s.url)}
+                </span>
+                <span className="muted small">{when(s.startedAt)}</span>
                 <span className="small" data-testid="past-show-totals">
                   {t ? salesLine(t) : `${s.buyerCount} buyers`}
                 </span>
@@ -49,4 +58,10 @@ export function PastShows({ sessions, onSelect }: { sessions: SessionInfo[]; onS
       </ul>
     </>
   );
+}
+
+/** When a past show started, as the seller's locale writes a date and a time ("Dec 7, 9:41 PM"). */
+function when(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
 }

@@ -5,6 +5,7 @@ import type { Answer } from '../feed/types.ts';
 import { copyText, formatTime } from '../hooks.ts';
 import { AnswerActions, isDismissed } from './AnswerActions.tsx';
 import { AutoAnswerSwitch } from './AutoAnswerSwitch.tsx';
+import { replyReasonText } from '../reply-reasons.ts';
 
 const STATUS: Record<string, { label: string; tone: string }> = {
   suggested: { label: 'Suggested', tone: 'info' },
@@ -74,7 +75,11 @@ function AnswerItem({ answer, asker }: { answer: Answer; asker?: string }) {
       <p className="answer-text">{answer.answer}</p>
       <div className="answer-meta">
         <span className={`status tone-${STATUS[answer.status]?.tone ?? 'muted'}`}>{STATUS[answer.status]?.label ?? answer.status}</span>
-        {answer.detail && <span className="muted small">{answer.detail}</span>}
+        {answer.detail && (
+          <span className={answer.status === 'failed' ? 'small tone-bad' : 'muted small'} data-testid="answer-detail">
+            {answer.status === 'failed' || answer.detail === 'no_transport' ? replyReasonText(answer.detail) : answer.detail}
+          </span>
+        )}
         {answer.sources.length > 0 && (
           <span className="muted small">from {answer.sources.map((s) => s.title).join(', ')}</span>
         )}

@@ -9,6 +9,7 @@ import type { SessionFeed } from '../feed/session-feed.ts';
 import { useNow } from '../hooks.ts';
 import { buyerCountOf } from '../ledger.ts';
 import { isRunning } from './SessionList.tsx';
+import { averagePerMinute } from '../show-stats.ts';
 import type { HealthWire, SessionInfo, SourceHealth } from '../wire.ts';
 import { deadLetterNotice } from '../../../src/pipeline/delivery-report.ts';
 
@@ -122,12 +123,18 @@ export function SessionHealth(props: {
         <Stat label="Status">
           <Pill tone={meta.tone} text={meta.label} testId="session-status" />
         </Stat>
-        <Stat label="Msgs / min">{perMinute}</Stat>
+        {isRunning(status) || !info ? (
+          <Stat label="Msgs / min">{perMinute}</Stat>
+        ) : (
+          <Stat label="Avg msgs / min" title="Over the time the show had chat">
+            {averagePerMinute(Math.max(feed.messages.length, info.messageCount), info.startedAt, info.lastMessageAt)?.toLocaleString() ?? '—'}
+          </Stat>
+        )}
         <Stat label="Messages">{Math.max(feed.messages.length, info?.messageCount ?? 0).toLocaleString()}</Stat>
         <Stat label="Buyers" title="Winners of sold lots, and of open lots (pending) while live">
           <span data-testid="health-buyers">{buyerCountOf(feed, isRunning(status), info?.buyerCount).toLocaleString()}</span>
         </Stat>
-        <Stat label="Backlog" title="Messages waiting to reach the backend">
+        <Stat label="Waiting to store" title="Messages captured and not yet in storage">
           {backlog === undefined ? '—' : backlog.toLocaleString()}
         </Stat>
         <Stat label="Dashboard">

@@ -1,9 +1,12 @@
-/** The sessions the service knows, newest first: pick one to watch, stop a running one. */
-import { useState } from 'react';
+/**
+ * The running shows, newest first: pick one to watch, stop one (after saying what Stop does to its open
+ * lots). Stopped shows are listed once, under Past shows.
+ */
+import { useEffect, useRef, useState } from 'react';
 import { describe, json } from '../api.ts';
 import type { SessionFeed } from '../feed/session-feed.ts';
-import { buyerCountOf } from '../ledger.ts';
-import type { SessionInfo } from '../wire.ts';
+import { buyerCountOf, stopWarning } from '../ledger.ts';
+import type { Lot, LotsAnswer, SessionInfo } from '../wire.ts';
 
 const RUNNING = new Set(['starting', 'live', 'recovering', 'no_chat_found', 'quota_exhausted']);
 
@@ -11,7 +14,8 @@ export function isRunning(status: string): boolean {
   return RUNNING.has(status);
 }
 
-function hostOf(url: string): string {
+/** A show's name in lists: its page's host and path, or the demo's name. */
+export function showTitle(url: string): string {
   try {
     const u = new URL(url);
     if (u.origin === location.origin && u.pathname === '/demo/live') return 'Earshot demo show';
@@ -29,10 +33,34 @@ export function SessionList(props: {
   /** This dashboard's live copy of a session (fresher than the last list refresh). */
   feedOf: (sessionId: string) => SessionFeed | undefined;
 }) {
-  const { sessions, selectedId, onSelect, onStopped, feedOf } = props;
+  const { selectedId, onSelect, onStopped, feedOf } = props;
+  // By the listed status, as PastShows splits them: a show is in exactly one of the two lists.
+  const sessions = props.sessions.filter((s) => isRunning(s.status));
   const [stopping, setStopping] = useState<string | null>(null);
+  // The show whose Stop was pressed and awaits the seller's yes.
+  const [confirming, setConfirming] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The show's lots as the service holds them when Stop is pressed: what settlement will act on, even
+  // for a show whose Lots this dashboard never opened.
+  const [confirmLots, setConfirmLots] = useState<{ sessionId: string; lots: readonly Lot[] } | null>(null);
+  const confirmRef = useRef<HTMLButtonElement | null>(null);
+  useEffect(() => {
+    if (!confirming) return;
+    confirmRef.current?.focus();
+    const controller = new AbortController();
+    json<LotsAnswer>(`/api/sessions/${encodeURIComponent(confirming)}/lots`, { signal: controller.signal }).then(
+      (answer) => setConfirmLots({ sessionId: confirming, lots: answer.lots }),
+      () => undefined, // the warning falls back to this dashboard's copy, or to what settlement does
+    );
+    return () => controller.abort();
+  }, [confirming]);
+  const lotsFor = (sessionId: string): readonly Lot[] | undefined => {
+    if (confirmLots?.sessionId === sessionId) return confirmLots.lots;
+    const feed = feedOf(sessionId);
+    return feed?.lotsLoaded ? feed.lots : undefined;
+  };
   const stop = async (sessionId: string): Promise<void> => {
+    setConfirming(null);
     setStopping(sessionId);
     setError(null);
     try {
@@ -45,7 +73,11 @@ export function SessionList(props: {
     }
   };
   if (sessions.length === 0) {
-    return <p className="empty small">No sessions yet. Paste a live URL above, or try the demo.</p>;
+    return (
+      <p className="empty small">
+        {props.sessions.length === 0 ? 'No shows yet.' : 'No show is running.'} Paste a live URL above, or try the demo.
+      </p>
+    );
   }
   return (
     <>
@@ -67,7 +99,7 @@ export function SessionList(props: {
                 <span className={`dot status-${status}`} aria-hidden="true" />
                 <span className="session-main">
                   <span className="session-title">
-                    <span className={`platform platform-${s.platform}`}>{s.platform}</span> {hostOf(s.url)}
+                    <span className={`platform platform-${s.platform}`}>{s.platform}</span> {showTitle(s.url)}
                   </span>
                   <span className="session-sub">
                     {status.replace(/_/g, ' ')} · {Math.max(s.messageCount, feed?.messages.length ?? 0).toLocaleString()} msgs ·{' '}
@@ -79,12 +111,26 @@ export function SessionList(props: {
                 <button
                   type="button"
                   className="small-button stop"
-                  onClick={() => void stop(s.sessionId)}
+                  onClick={() => setConfirming(confirming === s.sessionId ? null : s.sessionId)}
                   disabled={stopping === s.sessionId}
-                  aria-label={`Stop monitoring ${hostOf(s.url)}`}
+                  aria-expanded={confirming === s.sessionId}
+                  aria-label={`Stop monitoring ${showTitle(s.url)}`}
                 >
                   {stopping === s.sessionId ? 'Stopping…' : 'Stop'}
                 </button>
+              )}
+              {confirming === s.sessionId && (
+                <div className="stop-confirm" role="group" aria-label={`Stop ${showTitle(s.url)}?`} data-testid="stop-confirm">
+                  <p className="small">{stopWarning(lotsFor(s.sessionId))}</p>
+                  <div className="stop-confirm-actions">
+                    <button type="button" className="danger" ref={confirmRef} onClick={() => void stop(s.sessionId)} data-testid="stop-yes">
+                      Stop show
+                    </button>
+                    <button type="button" onClick={() => setConfirming(null)}>
+                      Keep watching
+                    </button>
+                  </div>
+                </div>
               )}
             </li>
           );

@@ -66,11 +66,13 @@ export function StartForm({ onStarted, onGesture }: { onStarted: (info: StartAns
         <div className="start-row">
           <input
             id="start-url"
-            type="url"
+            // Text, not type=url: the browser's URL check refuses "whatnot.com/live/…" without a scheme,
+            // which normalizeUrl turns into https:// (the platform line already shows what was detected).
+            type="text"
             inputMode="url"
             autoComplete="off"
             spellCheck={false}
-            placeholder="https://www.whatnot.com/live/…"
+            placeholder="whatnot.com/live/… or any live page"
             value={url}
             maxLength={2048}
             onChange={(e) => setUrl(e.target.value)}
