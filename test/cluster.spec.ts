@@ -257,7 +257,11 @@ test('the overlay works on any instance: a message featured through one reaches 
     body: JSON.stringify({ messageId: stored[0]!.id }),
   });
   expect(featured.status).toBe(200);
-  await until(() => frames.some((f) => f.type === 'featured_message' && f.featured?.messageId === stored[0]!.id), 30_000);
+  await until(
+    () => frames.some((f) => f.type === 'featured_message' && f.featured?.messageId === stored[0]!.id),
+    30_000,
+    () => `(owner ${owner}, watcher ${watcherName}; the overlay saw ${JSON.stringify(frames).slice(0, 600)}; closed ${JSON.stringify(closed)})`,
+  );
   expect(frames.filter((f) => f.type === 'new_message')).toEqual([]);
   // Any instance reads the same state with the link (the featured message is stored, not held in memory).
   const state = await fetch(`${third.url}/overlay/${id}/state`, { headers: { 'x-overlay-token': link.token } });

@@ -194,10 +194,30 @@ test('a seller runs a show from the Lots view: ledger, corrections in place, tot
   await page.waitForFunction(() => document.title === 'Earshot');
   await page.screenshot({ path: path.join(SHOTS, 'lots-desktop-notice.png') });
 
-  // Phone: the Lots tab holds the ledger.
+  // Desktop: the Lots view gives the ledger the centre column's height instead of a box beside the chat.
+  await page.click('[data-testid="view-lots"]');
+  await page.waitForSelector('.col-feed [data-testid="lots-panel"]', { visible: true });
+  expect(await page.$('.col-side [data-testid="lots-panel"]')).toBeNull();
+  const room = await page.$eval('.col-feed [data-testid="lots-panel"]', (el) => el.getBoundingClientRect().height / window.innerHeight);
+  expect(room).toBeGreaterThan(0.6);
+  await page.screenshot({ path: path.join(SHOTS, 'lots-desktop-view.png') });
+  await page.click('[data-testid="view-chat"]');
+  await page.waitForSelector('.col-feed [data-testid="feed"]', { visible: true });
+
+  // Phone: the Lots tab holds the ledger; the tabs sit at the bottom, and every control there is a
+  // touch target of at least 44 x 44 px.
   await page.setViewport({ width: 390, height: 844, isMobile: true, hasTouch: true });
   await openPane(page, 'Lots');
   await page.waitForSelector('[data-testid="lots-panel"]', { visible: true });
+  const tabsBottom = await page.$eval('.pane-tabs', (el) => window.innerHeight - el.getBoundingClientRect().bottom);
+  expect(Math.abs(tabsBottom)).toBeLessThanOrEqual(1);
+  const small = await page.$$eval('.lots-panel button, .lots-panel .mark, .pane-tabs button', (els) =>
+    els
+      .filter((el) => (el as HTMLElement).offsetParent !== null)
+      .map((el) => ({ what: (el.textContent ?? '').trim().slice(0, 30), ...el.getBoundingClientRect().toJSON() }))
+      .filter((r) => r.width < 44 || r.height < 44),
+  );
+  expect(small).toEqual([]);
   expect(await page.$eval('.buyers', (el) => (el as HTMLElement).offsetParent === null)).toBe(true);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);

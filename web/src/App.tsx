@@ -26,7 +26,7 @@ import { chooseSelection } from './selection.ts';
 import type { Beeper } from './cue.ts';
 import type { LiveClient } from './feed/client.ts';
 import type { ConnectionState } from './feed/connection.ts';
-import { useHashRoute, usePolling, useStoreVersion } from './hooks.ts';
+import { useHashRoute, useMediaQuery, usePolling, useStoreVersion } from './hooks.ts';
 import type { HealthWire, SessionInfo } from './wire.ts';
 
 /** At most this many sessions are followed live at once (the newest ones). */
@@ -55,6 +55,11 @@ export function App({ client, beeper, account }: { client: LiveClient; beeper: B
   const [connection, setConnection] = useState<ConnectionState>(client.connection.state);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [pane, setPane] = useState<Pane>('feed');
+  // Desktop: the Lots view gives the ledger the centre column (waitlists and totals in view); on narrow
+  // screens the Lots tab already gives it the whole screen, so the choice applies only where columns are.
+  const [lotsView, setLotsView] = useState(false);
+  const columns = useMediaQuery('(min-width: 1100px)');
+  const lotsWide = lotsView && columns;
   const [muted, setMuted] = useState(beeper.muted);
   const [tokenOpen, setTokenOpen] = useState(false);
   const [toasts, setToasts] = useState<Toast[]>([]);
@@ -319,6 +324,14 @@ export function App({ client, beeper, account }: { client: LiveClient; beeper: B
             {selected ? (
               <>
                 <div className="col col-feed">
+                  <div className="view-switch" role="group" aria-label="Centre column">
+                    <button type="button" aria-pressed={!lotsWide} onClick={() => setLotsView(false)} data-testid="view-chat">
+                      Chat
+                    </button>
+                    <button type="button" aria-pressed={lotsWide} onClick={() => setLotsView(true)} data-testid="view-lots">
+                      Lots
+                    </button>
+                  </div>
                   <SessionHealth
                     feed={selected}
                     version={feedVersion}
@@ -327,18 +340,24 @@ export function App({ client, beeper, account }: { client: LiveClient; beeper: B
                     connection={connection}
                   />
                   <HostNotice key={`host-${selected.sessionId}`} feed={selected} info={selectedInfo} live={selectedLive} onSaved={sessionsPoll.refresh} />
-                  <HistorySearch key={`search-${selected.sessionId}`} sessionId={selected.sessionId} />
-                  <Feed
-                    key={selected.sessionId}
-                    feed={selected}
-                    version={feedVersion}
-                    emptyHint={emptyHintFor(selected.status !== 'unknown' ? selected.status : selectedInfo?.status)}
-                    featuredId={selected.featured?.messageId}
-                    onFeature={feature}
-                  />
+                  {lotsWide ? (
+                    <LotsPanel key={`lots-${selected.sessionId}`} client={client} feed={selected} version={feedVersion} live={selectedLive} />
+                  ) : (
+                    <>
+                      <HistorySearch key={`search-${selected.sessionId}`} sessionId={selected.sessionId} />
+                      <Feed
+                        key={selected.sessionId}
+                        feed={selected}
+                        version={feedVersion}
+                        emptyHint={emptyHintFor(selected.status !== 'unknown' ? selected.status : selectedInfo?.status)}
+                        featuredId={selected.featured?.messageId}
+                        onFeature={feature}
+                      />
+                    </>
+                  )}
                 </div>
                 <div className="col col-side">
-                  <LotsPanel key={`lots-${selected.sessionId}`} client={client} feed={selected} version={feedVersion} live={selectedLive} />
+                  {!lotsWide && <LotsPanel key={`lots-${selected.sessionId}`} client={client} feed={selected} version={feedVersion} live={selectedLive} />}
                   <OverlayPanel key={`overlay-${selected.sessionId}`} client={client} feed={selected} version={feedVersion} />
                   <BuyersPanel
                     feed={selected}

@@ -18,6 +18,19 @@ export function useNow(intervalMs: number): number {
   return now;
 }
 
+/** Whether a media query matches now, following changes (the layout's breakpoints, read by React). */
+export function useMediaQuery(query: string): boolean {
+  const subscribe = useCallback(
+    (listener: () => void) => {
+      const list = window.matchMedia(query);
+      list.addEventListener('change', listener);
+      return () => list.removeEventListener('change', listener);
+    },
+    [query],
+  );
+  return useSyncExternalStore(subscribe, () => window.matchMedia(query).matches);
+}
+
 /**
  * Calls `load` now and every `intervalMs` while mounted; returns its last value or error and a
  * `refresh` to call it at once. A slow answer never overwrites a newer one.
