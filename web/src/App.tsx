@@ -13,7 +13,7 @@ import { KnowledgeBase } from './components/KnowledgeBase.tsx';
 import { Webhooks } from './components/Webhooks.tsx';
 import { QuestionsPanel } from './components/QuestionsPanel.tsx';
 import { SessionHealth } from './components/SessionHealth.tsx';
-import { isRunning, SessionList } from './components/SessionList.tsx';
+import { isRunning, SessionList, showTitle } from './components/SessionList.tsx';
 import { StartForm } from './components/StartForm.tsx';
 import { TokenSettings } from './components/TokenSettings.tsx';
 import { HistorySearch } from './components/HistorySearch.tsx';
@@ -219,13 +219,18 @@ export function App({ client, beeper, account }: { client: LiveClient; beeper: B
           <a href="#/" aria-current={route === 'live' ? 'page' : undefined}>
             Live
           </a>
-          <a href="#/kb" aria-current={route === 'kb' ? 'page' : undefined} aria-label="Knowledge base">
-            <span className="long">Knowledge base</span>
-            <span className="short">KB</span>
+          {/* On a phone the short word shows and the full one is still the link's name (visually hidden). */}
+          <a href="#/kb" aria-current={route === 'kb' ? 'page' : undefined}>
+            <span className="long-name">Knowledge base</span>
+            <span className="short" aria-hidden="true">
+              KB
+            </span>
           </a>
           <a href="#/webhooks" aria-current={route === 'webhooks' ? 'page' : undefined}>
-            <span className="long">Webhooks</span>
-            <span className="short">Hooks</span>
+            <span className="long-name">Webhooks</span>
+            <span className="short" aria-hidden="true">
+              Hooks
+            </span>
           </a>
         </nav>
         <div className="topbar-actions">
@@ -295,6 +300,8 @@ export function App({ client, beeper, account }: { client: LiveClient; beeper: B
             ))}
           </nav>
           <main className="layout" id="main" data-pane={pane}>
+            {/* The page's heading for every tab and column; the welcome has its own when nothing is selected. */}
+            {selected && <h1 className="visually-hidden">Live show: {showTitle(selectedInfo?.url ?? selected.sessionId)}</h1>}
             <div className="col col-sessions">
               <StartForm onStarted={onStarted} onGesture={() => beeper.unlock()} />
               <h2 className="col-title">Sessions</h2>
