@@ -491,6 +491,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         kbFor: kbOwners,
         sessions: shows,
         maxUploadBytes: config.kb.maxUploadBytes,
+        repliesPerMinute: config.kb.repliesPerMinute,
         extractPdf: (data) => extraction.extract(data),
         publish: (sessionId, body) => shows.publish(sessionId, body),
       }),

@@ -9,6 +9,7 @@ import { loadJose } from '../src/auth/jose.ts';
 import { AUTH_CLOSE_CODE } from '../src/fanout/hub.ts';
 import { startFakeSupabaseAuth, type FakeAuthUser, type FakeSupabaseAuth } from './fakes/supabase-auth-server.ts';
 import { startTestService } from './support/service.ts';
+import { until } from './support/wait.ts';
 
 type Service = Awaited<ReturnType<typeof startTestService>>;
 
@@ -249,6 +250,26 @@ describe('two sellers on one service', () => {
     expect(stop.body.error.code).toBe('session_not_found');
     expect((await call('GET', `/api/sessions/${aliceShow}`, aliceToken)).body.status).not.toBe('stopped');
     expect((await call('GET', `/api/sessions/${aliceShow}/bot`, aliceToken)).body.delivery).not.toBe('send');
+  });
+
+  test('a search across shows reads only the caller\u2019s shows; naming another seller\u2019s show is a 404', async () => {
+    // Both watch the demo, so the same words are stored in both shows: each seller finds only their own.
+    const hits = await until(
+      async () => {
+        const [a, b] = await Promise.all([call('GET', '/api/messages?q=Levi', aliceToken), call('GET', '/api/messages?q=Levi', bobToken)]);
+        return a.body.messages?.length > 0 && b.body.messages?.length > 0 ? { a: a.body, b: b.body } : undefined;
+      },
+      'the demo to be stored for both sellers',
+      60_000,
+    );
+    expect(new Set(hits.a.messages.map((m: { sessionId: string }) => m.sessionId))).toEqual(new Set([aliceShow]));
+    expect(new Set(hits.b.messages.map((m: { sessionId: string }) => m.sessionId))).toEqual(new Set([bobShow]));
+    expect(hits.a).toMatchObject({ q: 'Levi', shows: 1, moreShows: false });
+    expect((await call('GET', '/api/messages', aliceToken)).body.error.code).toBe('invalid_body');
+    const put = await call('PUT', `/api/sessions/${aliceShow}/title`, bobToken, { title: 'mine now' });
+    expect(put.status).toBe(404);
+    expect(put.body.error.code).toBe('session_not_found');
+    expect((await call('GET', `/api/sessions/${aliceShow}`, aliceToken)).body.title).not.toBe('mine now');
   });
 
   test('an explicit session id another seller already uses is refused without showing their show', async () => {

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type Browser, type Page } from 'puppeteer-core';
 import { startFixtureServer, type FixtureServer } from './fixtures/server.ts';
-import { post, startTestService } from './support/service.ts';
+import { call, post, startTestService } from './support/service.ts';
 import type { Sql } from '../supabase/functions/_shared/db.ts';
 import { launchBrowser, openPane } from './support/chromium.ts';
 import { stopWarning } from '../web/src/ledger.ts';
@@ -27,14 +27,7 @@ let page: Page;
 
 
 
-async function api<T = any>(method: string, route: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${service.url}${route}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return (await res.json()) as T;
-}
+const api = async <T = any>(method: string, route: string, body?: unknown): Promise<T> => (await call(service.url, method, route, body)).body as T;
 
 async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -119,11 +112,11 @@ test('a seller runs a show from the Lots view: ledger, corrections in place, tot
   await page.click('[data-code="B7"] [data-testid="lot-void"]');
   await until(() => lotsOf(sessionId), (lots) => lots[1].status === 'void', 'void');
 
-  // The auto-answer switch is stored for the session.
+  // The answer mode is stored for the session: Suggest is auto-answer on, delivery suggest.
   expect((await api('GET', `/api/sessions/${sessionId}/bot`)).autoAnswer).toBe(false);
-  await page.click('[data-testid="auto-answer"]');
-  await until(() => api('GET', `/api/sessions/${sessionId}/bot`), (s) => s.autoAnswer === true, 'auto-answer on');
-  await page.waitForSelector('[data-testid="auto-answer"][aria-checked="true"]');
+  await page.click('[data-testid="auto-answer"][data-mode="suggest"]');
+  await until(() => api('GET', `/api/sessions/${sessionId}/bot`), (s) => s.autoAnswer === true && s.delivery === 'suggest', 'auto-answer on');
+  await page.waitForSelector('[data-testid="auto-answer"][data-mode="suggest"][aria-checked="true"]');
 
   // A suggested answer can be sent (the service is asked; this one has no stored reply) or dismissed.
   service.sessions.publish(sessionId, {
@@ -226,6 +219,27 @@ test('a seller runs a show from the Lots view: ledger, corrections in place, tot
   // Stop asks first and says what settlement does to the open lots; the show then leaves the running
   // list for Past shows (listed once, by its title, not its id).
   await page.setViewport({ width: 1280, height: 800 });
+  // The show is titled by its page (the fixture's document title) and renamed in place; bad titles are
+  // refused with a code, another show is 404.
+  await until(() => api('GET', `/api/sessions/${sessionId}`), (info) => info.title === `Room ${ROOM}` && info.titleBy === 'page', 'the page title');
+  await page.waitForFunction((want) => document.querySelector('[data-testid="show-title"]')?.textContent === want, { timeout: 15_000 }, `Room ${ROOM}`);
+  await page.click('[data-testid="show-title-rename"]');
+  await page.waitForSelector('#show-title-input');
+  await page.type('#show-title-input', 'Friday denim drop');
+  await page.keyboard.press('Enter');
+  await until(() => api('GET', `/api/sessions/${sessionId}`), (info) => info.title === 'Friday denim drop' && info.titleBy === 'seller', 'the new title');
+  await page.waitForFunction(() => /Friday denim drop/.test(document.querySelector(`.sessions`)?.textContent ?? ''), { timeout: 15_000 });
+  const putTitle = (id: string, body: unknown) =>
+    fetch(`${service.url}/api/sessions/${id}/title`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({
+      status: r.status,
+      code: ((await r.json()) as { error?: { code?: string } }).error?.code,
+    }));
+  expect(await putTitle(sessionId, { title: '   ' })).toEqual({ status: 400, code: 'invalid_body' });
+  expect(await putTitle(sessionId, { title: 'x'.repeat(201) })).toEqual({ status: 400, code: 'invalid_body' });
+  expect(await putTitle(sessionId, { name: 'x' })).toEqual({ status: 400, code: 'invalid_body' });
+  expect(await putTitle('no-such-show', { title: 'x' })).toEqual({ status: 404, code: 'session_not_found' });
+  expect((await api('GET', `/api/sessions/${sessionId}`)).title).toBe('Friday denim drop');
+
   await page.click(`.sessions li:has([data-session-id="${sessionId}"]) .stop`);
   await page.waitForSelector('[data-testid="stop-confirm"]', { visible: true });
   // It names the lots the service will settle (C3 is open with a winner here).
@@ -243,7 +257,7 @@ test('a seller runs a show from the Lots view: ledger, corrections in place, tot
   await until(() => api('GET', '/api/sessions'), (list) => list.find((x: any) => x.sessionId === sessionId)?.status === 'stopped', 'the show stopped');
   await page.waitForSelector(`.past-shows [data-session-id="${sessionId}"]`, { timeout: 20_000 });
   expect(await page.$(`.sessions [data-session-id="${sessionId}"]`)).toBeNull();
-  expect(await page.$eval(`.past-shows [data-session-id="${sessionId}"] .past-show-title`, (el) => el.textContent ?? '')).not.toContain(sessionId);
+  expect(await page.$eval(`.past-shows [data-session-id="${sessionId}"] .past-show-title`, (el) => el.textContent ?? '')).toBe('generic Friday denim drop');
 
   // The next show of this URL is a new session; the last one is listed with its totals.
   const next = await post(service.url, '/api/start-monitoring', { url, selectors: SELECTORS, seller: 'hannah' });

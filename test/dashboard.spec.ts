@@ -276,29 +276,37 @@ describe('the dashboard in a browser', () => {
     const authors = await page.$$eval('[data-testid="feed"] [data-testid="author"]', (els) => els.map((e) => e.textContent));
     expect(authors.every((a) => a && a.length > 0)).toBe(true);
     expect(await page.$eval('[data-testid="connection"]', (el) => el.textContent)).toBe('Connected');
+    // An open local service asks for no token: no Token button to puzzle over.
+    expect(await page.$('.topbar [aria-label="API token"]')).toBeNull();
     await shoot(page, 'desktop-demo');
   });
+
+  /** Clears the start field through the native setter, so React sees the change. */
+  const clearStartUrl = () =>
+    page.$eval('#start-url', (el) => {
+      const input = el as HTMLInputElement;
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, '');
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
 
   test('typing a URL shows the detected platform', async () => {
     await page.click('#start-url');
     await page.type('#start-url', 'https://www.twitch.tv/somechannel');
     expect(await page.$eval('[data-testid="detected-platform"]', (el) => el.textContent)).toBe('Twitch');
     // Without a scheme the form still takes it (the browser's own URL check once refused it).
-    await page.$eval('#start-url', (el) => {
-      const input = el as HTMLInputElement;
-      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, '');
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    });
+    await clearStartUrl();
     await page.type('#start-url', 'whatnot.com/live/abc-123');
     expect(await page.$eval('[data-testid="detected-platform"]', (el) => el.textContent)).toBe('Whatnot');
     expect(await page.$eval('#start-url', (el) => (el as HTMLInputElement).checkValidity())).toBe(true);
     expect(await page.$eval('.start-form button[type="submit"]', (el) => (el as HTMLButtonElement).disabled)).toBe(false);
-    await page.$eval('#start-url', (el) => {
-      // Clear through the native setter so React sees the change.
-      const input = el as HTMLInputElement;
-      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, '');
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    });
+    // A channel name instead of a URL: the platforms it may be on, and a tap fills in the page.
+    await clearStartUrl();
+    await page.type('#start-url', '@somechannel');
+    await page.waitForSelector('[data-testid="channel-kick"]');
+    await page.click('[data-testid="channel-kick"]');
+    await page.waitForFunction(() => (document.querySelector('#start-url') as HTMLInputElement).value === 'https://kick.com/somechannel');
+    expect(await page.$eval('[data-testid="detected-platform"]', (el) => el.textContent)).toBe('Kick');
+    await clearStartUrl();
   });
 
   test('an XSS payload in chat shows literally and runs nothing', async () => {
@@ -574,6 +582,8 @@ describe('the dashboard in a browser', () => {
       const { sessionId } = (await started.json()) as { sessionId: string };
       await tab.goto(guarded.url, { waitUntil: 'load' });
       await tab.waitForFunction(() => document.querySelector('.banner')?.textContent?.includes('requires an API token'), { timeout: 10_000 });
+      // This service asks for a token, so the header has the button for it (an open one has none).
+      expect(await tab.$('.topbar [aria-label="API token"]')).not.toBeNull();
       await tab.click('.banner button');
       await tab.type('#api-token', 'dashboard-secret-token');
       await tab.click('.token-form button[type="submit"]');

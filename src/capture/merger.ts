@@ -80,6 +80,10 @@ export class MessageMerger {
     if (!this.closed) this.sink.show?.(showId);
   }
 
+  title(title: string): void {
+    if (!this.closed) this.sink.title?.(title);
+  }
+
   /** How the two paths met (for the session's diagnostics); empty without a network path. */
   describe(): Record<string, unknown> {
     if (!this.reconciler) return {};

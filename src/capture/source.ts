@@ -25,6 +25,8 @@ export interface SourceSink {
    * it. A different id later means the channel went live again: that is a new show.
    */
   show?(showId: string): void;
+  /** The show's title as the page names it (its document title); raw page text, cleaned by the pipeline. */
+  title?(title: string): void;
 }
 
 /** Where a reply goes, as the source knows it. */

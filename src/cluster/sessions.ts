@@ -317,6 +317,19 @@ export class ClusterSessions {
     return this.options.local.setSellers(sessionId, sellers);
   }
 
+  /** Names a show: like setSellers, on the instance that runs it (its SessionManager holds the record). */
+  setTitle(sessionId: string, title: string | null, viewer?: string): SessionInfo {
+    const record = this.cluster.show(sessionId);
+    if (!record || !visibleTo(record.request.ownerId, viewer)) {
+      throw new EarshotError('session_not_found', `No session ${sessionId}`, { sessionId });
+    }
+    const lease = this.leases.get(sessionId);
+    if (!lease || lease.outcome !== null) {
+      throw new EarshotError('not_ready', `Show ${sessionId} runs on another instance; it can be named there`, { sessionId });
+    }
+    return this.options.local.setTitle(sessionId, title);
+  }
+
   /** The source of a show running here (screenshots, reply targets); other instances' shows have none here. */
   sourceOf(sessionId: string): ChatSource | undefined {
     return this.leases.has(sessionId) ? this.options.local.sourceOf(sessionId) : undefined;

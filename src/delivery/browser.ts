@@ -65,7 +65,7 @@ export class BrowserReplyTransport implements ReplyTransport {
     const sender = await this.pageFor(target);
     try {
       const input = await sender.page.waitForSelector(selector, { visible: true, timeout: this.options.inputTimeoutMs ?? 15_000 });
-      if (!input) throw new DeliveryError('no_chat_input', true, 'The chat input is not on the page');
+      if (!input) throw new DeliveryError('no_chat_input', false, 'The chat input is not on the page');
       // Clear what may be left from a failed attempt, then type and send as a person does.
       await input.evaluate((el) => {
         if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) el.value = '';
@@ -80,8 +80,12 @@ export class BrowserReplyTransport implements ReplyTransport {
       // A page in an unknown state is not reused.
       await this.release(target.sessionId);
       if (error instanceof DeliveryError) throw error;
-      const timedOut = (error as { name?: string }).name === 'TimeoutError';
-      throw new DeliveryError(timedOut ? 'no_chat_input' : 'page_error', true, describeError(error), { cause: error });
+      // The page loaded but its chat input never showed (signed out, chat closed, a new layout): trying
+      // again types into the same page, so the seller is told at once instead of after every backoff.
+      if ((error as { name?: string }).name === 'TimeoutError') {
+        throw new DeliveryError('no_chat_input', false, describeError(error), { cause: error });
+      }
+      throw new DeliveryError('page_error', true, describeError(error), { cause: error });
     }
   }
 

@@ -9,5 +9,7 @@ export function replyStatusEvent(reply: Reply): Extract<SessionEventBody, { type
     ...(reply.messageId ? { messageId: reply.messageId } : {}),
     status: reply.status,
     ...(reply.reason ? { detail: reply.reason } : {}),
+    // Every dashboard shows who a merged suggestion is for.
+    ...(reply.askers.length > 0 ? { askers: reply.askers } : {}),
   };
 }

@@ -11,7 +11,7 @@ export type SessionEventBody =
   | { type: 'buyer_detected'; messageId: string; buyer: BuyerPayload }
   /** The knowledge base's answer to a message: the contract's answer payload, as ingest returned it. */
   | ({ type: 'answer'; messageId: string } & AnswerPayload)
-  | { type: 'reply_status'; replyId: string; messageId?: string; status: AnswerStatus; detail?: string }
+  | { type: 'reply_status'; replyId: string; messageId?: string; status: AnswerStatus; detail?: string; askers?: string[] }
   | { type: 'message_deleted'; messageId: string; reason?: string }
   /** A lot changed (chat, a correction, undo, the show's end); `summary` is the show's counts after it. */
   | { type: 'lot_update'; lot: Lot; summary?: ShowSummary; by?: 'seller' }

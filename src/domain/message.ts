@@ -65,10 +65,14 @@ export interface SessionInfo {
   startedAt: string;
   /** The seller who started the show (Supabase user id), when the service has accounts. */
   ownerId?: string;
-  /** The host's usernames (start-monitoring's `seller`): their messages announce lots. */
   /** The platform's own id of this show (a Kick livestream id), when the page reveals it. */
   platformShowId?: string;
+  /** The host's usernames (start-monitoring's `seller`): their messages announce lots. */
   sellers?: string[];
+  /** The show's title (src/domain/show-title.ts): the page's, until the seller names it. */
+  title?: string;
+  /** Who gave the title: the page, or the seller (then the page's no longer replaces it). */
+  titleBy?: 'page' | 'seller';
   /** Cluster mode: the instance running the show (INSTANCE_ID; null while it waits for one). */
   instance?: string | null;
   /** The source's health as of now (src/pipeline/source-health.ts), on the instance that runs the show. */

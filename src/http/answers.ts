@@ -29,6 +29,9 @@ export const Session = z.object({
   ownerId: z.string().optional(),
   platformShowId: z.string().optional(),
   sellers: z.array(z.string()).optional(),
+  /** The show's title: the page's (its document title, cleaned), until the seller names it. */
+  title: z.string().optional(),
+  titleBy: z.enum(['page', 'seller']).optional(),
   /** The show's counts from the claims ledger (what buyerCount counts). */
   sales: SessionSales.optional(),
   /** Cluster mode: the instance running the show (null while it waits for one). */
@@ -50,6 +53,16 @@ export const MessagesAnswer = z.object({
   messages: z.array(StoredMessage),
   /** The `before` of the next page; null on the last page. */
   nextCursor: z.string().nullable(),
+});
+
+/** A search over the caller's shows: the hits newest first, each with its show; how many shows were read. */
+export const SearchAnswer = z.object({
+  q: z.string(),
+  messages: z.array(StoredMessage.extend({ sessionId: z.string(), showTitle: z.string().nullable() })),
+  /** The shows searched: the caller's newest, at most 50. */
+  shows: z.number().int(),
+  /** The caller has older shows than those searched. */
+  moreShows: z.boolean(),
 });
 
 /** The ledger's buyers (sold and pending lots' winners), the interested viewers no lot holds, and the counts. */
@@ -157,6 +170,7 @@ export const ReplySchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   sentAt: z.string().nullable(),
+  askers: z.array(z.string()).describe('The platform names of everyone this answer is for, first asker first (at most 50)'),
 }) satisfies z.ZodType<Reply>;
 
 export const BotSettingsSchema = z.object({
@@ -166,7 +180,12 @@ export const BotSettingsSchema = z.object({
   trigger: z.string().nullable(),
   profile: z.string().nullable(),
   updatedAt: z.string().nullable(),
-}) satisfies z.ZodType<BotSettings>;
+  inheritedFrom: z.string().nullable().describe("The show these settings carry over from (the seller's latest); null: the show's own or the defaults"),
+  repliesPerMinute: z.number().int().describe('REPLY_RATE_PER_MINUTE: answers posted per show per minute at most; more wait as suggestions'),
+}) satisfies z.ZodType<BotSettingsAnswer>;
+
+/** GET/PUT /api/sessions/:id/bot: the settings with the service's reply rate cap. */
+export type BotSettingsAnswer = BotSettings & { repliesPerMinute: number };
 
 /** GET /api/config: what the dashboard needs before signing in (open). */
 export const PublicConfig = z.looseObject({

@@ -8,7 +8,8 @@
  *   POST   /api/kb/ask                 {question} -> {answer: {text, sources, method} | null} (try the knowledge base)
  *   GET    /api/commands               POST /api/commands   PATCH|PUT /api/commands/:id   DELETE /api/commands/:id
  *   GET    /api/replies?sessionId=&status=&limit=
- *   POST   /api/replies/:id/send       a suggestion (or a failed reply) goes to the outbox as pending
+ *   POST   /api/replies/:id/send       {to?: "once"|"all"} a suggestion (or a failed reply) goes to the outbox as
+ *                                      pending; `all`: as one reply @mentioning everyone who asked
  *   GET    /api/sessions/:id/bot       PUT /api/sessions/:id/bot {autoAnswer?, delivery?, trigger?, profile?}
  *
  * Uploaded text is extracted (src/kb/extract.ts: pdf-parse for PDFs, in a worker thread with budgets:
@@ -24,7 +25,8 @@ import type { SessionEventBody } from '../domain/events.ts';
 import { EarshotError } from '../errors.ts';
 import { replyStatusEvent } from '../delivery/status.ts';
 import { extractDocument, extractPdfText } from '../kb/extract.ts';
-import { COMMAND_ROLES, type KnowledgeBase } from '../../supabase/functions/_shared/kb/index.ts';
+import { COMMAND_ROLES, DEFAULT_REPLIES_PER_MINUTE, type BotSettings, type KnowledgeBase } from '../../supabase/functions/_shared/kb/index.ts';
+import type { BotSettingsAnswer } from './answers.ts';
 import { requireSession, type KnownSessions } from './messages.ts';
 import { parseBody } from './sessions.ts';
 
@@ -47,6 +49,8 @@ export interface KbRoutesOptions {
    * thread, with time and memory budgets); the default reads on this thread, with the page and character caps.
    */
   extractPdf?: (data: Uint8Array) => Promise<string>;
+  /** REPLY_RATE_PER_MINUTE, told with the bot settings (default DEFAULT_REPLIES_PER_MINUTE). */
+  repliesPerMinute?: number;
 }
 
 /** Session ids as the start route accepts them (plus derived ids). */
@@ -97,6 +101,9 @@ export const RepliesQuery = z.object({
 });
 
 export const AskBody = z.object({ question: z.string().trim().min(1).max(500) }).strict();
+
+/** POST /api/replies/:id/send: `once` (default) posts the answer as it is; `all` @mentions everyone who asked. */
+export const SendBody = z.object({ to: z.enum(['once', 'all']).optional() }).strict();
 
 interface Upload {
   filename: string;
@@ -241,7 +248,8 @@ export function kbRoutes(options: KbRoutesOptions): Router {
         throw new EarshotError('reply_not_found', `No reply ${req.params.id.slice(0, 60)}`);
       }
     }
-    const reply = await store.setStatus(req.params.id, status);
+    const toAll = status === 'pending' && parseBody(SendBody, req.body ?? {}).to === 'all';
+    const reply = toAll ? await store.sendToAll(req.params.id) : await store.setStatus(req.params.id, status);
     if (!reply) {
       const existing = await store.getReply(req.params.id);
       if (!existing) throw new EarshotError('reply_not_found', `No reply ${req.params.id.slice(0, 60)}`);
@@ -257,15 +265,19 @@ export function kbRoutes(options: KbRoutesOptions): Router {
     if (!SESSION_ID.test(req.params.id)) throw new EarshotError('invalid_body', 'Bad session id');
     return req.params.id;
   };
+  const withRate = (settings: BotSettings): BotSettingsAnswer => ({
+    ...settings,
+    repliesPerMinute: options.repliesPerMinute ?? DEFAULT_REPLIES_PER_MINUTE,
+  });
   router.get('/api/sessions/:id/bot', async (req, res) => {
     const id = sessionId(req);
     checkSession(res, id);
-    res.json(await (await kbOf(res)).getSettings(id));
+    res.json(withRate(await (await kbOf(res)).getSettings(id)));
   });
   router.put('/api/sessions/:id/bot', async (req, res) => {
     const id = sessionId(req);
     checkSession(res, id);
-    res.json(await (await kbOf(res)).putSettings(id, parseBody(SettingsBody, req.body)));
+    res.json(withRate(await (await kbOf(res)).putSettings(id, parseBody(SettingsBody, req.body))));
   });
 
   return router;

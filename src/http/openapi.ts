@@ -40,10 +40,10 @@ import {
 import { ERROR_STATUS, type ErrorCode } from '../../supabase/functions/_shared/errors.ts';
 import type { SessionEvent } from '../domain/events.ts';
 import * as A from './answers.ts';
-import { AskBody, CommandBody, CommandPatchBody, DocumentJson, RepliesQuery, SettingsBody } from './kb.ts';
+import { AskBody, CommandBody, CommandPatchBody, DocumentJson, RepliesQuery, SendBody, SettingsBody } from './kb.ts';
 import { CsvQuery } from './lots.ts';
-import { BuyersQuery, MessagesQuery } from './messages.ts';
-import { SellersBody, StartBody, StopBody } from './sessions.ts';
+import { BuyersQuery, MessagesQuery, SearchQuery } from './messages.ts';
+import { SellersBody, StartBody, StopBody, TitleBody } from './sessions.ts';
 import { DeliveriesQuery } from './webhooks.ts';
 
 // Compile-time checks that the contract's frame schemas describe what the hub really sends: every event
@@ -276,6 +276,24 @@ export const OPERATIONS: Operation[] = [
     errors: ['session_not_found', 'not_ready'],
   },
   {
+    method: 'put',
+    path: '/api/sessions/{id}/title',
+    summary: "Name the show (the page's title no longer replaces it), or null to take the page's again",
+    tags: ['monitoring'],
+    body: TitleBody,
+    answers: { 200: A.Session },
+    errors: ['session_not_found', 'not_ready'],
+  },
+  {
+    method: 'get',
+    path: '/api/messages',
+    summary: "Search every show of the caller's at once (the newest 50), hits newest first with their show",
+    tags: ['monitoring'],
+    query: SearchQuery,
+    answers: { 200: A.SearchAnswer },
+    errors: ['invalid_body'],
+  },
+  {
     method: 'get',
     path: '/api/sessions/{id}/messages',
     summary: 'Stored messages, newest first (full-text q, cursor paging)',
@@ -412,10 +430,14 @@ export const OPERATIONS: Operation[] = [
     (verb): Operation => ({
       method: 'post',
       path: `/api/replies/{id}/${verb}`,
-      summary: verb === 'send' ? 'Queue a suggested or failed reply for delivery' : 'Dismiss a suggested or failed reply',
+      summary:
+        verb === 'send'
+          ? 'Queue a suggested or failed reply for delivery (`to: "all"`: one reply @mentioning everyone who asked)'
+          : 'Dismiss a suggested or failed reply',
       tags: ['kb'],
+      ...(verb === 'send' ? { body: SendBody } : {}),
       answers: { 200: A.ReplySchema },
-      errors: [...kbErrors, 'reply_not_found', 'reply_not_sendable'],
+      errors: [...kbErrors, 'reply_not_found', 'reply_not_sendable', ...(verb === 'send' ? (['invalid_body'] as const) : [])],
     }),
   ),
   {

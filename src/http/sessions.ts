@@ -5,6 +5,7 @@ import { userOf } from '../auth/middleware.ts';
 import { defaultSellerFor } from '../capture/platforms/default-seller.ts';
 import { detectPlatform } from '../capture/platforms/index.ts';
 import { PLATFORMS } from '../domain/message.ts';
+import { MAX_TITLE_LENGTH } from '../domain/show-title.ts';
 import { EarshotError } from '../errors.ts';
 import type { Shows } from '../pipeline/session-manager.ts';
 import { describeZod } from './errors.ts';
@@ -50,6 +51,9 @@ export const SellersBody = z
     seller: z.union([sellerName, z.array(sellerName).min(1).max(20)]).transform((v) => (Array.isArray(v) ? v : [v])),
   })
   .strict();
+
+/** PUT /api/sessions/:id/title: the seller's name for the show, or null to take the page's again. */
+export const TitleBody = z.object({ title: z.string().trim().min(1).max(MAX_TITLE_LENGTH).nullable() }).strict();
 
 export const StopBody = z.object({ sessionId: z.string().trim().min(1).max(100) }).strict();
 
@@ -100,6 +104,10 @@ export function sessionRoutes(sessions: Shows): Router {
     const body = parseBody(SellersBody, req.body);
     const info = sessions.setSellers(req.params.id, body.seller, userOf(res));
     res.json({ sessionId: info.sessionId, sellers: info.sellers ?? [] });
+  });
+  router.put('/api/sessions/:id/title', (req, res) => {
+    const body = parseBody(TitleBody, req.body);
+    res.json(sessions.setTitle(req.params.id, body.title, userOf(res)));
   });
   router.get('/api/sessions/:id', (req, res) => {
     const info = sessions.get(req.params.id, userOf(res));

@@ -21,6 +21,7 @@ export function showsWithDeliveryReports(shows: Shows, reportOf: (sessionId: str
     start: (request) => shows.start(request),
     stop: (sessionId, viewer) => shows.stop(sessionId, viewer),
     setSellers: (sessionId, sellers, viewer) => shows.setSellers(sessionId, sellers, viewer),
+    setTitle: (sessionId, title, viewer) => withDeliveryReport(shows.setTitle(sessionId, title, viewer), reportOf(sessionId)),
     list: (viewer) => shows.list(viewer).map((info) => withDeliveryReport(info, reportOf(info.sessionId))),
     get: (sessionId, viewer) => {
       const info = shows.get(sessionId, viewer);

@@ -156,3 +156,25 @@ test('naming the host after the start stores the sellers with the session (the f
   expect(() => manager.setSellers('nope', ['x'])).toThrow(expect.objectContaining({ code: 'session_not_found' }));
   expect(manager.get('s', 'u1')?.sellers).toEqual(['hannah', 'co_host']);
 });
+
+test("a show is titled by its page until the seller names it; the seller's name stays; null gives it back", async () => {
+  const { manager, inputs } = setup();
+  const changed: Array<string | undefined> = [];
+  manager.bus.on('session', (info) => changed.push(info.title));
+  await manager.start({ url: 'https://www.whatnot.com/live/x', sessionId: 's', ownerId: 'u1' });
+  const sink = inputs[0]!.sink;
+  sink.title!('(2) Denim drop\u0000 night | Whatnot');
+  expect(manager.get('s')).toMatchObject({ title: 'Denim drop night', titleBy: 'page' });
+  expect(changed.at(-1)).toBe('Denim drop night');
+  const named = manager.setTitle('s', '  Friday denim  ', 'u1');
+  expect(named).toMatchObject({ title: 'Friday denim', titleBy: 'seller' });
+  sink.title!('Something else | Whatnot');
+  expect(manager.get('s')?.title).toBe('Friday denim');
+  expect(() => manager.setTitle('s', '\u0000', 'u1')).toThrow(expect.objectContaining({ code: 'invalid_body' }));
+  expect(() => manager.setTitle('s', 'x', 'someone-else')).toThrow(expect.objectContaining({ code: 'session_not_found' }));
+  expect(manager.get('s')?.title).toBe('Friday denim');
+  manager.setTitle('s', null, 'u1');
+  expect(manager.get('s')?.title).toBeUndefined();
+  sink.title!('Back to the page | Whatnot');
+  expect(manager.get('s')).toMatchObject({ title: 'Back to the page', titleBy: 'page' });
+});

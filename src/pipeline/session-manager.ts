@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { SessionEventBody } from '../domain/events.ts';
 import type { StartRequest } from '../domain/session.ts';
 import type { ChatMessage, Platform, SessionInfo, SessionStatus, SourceKind } from '../domain/message.ts';
+import { cleanTitle } from '../domain/show-title.ts';
 import { EarshotError, describeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { SessionMetrics } from '../metrics.ts';
@@ -103,7 +104,7 @@ export function nextShowId(base: string, stateOf: (id: string) => ShowState | un
  * What the HTTP routes, the hub and the workers need of the shows: the SessionManager on one instance,
  * ClusterSessions (src/cluster/sessions.ts) over a cluster's.
  */
-export type Shows = Pick<SessionManager, 'start' | 'stop' | 'list' | 'get' | 'ownerOf' | 'sourceOf' | 'publish' | 'activeCount' | 'setSellers'>;
+export type Shows = Pick<SessionManager, 'start' | 'stop' | 'list' | 'get' | 'ownerOf' | 'sourceOf' | 'publish' | 'activeCount' | 'setSellers' | 'setTitle'>;
 
 const RUNNING: ReadonlySet<SessionStatus> = new Set(['starting', 'live', 'recovering', 'no_chat_found', 'quota_exhausted']);
 
@@ -337,6 +338,15 @@ export class SessionManager {
         if (session.info.status === 'stopped') return;
         this.publishStatus(session, status, detail);
       },
+      title: (raw) => {
+        if (session.info.titleBy === 'seller' || !RUNNING.has(session.info.status)) return;
+        const title = cleanTitle(raw);
+        if (title === undefined || title === session.info.title) return;
+        session.info.title = title;
+        session.info.titleBy = 'page';
+        this.book.changed();
+        this.bus.emit('session', this.snapshot(session));
+      },
       show: (showId) => {
         if (this.closing || !RUNNING.has(session.info.status)) return;
         switch (showChange(session.info.platformShowId, showId)) {
@@ -537,6 +547,29 @@ export class SessionManager {
     session.request = { ...session.request, seller: names };
     this.book.changed();
     // The session record travels to the backend like a status change does (the forwarder upserts it).
+    this.bus.emit('session', this.snapshot(session));
+    return this.snapshot(session);
+  }
+
+  /**
+   * Names a show (the seller's title replaces the page's from then on), or with null gives the naming
+   * back to the page (its title is read again the next time chat starts flowing).
+   */
+  setTitle(sessionId: string, title: string | null, viewer?: string): SessionInfo {
+    const session = this.book.get(sessionId);
+    if (!session || !visibleTo(session.request.ownerId, viewer)) {
+      throw new EarshotError('session_not_found', `No session ${sessionId}`, { sessionId });
+    }
+    const clean = title === null ? undefined : cleanTitle(title);
+    if (title !== null && clean === undefined) throw new EarshotError('invalid_body', 'A title needs some text');
+    if (clean === undefined) {
+      delete session.info.title;
+      delete session.info.titleBy;
+    } else {
+      session.info.title = clean;
+      session.info.titleBy = 'seller';
+    }
+    this.book.changed();
     this.bus.emit('session', this.snapshot(session));
     return this.snapshot(session);
   }

@@ -44,10 +44,15 @@ export async function startTestService(env: Record<string, string> = {}): Promis
 }
 
 export async function post(base: string, route: string, body: unknown): Promise<{ status: number; body: any }> {
+  return call(base, 'POST', route, body);
+}
+
+/** One request to the service: a JSON body (a string is sent as it is), the status and the parsed answer. */
+export async function call(base: string, method: string, route: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${base}${route}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
   let parsed: unknown = text;

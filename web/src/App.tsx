@@ -3,7 +3,7 @@
  * questions) and the knowledge-base screen. On narrow screens the three columns become tabs.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { ApiError, describe, json } from './api.ts';
+import { ApiError, describe, json, readToken } from './api.ts';
 import { BuyersPanel } from './components/BuyersPanel.tsx';
 import { Feed } from './components/Feed.tsx';
 import { OverlayPanel, setFeatured } from './components/OverlayPanel.tsx';
@@ -13,10 +13,10 @@ import { KnowledgeBase } from './components/KnowledgeBase.tsx';
 import { Webhooks } from './components/Webhooks.tsx';
 import { QuestionsPanel } from './components/QuestionsPanel.tsx';
 import { SessionHealth } from './components/SessionHealth.tsx';
-import { isRunning, SessionList, showTitle } from './components/SessionList.tsx';
+import { isRunning, SessionList, titleOf } from './components/SessionList.tsx';
+import { ShowTitle } from './components/ShowTitle.tsx';
 import { StartForm } from './components/StartForm.tsx';
 import { TokenSettings } from './components/TokenSettings.tsx';
-import { HistorySearch } from './components/HistorySearch.tsx';
 import { HostNotice } from './components/HostNotice.tsx';
 import { LotsPanel } from './components/LotsPanel.tsx';
 import { NotifyToggle } from './components/NotifyToggle.tsx';
@@ -47,7 +47,18 @@ export interface SignedInAccount {
   signOut: () => void;
 }
 
-export function App({ client, beeper, account }: { client: LiveClient; beeper: Beeper; account?: SignedInAccount }) {
+export function App({
+  client,
+  beeper,
+  account,
+  tokenRequired = false,
+}: {
+  client: LiveClient;
+  beeper: Beeper;
+  account?: SignedInAccount;
+  /** The service asks for an API token (GET /api/config): only then is there a Token button. */
+  tokenRequired?: boolean;
+}) {
   const { store } = client;
   const [route, go] = useHashRoute();
   // Re-render on every store flush; the panels read the mutable feeds directly.
@@ -234,7 +245,7 @@ export function App({ client, beeper, account }: { client: LiveClient; beeper: B
           </a>
         </nav>
         <div className="topbar-actions">
-          <MuteToggle muted={muted} onChange={changeMuted} />
+          <MuteToggle muted={muted} onChange={changeMuted} label labelClassName="long-name" />
           <NotifyToggle />
           {account ? (
             <>
@@ -245,7 +256,8 @@ export function App({ client, beeper, account }: { client: LiveClient; beeper: B
                 Sign out
               </button>
             </>
-          ) : (
+          ) : tokenRequired || unauthorized || readToken() !== '' ? (
+            // An open local service needs no token: the button is there only where one is asked for.
             <button
               type="button"
               className="icon-button"
@@ -253,9 +265,9 @@ export function App({ client, beeper, account }: { client: LiveClient; beeper: B
               aria-label="API token"
               onClick={() => setTokenOpen((v) => !v)}
             >
-              <KeyIcon /> <span className="long">Token</span>
+              <KeyIcon /> <span className="long">API token</span>
             </button>
-          )}
+          ) : null}
         </div>
       </header>
       {tokenOpen && (
@@ -301,7 +313,7 @@ export function App({ client, beeper, account }: { client: LiveClient; beeper: B
           </nav>
           <main className="layout" id="main" data-pane={pane}>
             {/* The page's heading for every tab and column; the welcome has its own when nothing is selected. */}
-            {selected && <h1 className="visually-hidden">Live show: {showTitle(selectedInfo?.url ?? selected.sessionId)}</h1>}
+            {selected && <h1 className="visually-hidden">Live show: {selectedInfo ? titleOf(selectedInfo) : selected.sessionId}</h1>}
             <div className="col col-sessions">
               <StartForm onStarted={onStarted} onGesture={() => beeper.unlock()} />
               <h2 className="col-title">Sessions</h2>
@@ -331,6 +343,7 @@ export function App({ client, beeper, account }: { client: LiveClient; beeper: B
             {selected ? (
               <>
                 <div className="col col-feed">
+                  {selectedInfo && <ShowTitle key={`title-${selected.sessionId}`} info={selectedInfo} onSaved={sessionsPoll.refresh} />}
                   <div className="view-switch" role="group" aria-label="Centre column">
                     <button type="button" aria-pressed={!lotsWide} onClick={() => setLotsView(false)} data-testid="view-chat">
                       Chat
@@ -351,7 +364,6 @@ export function App({ client, beeper, account }: { client: LiveClient; beeper: B
                     <LotsPanel key={`lots-${selected.sessionId}`} client={client} feed={selected} version={feedVersion} live={selectedLive} />
                   ) : (
                     <>
-                      <HistorySearch key={`search-${selected.sessionId}`} sessionId={selected.sessionId} />
                       <Feed
                         key={selected.sessionId}
                         feed={selected}

@@ -32,10 +32,10 @@ function liveClient(accounts?: Accounts): LiveClient {
   return client;
 }
 
-function Root({ accounts }: { accounts?: Accounts }) {
+function Root({ accounts, tokenRequired }: { accounts?: Accounts; tokenRequired: boolean }) {
   const [state, setState] = useState<AuthState | undefined>(accounts?.state);
   useEffect(() => accounts?.subscribe(setState), [accounts]);
-  if (!accounts) return <App client={liveClient()} beeper={beeper} />;
+  if (!accounts) return <App client={liveClient()} beeper={beeper} tokenRequired={tokenRequired} />;
   if (!state || state.phase === 'loading') return null;
   if (state.phase === 'signed_out') return <SignIn accounts={accounts} error={state.error} />;
   return (
@@ -54,8 +54,11 @@ function Root({ accounts }: { accounts?: Accounts }) {
 async function boot(): Promise<void> {
   const root = createRoot(document.getElementById('root')!);
   let accounts: Accounts | undefined;
+  let tokenRequired = false;
   try {
-    accounts = await startAccounts(await loadPublicConfig());
+    const config = await loadPublicConfig();
+    tokenRequired = config.apiToken === true;
+    accounts = await startAccounts(config);
   } catch (error) {
     root.render(
       <div className="banner tone-bad" role="alert">
@@ -66,7 +69,7 @@ async function boot(): Promise<void> {
   }
   root.render(
     <StrictMode>
-      <Root accounts={accounts} />
+      <Root accounts={accounts} tokenRequired={tokenRequired} />
     </StrictMode>,
   );
 }

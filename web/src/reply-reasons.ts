@@ -6,7 +6,7 @@
 const COPY = 'copy the answer and post it yourself.';
 
 const WORDS: Record<string, string> = {
-  no_chat_input: `This page has no chat box Earshot can type into: ${COPY}`,
+  no_chat_input: `Earshot opened the show's page but found no chat box to type into (signed out, or the chat is closed): ${COPY}`,
   no_transport: `Earshot cannot post in this chat: ${COPY}`,
   profile_missing: `No signed-in browser profile is set up for this platform, so Earshot cannot post: ${COPY}`,
   profile_invalid: `The browser profile for this platform cannot be read (set it up again), so ${COPY}`,
@@ -24,4 +24,28 @@ const WORDS: Record<string, string> = {
 /** The reason in words; an unknown code keeps the code so support can look it up. */
 export function replyReasonText(reason: string): string {
   return WORDS[reason] ?? `It could not be posted (${reason}): ${COPY}`;
+}
+
+/** Why an answer waits as a suggestion although the show sends answers automatically. */
+const HELD: Record<string, string> = {
+  rate_limited: 'Held back: the bot already posted as many answers as it may this minute. Send it if it still helps.',
+  duplicate: 'Held back: the same answer was posted a moment ago.',
+};
+
+/**
+ * A reply's reason as the dashboard shows it, by status: a failure in words; a pending reply that failed
+ * once is being tried again; a suggestion says why it was held back.
+ */
+export function replyDetailText(status: string, reason: string): string {
+  if (status === 'pending') return 'Posting failed once; trying again.';
+  if (status === 'suggested') return HELD[reason] ?? (reason === 'no_transport' ? replyReasonText(reason) : `Held back (${reason}).`);
+  return replyReasonText(reason);
+}
+
+/** Who asked, in words: "asked by amy", "amy and bob", "amy, bob and cy", "amy, bob and 4 more". */
+export function askedByText(askers: readonly string[]): string {
+  if (askers.length === 0) return '';
+  if (askers.length === 1) return `asked by ${askers[0]}`;
+  if (askers.length <= 3) return `asked by ${askers.slice(0, -1).join(', ')} and ${askers[askers.length - 1]}`;
+  return `asked by ${askers.slice(0, 2).join(', ')} and ${askers.length - 2} more`;
 }

@@ -210,6 +210,9 @@ export class BrowserSource implements ChatSource {
     this.status = status;
     this.statusDetail = detail;
     this.merger.status(status, detail);
+    // Single-page apps (Whatnot, YouTube, Twitch) name the show in script after the first paint: once
+    // the page is live its title is the show's, not the loading page's.
+    if (status === 'live') void this.readTitle();
   }
 
   private agentConfig(): AgentConfig {
@@ -375,6 +378,17 @@ export class BrowserSource implements ChatSource {
   private chatArrived(): void {
     this.chatSeenAt = this.newChatAt = Date.now();
     if (this.status !== 'live' && this.status !== 'ended') this.setStatus('live');
+  }
+
+  private async readTitle(): Promise<void> {
+    const page = this.page;
+    if (!page) return;
+    try {
+      const title = await page.title();
+      if (!this.stopped && this.page === page && title.trim() !== '') this.merger.title(title);
+    } catch {
+      // a page closing or navigating has no title to give; the next live transition reads it again
+    }
   }
 
   /** Carries out what the probe means for the page (liveness.ts decides). */

@@ -466,6 +466,8 @@ export const AnswerPayload = z.object({
   status: AnswerStatus,
   sources: z.array(AnswerSource),
   replyId: z.string().optional(),
+  /** The platform's names of everyone this answer is for (viewers who asked the same join one suggestion). */
+  askers: z.array(z.string()).optional(),
 });
 export type AnswerPayload = z.output<typeof AnswerPayload>;
 
@@ -787,6 +789,7 @@ export const WsSessionEvent = z.discriminatedUnion('type', [
     messageId: z.string().optional(),
     status: AnswerStatus,
     detail: z.string().optional(),
+    askers: z.array(z.string()).optional(),
   }),
   z.object({ type: z.literal('message_deleted'), ...stamp, messageId: z.string(), reason: z.string().optional() }),
   z.object({ type: z.literal('lot_update'), ...stamp, lot: Lot, summary: ShowSummary.optional(), by: LotChangeBy.optional() }),

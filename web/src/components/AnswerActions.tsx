@@ -1,10 +1,12 @@
 /**
  * Send or dismiss one suggested answer. Send asks the service to post it in the chat
- * (POST /api/replies/:id/send; its reply_status follows over the socket). Dismiss marks the reply
+ * (POST /api/replies/:id/send; its reply_status follows over the socket); an answer several viewers asked
+ * for offers "Send once" and "Reply to all" (`{to: "all"}`: one reply @mentioning them). Until the status
+ * changes the buttons say it is on its way; a failure brings them back. Dismiss marks the reply
  * `dismissed` in the outbox (POST /api/replies/:id/dismiss), so every dashboard of the seller hides it;
  * an answer without a stored reply is hidden in this browser (remembered per message).
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { describe, json } from '../api.ts';
 
 const DISMISSED_KEY = 'earshot.dismissedReplies';
@@ -32,17 +34,23 @@ function dismiss(key: string): void {
   }
 }
 
-export function AnswerActions(props: { replyId?: string; messageId: string; status: string; onDismiss: () => void }) {
+export function AnswerActions(props: { replyId?: string; messageId: string; status: string; askers?: number; onDismiss: () => void }) {
   const { replyId, messageId, status, onDismiss } = props;
   const [busy, setBusy] = useState(false);
+  // Asked to send while the reply had this status: waiting for its reply_status (any change ends it).
+  const [sentFrom, setSentFrom] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  useEffect(() => setSentFrom(null), [status]);
+  const waiting = busy || sentFrom === status;
   const sendable = replyId !== undefined && (status === 'suggested' || status === 'failed');
-  const send = async (): Promise<void> => {
+  const many = (props.askers ?? 0) > 1;
+  const send = async (to: 'once' | 'all'): Promise<void> => {
     if (!replyId) return;
     setBusy(true);
     setError(null);
     try {
-      await json(`/api/replies/${encodeURIComponent(replyId)}/send`, { method: 'POST', body: {} });
+      await json(`/api/replies/${encodeURIComponent(replyId)}/send`, { method: 'POST', body: to === 'all' ? { to } : {} });
+      setSentFrom(status);
     } catch (e) {
       setError(describe(e));
     }
@@ -66,9 +74,25 @@ export function AnswerActions(props: { replyId?: string; messageId: string; stat
   };
   return (
     <>
-      {sendable && (
-        <button type="button" className="small-button primary" disabled={busy} onClick={() => void send()} data-testid="answer-send">
-          {busy ? 'Sending…' : 'Send'}
+      {sendable && waiting && (
+        <span className="muted small" role="status">
+          Sending…
+        </span>
+      )}
+      {sendable && !waiting && (
+        <button type="button" className="small-button primary" onClick={() => void send('once')} data-testid="answer-send">
+          {status === 'failed' ? 'Try again' : many ? 'Send once' : 'Send'}
+        </button>
+      )}
+      {sendable && !waiting && many && (
+        <button
+          type="button"
+          className="small-button"
+          onClick={() => void send('all')}
+          data-testid="answer-send-all"
+          title="Posts the answer once, mentioning everyone who asked (as many as fit in one chat message)"
+        >
+          Reply to all
         </button>
       )}
       {status !== 'sent' && status !== 'pending' && (

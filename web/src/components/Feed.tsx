@@ -8,6 +8,7 @@ import { memo, useCallback, useDeferredValue, useEffect, useLayoutEffect, useMem
 import type { SessionFeed } from '../feed/session-feed.ts';
 import type { Answer, Buyer, FeedMessage } from '../feed/types.ts';
 import { formatTime } from '../hooks.ts';
+import { HistorySearch, type SearchScope } from './HistorySearch.tsx';
 
 interface Filters {
   buyers: boolean;
@@ -47,6 +48,10 @@ export function Feed({ feed, version, emptyHint, featuredId, onFeature }: FeedPr
   const [questionsOnly, setQuestionsOnly] = useState(false);
   const [query, setQuery] = useState('');
   const deferredQuery = useDeferredValue(query);
+  // One search box: typing filters what is on screen; Enter looks the words up in storage, in this show
+  // or in all the seller's shows (the scope beside it).
+  const [scope, setScope] = useState<SearchScope>('show');
+  const [stored, setStored] = useState<{ q: string; scope: SearchScope } | null>(null);
   const rows = useMemo(
     () => selectRows(feed, { buyers: buyersOnly, questions: questionsOnly, query: deferredQuery }),
     // `version` changes whenever the feed's content does (the arrays are mutated in place).
@@ -136,17 +141,38 @@ export function Feed({ feed, version, emptyHint, featuredId, onFeature }: FeedPr
 
   return (
     <section className="feed" aria-label="Live chat">
-      <div className="feed-tools" role="toolbar" aria-label="Filters">
-        <label className="search">
-          <span className="visually-hidden">Search messages</span>
-          <input
-            type="search"
-            placeholder="Search text or author"
-            value={query}
-            maxLength={200}
-            onChange={(e) => setQuery(e.target.value)}
-          />
-        </label>
+      <div className="feed-tools">
+        <form
+          role="search"
+          className="search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const q = query.trim();
+            setStored(q ? { q, scope } : null);
+          }}
+        >
+          <label>
+            <span className="visually-hidden">Search messages (Enter searches storage)</span>
+            <input
+              type="search"
+              placeholder="Search text or author · Enter: stored"
+              value={query}
+              maxLength={200}
+              onChange={(e) => {
+                setQuery(e.target.value);
+                if (e.target.value.trim() === '') setStored(null);
+              }}
+              data-testid="history-q"
+            />
+          </label>
+          <label>
+            <span className="visually-hidden">Where Enter searches</span>
+            <select value={scope} onChange={(e) => setScope(e.currentTarget.value as SearchScope)} data-testid="search-scope">
+              <option value="show">This show</option>
+              <option value="all">All shows</option>
+            </select>
+          </label>
+        </form>
         <button type="button" className="chip-toggle" aria-pressed={buyersOnly} onClick={() => setBuyersOnly((v) => !v)}>
           Buyers
         </button>
@@ -157,6 +183,7 @@ export function Feed({ feed, version, emptyHint, featuredId, onFeature }: FeedPr
           {filtered ? `${count.toLocaleString()} of ${feed.messages.length.toLocaleString()}` : `${count.toLocaleString()} messages`}
         </span>
       </div>
+      {stored && <HistorySearch sessionId={feed.sessionId} q={stored.q} scope={stored.scope} onClose={() => setStored(null)} />}
       <div
         className="feed-scroll"
         ref={scrollRef}

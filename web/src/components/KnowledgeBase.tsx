@@ -1,11 +1,139 @@
 /**
- * The seller's documents that answers come from: upload (multipart POST /api/kb/documents), list, delete.
+ * The seller's documents that answers come from: upload (multipart POST /api/kb/documents), list, delete,
+ * and try a question (POST /api/kb/ask) to see the answer the bot would give and where it came from.
  * A service without the knowledge base answers 404 on the route: that is shown as "not available".
+ * Document and answer text is the seller's or a stranger's: it is only ever shown as text.
  */
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, describe, json, request } from '../api.ts';
 import { listOf } from '../feed/rows.ts';
 import type { KbDocumentWire } from '../wire.ts';
+import type { KbAnswer } from '../../../supabase/functions/_shared/kb/types.ts';
+import { ErrorLine } from './ErrorLine.tsx';
+import './KnowledgeBase.css';
+
+/** The server's AskBody limit (src/http/kb.ts): a longer question is refused, so it cannot be typed. */
+const QUESTION_MAX = 500;
+
+/** What the bot says when the documents hold no answer: nothing, which the seller should know. */
+const NO_ANSWER_TEXT = 'Nothing in your documents answers this. Add a document that does, or the bot stays quiet on it.';
+
+const METHOD_WORDS: Record<KbAnswer['method'], string> = {
+  extractive: 'Quoted from your documents',
+  llm: 'Written by the AI model from your documents',
+};
+
+type TryState =
+  | { phase: 'idle' }
+  | { phase: 'asking'; question: string }
+  | { phase: 'answered'; question: string; answer: KbAnswer }
+  | { phase: 'unanswered'; question: string }
+  | { phase: 'failed'; question: string; message: string };
+
+/** The titles an answer names, once each (a model may cite two chunks of one document). */
+function sourceTitles(answer: KbAnswer): string[] {
+  return [...new Set(answer.sources.map((s) => s.title))];
+}
+
+/** A question box: the answer a viewer would get, its documents and how it was made, or that there is none. */
+function TryQuestion() {
+  const [question, setQuestion] = useState('');
+  const [state, setState] = useState<TryState>({ phase: 'idle' });
+  const inFlight = useRef<AbortController | null>(null);
+
+  // An answer arriving after the screen is left has nowhere to go. (Ask is disabled while one question is
+  // out, so there is never a second one to race it.)
+  useEffect(() => () => inFlight.current?.abort(), []);
+
+  const ask = async (event: FormEvent): Promise<void> => {
+    event.preventDefault();
+    const asked = question.trim();
+    if (!asked) {
+      setState({ phase: 'failed', question: '', message: 'Type a question first.' });
+      return;
+    }
+    const controller = new AbortController();
+    inFlight.current = controller;
+    setState({ phase: 'asking', question: asked });
+    try {
+      const body = await json<{ answer: KbAnswer | null }>('/api/kb/ask', { body: { question: asked }, signal: controller.signal });
+      if (controller.signal.aborted) return;
+      setState(body.answer ? { phase: 'answered', question: asked, answer: body.answer } : { phase: 'unanswered', question: asked });
+    } catch (error) {
+      if (controller.signal.aborted) return;
+      setState({ phase: 'failed', question: asked, message: describe(error) });
+    } finally {
+      if (inFlight.current === controller) inFlight.current = null;
+    }
+  };
+
+  return (
+    <section className="kb-try" aria-labelledby="kb-try-heading" data-testid="kb-try">
+      <h2 id="kb-try-heading">Try a question</h2>
+      <p className="muted">Ask what a viewer might ask. You see the answer the bot would give; nothing is posted to chat.</p>
+      <form className="kb-try-form" onSubmit={(e) => void ask(e)}>
+        <label htmlFor="kb-question" className="label">
+          Question
+        </label>
+        <div className="kb-try-row">
+          <input
+            id="kb-question"
+            type="text"
+            maxLength={QUESTION_MAX}
+            autoComplete="off"
+            enterKeyHint="send"
+            placeholder="Do you ship to Canada?"
+            value={question}
+            onChange={(e) => setQuestion(e.target.value)}
+          />
+          <button type="submit" disabled={state.phase === 'asking'}>
+            {state.phase === 'asking' ? 'Asking…' : 'Ask'}
+          </button>
+        </div>
+      </form>
+      <ErrorLine error={state.phase === 'failed' ? state.message : null} />
+      {/* Always present, so screen readers hear each new answer as it replaces the last. */}
+      <div className="kb-try-result" aria-live="polite" data-testid="kb-try-result" data-phase={state.phase}>
+        {state.phase === 'answered' && (
+          <>
+            <p className="kb-try-question">
+              <span className="kb-try-term">Viewer asks:</span> {state.question}
+            </p>
+            <p className="kb-try-answer" data-testid="kb-try-answer">
+              {state.answer.text}
+            </p>
+            <dl className="kb-try-meta">
+              <div>
+                <dt>{sourceTitles(state.answer).length === 1 ? 'Source' : 'Sources'}</dt>
+                <dd>
+                  <ul className="kb-try-sources" data-testid="kb-try-sources">
+                    {sourceTitles(state.answer).map((title) => (
+                      <li key={title}>{title}</li>
+                    ))}
+                  </ul>
+                </dd>
+              </div>
+              <div>
+                <dt>How</dt>
+                <dd data-testid="kb-try-method">{METHOD_WORDS[state.answer.method] ?? state.answer.method}</dd>
+              </div>
+            </dl>
+          </>
+        )}
+        {state.phase === 'unanswered' && (
+          <>
+            <p className="kb-try-question">
+              <span className="kb-try-term">Viewer asks:</span> {state.question}
+            </p>
+            <p className="kb-try-none" data-testid="kb-try-none">
+              {NO_ANSWER_TEXT}
+            </p>
+          </>
+        )}
+      </div>
+    </section>
+  );
+}
 
 interface KbDocument {
   id: string;
@@ -152,6 +280,7 @@ export function KnowledgeBase() {
                 ))}
               </ul>
             ))}
+          <TryQuestion />
         </>
       )}
       </div>

@@ -1,7 +1,18 @@
 /** The buyer-sound switch (header and buyers panel share it). */
 import { BellIcon } from './Icons.tsx';
 
-export function MuteToggle({ muted, onChange, label = false }: { muted: boolean; onChange: (muted: boolean) => void; label?: boolean }) {
+export function MuteToggle({
+  muted,
+  onChange,
+  label = false,
+  labelClassName,
+}: {
+  muted: boolean;
+  onChange: (muted: boolean) => void;
+  label?: boolean;
+  /** The label's class (the header's is visually hidden on a phone, where the bell alone fits, and still names the button). */
+  labelClassName?: string;
+}) {
   return (
     <button
       type="button"
@@ -12,7 +23,7 @@ export function MuteToggle({ muted, onChange, label = false }: { muted: boolean;
       onClick={() => onChange(!muted)}
     >
       <BellIcon off={muted} />
-      {label && (muted ? ' Muted' : ' Sound on')}
+      {label && <span className={labelClassName}>{muted ? ' Sound off' : ' Sound on'}</span>}
     </button>
   );
 }

@@ -14,7 +14,11 @@ export function NotifyToggle() {
       onClick={() => void setNotifications(!on).then(setOn)}
       data-testid="notify-toggle"
     >
-      {on ? 'Alerts on' : 'Alerts off'}
+      <span className="long-name">Notifications</span>
+      <span className="short" aria-hidden="true">
+        Notify
+      </span>{' '}
+      {on ? 'on' : 'off'}
     </button>
   );
 }

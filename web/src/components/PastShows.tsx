@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import { json } from '../api.ts';
 import { countsOf, salesLine, type SalesSummary } from '../ledger.ts';
 import type { LotsAnswer, SessionInfo } from '../wire.ts';
-import { isRunning, showTitle } from './SessionList.tsx';
+import { isRunning, titleOf } from './SessionList.tsx';
 
 /** At most this many past shows are listed (newest first). */
 const MAX_PAST = 10;
@@ -45,7 +45,7 @@ export function PastShows({ sessions, selectedId, onSelect }: { sessions: Sessio
                 title={s.sessionId}
               >
                 <span className="past-show-title">
-                  <span className={`platform platform-${s.platform}`}>{s.platform}</span> {showTitle(s.url)}
+                  <span className={`platform platform-${s.platform}`}>{s.platform}</span> {titleOf(s)}
                 </span>
                 <span className="muted small">{when(s.startedAt)}</span>
                 <span className="small" data-testid="past-show-totals">

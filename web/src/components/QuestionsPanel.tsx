@@ -1,11 +1,16 @@
-/** Viewers' questions: answers from the knowledge base with their status and a copy button, then open ones. */
+/**
+ * Viewers' questions: how the bot answers (AnswerModes), answers from the knowledge base with who asked,
+ * their status in words and their actions, then open ones. An answer several viewers asked for is one
+ * entry ("asked by amy, bob and 4 more").
+ */
 import { useState } from 'react';
 import type { SessionFeed } from '../feed/session-feed.ts';
 import type { Answer } from '../feed/types.ts';
 import { copyText, formatTime } from '../hooks.ts';
 import { AnswerActions, isDismissed } from './AnswerActions.tsx';
-import { AutoAnswerSwitch } from './AutoAnswerSwitch.tsx';
-import { replyReasonText } from '../reply-reasons.ts';
+import { AnswerModes } from './AnswerModes.tsx';
+import { askedByText, replyDetailText } from '../reply-reasons.ts';
+import './answers.css';
 
 const STATUS: Record<string, { label: string; tone: string }> = {
   suggested: { label: 'Suggested', tone: 'info' },
@@ -27,10 +32,8 @@ export function QuestionsPanel({ feed }: { feed: SessionFeed; version: number })
         <h2 id="questions-title">
           Questions &amp; answers <span className="count">{feed.answers.length}</span>
         </h2>
-        <div className="panel-actions">
-          <AutoAnswerSwitch key={feed.sessionId} sessionId={feed.sessionId} />
-        </div>
       </header>
+      <AnswerModes key={feed.sessionId} sessionId={feed.sessionId} />
       {answers.length === 0 && open.length === 0 && <p className="empty">No questions yet.</p>}
       {answers.length > 0 && (
         <ul className="answers">
@@ -57,6 +60,7 @@ export function QuestionsPanel({ feed }: { feed: SessionFeed; version: number })
 }
 
 function AnswerItem({ answer, asker }: { answer: Answer; asker?: string }) {
+  const askers = answer.askers && answer.askers.length > 0 ? answer.askers : asker ? [asker] : [];
   const [copied, setCopied] = useState<'idle' | 'done' | 'failed'>('idle');
   const [dismissed, setDismissed] = useState(() => isDismissed(answer.replyId ?? answer.messageId));
   const copy = async (): Promise<void> => {
@@ -69,15 +73,20 @@ function AnswerItem({ answer, asker }: { answer: Answer; asker?: string }) {
   return (
     <li className="answer" data-testid="answer">
       <p className="question">
-        {asker && <span className="author">{asker}: </span>}
+        {askers.length === 1 && <span className="author">{askers[0]}: </span>}
         <span className="text">{answer.question}</span>
       </p>
+      {askers.length > 1 && (
+        <p className="answer-askers" data-testid="answer-askers">
+          {askedByText(askers)}
+        </p>
+      )}
       <p className="answer-text">{answer.answer}</p>
       <div className="answer-meta">
         <span className={`status tone-${STATUS[answer.status]?.tone ?? 'muted'}`}>{STATUS[answer.status]?.label ?? answer.status}</span>
-        {answer.detail && (
-          <span className={answer.status === 'failed' ? 'small tone-bad' : 'muted small'} data-testid="answer-detail">
-            {answer.status === 'failed' || answer.detail === 'no_transport' ? replyReasonText(answer.detail) : answer.detail}
+        {answer.detail && answer.status !== 'sent' && (
+          <span className={answer.status === 'failed' ? 'small answer-failure' : 'muted small'} data-testid="answer-detail">
+            {replyDetailText(answer.status, answer.detail)}
           </span>
         )}
         {answer.sources.length > 0 && (
@@ -86,7 +95,13 @@ function AnswerItem({ answer, asker }: { answer: Answer; asker?: string }) {
         <button type="button" className="small-button" onClick={() => void copy()}>
           {copied === 'done' ? 'Copied' : copied === 'failed' ? 'Copy failed' : 'Copy'}
         </button>
-        <AnswerActions replyId={answer.replyId} messageId={answer.messageId} status={answer.status} onDismiss={() => setDismissed(true)} />
+        <AnswerActions
+          replyId={answer.replyId}
+          messageId={answer.messageId}
+          status={answer.status}
+          askers={askers.length}
+          onDismiss={() => setDismissed(true)}
+        />
       </div>
     </li>
   );

@@ -25,6 +25,11 @@ export function showTitle(url: string): string {
   }
 }
 
+/** What a list calls a show: its title (the page's or the seller's), else its page. */
+export function titleOf(s: Pick<SessionInfo, 'title' | 'url'>): string {
+  return s.title ?? showTitle(s.url);
+}
+
 export function SessionList(props: {
   sessions: SessionInfo[];
   selectedId: string | null;
@@ -99,7 +104,7 @@ export function SessionList(props: {
                 <span className={`dot status-${status}`} aria-hidden="true" />
                 <span className="session-main">
                   <span className="session-title">
-                    <span className={`platform platform-${s.platform}`}>{s.platform}</span> {showTitle(s.url)}
+                    <span className={`platform platform-${s.platform}`}>{s.platform}</span> {titleOf(s)}
                   </span>
                   <span className="session-sub">
                     {status.replace(/_/g, ' ')} · {Math.max(s.messageCount, feed?.messages.length ?? 0).toLocaleString()} msgs ·{' '}
@@ -114,13 +119,13 @@ export function SessionList(props: {
                   onClick={() => setConfirming(confirming === s.sessionId ? null : s.sessionId)}
                   disabled={stopping === s.sessionId}
                   aria-expanded={confirming === s.sessionId}
-                  aria-label={`Stop monitoring ${showTitle(s.url)}`}
+                  aria-label={`Stop monitoring ${titleOf(s)}`}
                 >
                   {stopping === s.sessionId ? 'Stopping…' : 'Stop'}
                 </button>
               )}
               {confirming === s.sessionId && (
-                <div className="stop-confirm" role="group" aria-label={`Stop ${showTitle(s.url)}?`} data-testid="stop-confirm">
+                <div className="stop-confirm" role="group" aria-label={`Stop ${titleOf(s)}?`} data-testid="stop-confirm">
                   <p className="small">{stopWarning(lotsFor(s.sessionId))}</p>
                   <div className="stop-confirm-actions">
                     <button type="button" className="danger" ref={confirmRef} onClick={() => void stop(s.sessionId)} data-testid="stop-yes">

@@ -7,7 +7,7 @@
 import { useState, type FormEvent } from 'react';
 import { describe, json } from '../api.ts';
 import { sellerNames } from '../ledger.ts';
-import { detectPlatform, normalizeUrl } from '../platform.ts';
+import { channelPages, detectPlatform, normalizeUrl } from '../platform.ts';
 import type { SelectorSet, StartAnswer } from '../wire.ts';
 import { ErrorLine } from './ErrorLine.tsx';
 
@@ -94,6 +94,16 @@ export function StartForm({ onStarted, onGesture }: { onStarted: (info: StartAns
                 </button>
               )}
             </>
+          ) : detection.channel ? (
+            <span className="channel-pick" role="group" aria-label={`Where ${detection.channel} is live`}>
+              <span className="muted">{detection.channel} on:</span>
+              {channelPages(detection.channel).map((p) => (
+                <button key={p.platform} type="button" className="small-button" onClick={() => setUrl(p.url)} data-testid={`channel-${p.platform}`}>
+                  {p.label}
+                </button>
+              ))}
+              <span className="muted small">Whatnot: paste the show's link.</span>
+            </span>
           ) : (
             <span className="muted">{detection.problem ?? 'Whatnot, YouTube, Twitch, Kick, TikTok, or any page with selectors.'}</span>
           )}

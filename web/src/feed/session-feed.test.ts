@@ -56,3 +56,22 @@ test('claims and host messages are counted: by badge, and by a seller named late
   feed.applyEvent(message(5, 'c', 'mod', ['owner']));
   expect(feed.hostMessages(undefined)).toBe(1);
 });
+
+test('viewers asking the same question are one answer: a later asker joins the reply already shown', () => {
+  const feed = new SessionFeed('s');
+  feed.markSubscribed(0);
+  feed.applyEvent(message(1, 'q1', 'amy'));
+  feed.applyEvent(message(2, 'q2', 'bob'));
+  const answer = { question: 'when do you ship?', answer: 'Mondays', status: 'suggested' as const, sources: [], replyId: 'r1' };
+  feed.applyEvent({ type: 'answer', sessionId: 's', seq: 3, messageId: 'q1', ...answer, askers: ['amy'] });
+  feed.applyEvent({ type: 'answer', sessionId: 's', seq: 4, messageId: 'q2', ...answer, question: 'When do you ship??', askers: ['amy', 'bob'] });
+  expect(feed.answers.map((a) => [a.messageId, a.question, a.askers])).toEqual([['q1', 'when do you ship?', ['amy', 'bob']]]);
+  // Bob's question is answered (not listed as open), by the same entry.
+  expect(feed.answerFor('q2')).toBe(feed.answerFor('q1'));
+  // A status change names the reply; the askers it carries are the latest.
+  feed.applyEvent({ type: 'reply_status', sessionId: 's', seq: 5, replyId: 'r1', messageId: 'q1', status: 'failed', detail: 'no_chat_input', askers: ['amy', 'bob', 'cy'] });
+  expect(feed.answerFor('q2')).toMatchObject({ status: 'failed', detail: 'no_chat_input', askers: ['amy', 'bob', 'cy'] });
+  // Another reply is another entry.
+  feed.applyEvent({ type: 'answer', sessionId: 's', seq: 6, messageId: 'q3', ...answer, replyId: 'r2', answer: 'No returns' });
+  expect(feed.answers.map((a) => a.replyId)).toEqual(['r1', 'r2']);
+});

@@ -151,6 +151,7 @@ export class SessionFeed {
           status: event.status,
           sources: (event.sources ?? []).map((s) => ({ documentId: s.documentId, title: s.title })),
           replyId: event.replyId,
+          ...(event.askers ? { askers: event.askers } : {}),
           at: now,
         });
         return { changed: true, live };
@@ -158,7 +159,7 @@ export class SessionFeed {
         const position = this.findAnswer(event.replyId, event.messageId);
         if (position !== undefined) {
           const current = this.answers[position]!;
-          this.answers[position] = { ...current, status: event.status, detail: event.detail };
+          this.answers[position] = { ...current, status: event.status, detail: event.detail, ...(event.askers ? { askers: event.askers } : {}) };
         }
         this.version++;
         return { changed: true, live };
@@ -288,8 +289,23 @@ export class SessionFeed {
     return buyer;
   }
 
+  /**
+   * One entry per reply: a later asker's answer that names a reply already shown (the backend merged
+   * their question into it) updates that entry, and their message points at it.
+   */
   mergeAnswer(answer: Answer): void {
     const at = this.answerIndex.get(answer.messageId);
+    if (at === undefined && answer.replyId !== undefined) {
+      const shown = this.answers.findIndex((a) => a.replyId === answer.replyId);
+      if (shown >= 0) {
+        this.answerIndex.set(answer.messageId, shown);
+        // The entry keeps its first asker's message and question; the rest is the reply's latest.
+        const first = this.answers[shown]!;
+        this.answers[shown] = { ...first, ...answer, messageId: first.messageId, question: first.question };
+        this.version++;
+        return;
+      }
+    }
     if (at !== undefined) this.answers[at] = { ...this.answers[at]!, ...answer };
     else {
       this.answerIndex.set(answer.messageId, this.answers.length);

@@ -45,6 +45,8 @@ export interface Answer {
   sources: AnswerSource[];
   replyId?: string;
   detail?: string;
+  /** The platform's names of everyone it is for (viewers asking the same join one suggestion). */
+  askers?: string[];
   at: number;
 }
 

@@ -1,4 +1,5 @@
 import { extractiveAnswer, MAX_ANSWER_CHARS } from './answer.ts';
+import { chunkText } from './chunk.ts';
 import { mayRun, parseCommand, renderTemplate } from './commands.ts';
 import { addressedQuestion } from './hook.ts';
 import { safeReplyText } from './replies.ts';
@@ -57,6 +58,26 @@ describe('extractiveAnswer', () => {
     const titled = hit('', "Hannah's Vintage Return Policy\nWe accept returns within 14 days if the item arrives damaged.", 7);
     const answer = extractiveAnswer('what is your return policy', [titled]);
     expect(answer?.text).toBe('We accept returns within 14 days if the item arrives damaged.');
+  });
+
+  test('issue 28: headings never run into answers (a TXT with a title line and headings on the line above their text)', () => {
+    const policy = [
+      "Shipping and returns policy - Hannah's Vintage",
+      'Returns: all sales are final. We accept a return only when an item arrives damaged.',
+      '',
+      'Shipping',
+      'We ship to the US and Canada within 2 business days of the show.',
+      'Combined shipping is free when you win three or more items in one show.',
+      'Refunds',
+      'Refunds go back to your original payment method within 5 business days.',
+    ].join('\n');
+    const hits = chunkText(policy).map((c, i) => hit(c.heading, c.content, i + 1));
+    const ask = (question: string) => extractiveAnswer(question, hits)?.text;
+    // "Returns:" is the document's own label on its sentence; the title line above it is not part of it.
+    expect(ask('what is your return policy?')).toBe('Returns: all sales are final. We accept a return only when an item arrives damaged.');
+    expect(ask('do you ship to Canada?')).toBe('We ship to the US and Canada within 2 business days of the show.');
+    expect(ask('do you combine shipping?')).toBe('Combined shipping is free when you win three or more items in one show.');
+    expect(ask('how long do refunds take?')).toBe('Refunds go back to your original payment method within 5 business days.');
   });
 
   test('keeps answers chat-sized', () => {

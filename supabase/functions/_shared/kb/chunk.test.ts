@@ -43,6 +43,46 @@ describe('chunkText', () => {
     ]);
   });
 
+  test("issue 28: a title line and headings without blank lines are headings, not the start of a sentence", () => {
+    const chunks = chunkText(
+      [
+        "Shipping and returns policy - Hannah's Vintage",
+        'Thanks for shopping our live shows. Please read this before you claim.',
+        '',
+        'Shipping',
+        'We ship to the US and Canada within 2 business days of the show.',
+        'Combined shipping is free when you win three or more items in one show.',
+        'Returns and exchanges',
+        'All sales are final. We accept a return only when an item',
+        'arrives damaged or not as described.',
+      ].join('\n'),
+    );
+    expect(chunks.map((c) => [c.heading, c.content])).toEqual([
+      ["Shipping and returns policy - Hannah's Vintage", 'Thanks for shopping our live shows. Please read this before you claim.'],
+      ['Shipping', 'We ship to the US and Canada within 2 business days of the show. Combined shipping is free when you win three or more items in one show.'],
+      ['Returns and exchanges', 'All sales are final. We accept a return only when an item arrives damaged or not as described.'],
+    ]);
+    // The issue's own document: the title sat directly on a "Returns:" label line.
+    expect(chunkText("Shipping and returns policy - Hannah's Vintage\nReturns: all sales are final.")).toEqual([
+      { ordinal: 0, heading: "Shipping and returns policy - Hannah's Vintage", content: 'Returns: all sales are final.' },
+    ]);
+  });
+
+  test('a first line that is a statement, or prose cut after a sentence, stays text', () => {
+    expect(chunkText('Free shipping on every order over fifty dollars\nReturns are accepted within 30 days.')[0]).toMatchObject({
+      heading: '',
+      content: 'Free shipping on every order over fifty dollars Returns are accepted within 30 days.',
+    });
+    expect(chunkText('Returns\nWe ship fast. Orders placed by\nMonday ship the same week.')[0]).toMatchObject({
+      heading: 'Returns',
+      content: 'We ship fast. Orders placed by Monday ship the same week.',
+    });
+    expect(chunkText('Payment\nWe take these cards.\nVisa\nMastercard\nAmex')[0]).toMatchObject({
+      heading: 'Payment',
+      content: 'We take these cards. Visa Mastercard Amex',
+    });
+  });
+
   test('bounds chunk size and overlaps neighbouring chunks of a section', () => {
     const paragraphs = Array.from({ length: 30 }, (_, i) => `Paragraph ${i} talks about topic ${i} at some length to fill space.`);
     const chunks = chunkText(`# Big\n\n${paragraphs.join('\n\n')}`, { maxChars: 300, overlapChars: 80 });

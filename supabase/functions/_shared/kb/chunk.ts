@@ -3,7 +3,7 @@
  * plain text and PDFs), then paragraphs, with a bounded size and a little overlap between neighbouring
  * chunks of the same section so a fact cut in two is still found whole. Dependency-free.
  */
-import { sentences } from './text.ts';
+import { isHeadingLike, sentences } from './text.ts';
 
 export interface Chunk {
   ordinal: number;
@@ -64,6 +64,8 @@ function sectionsOf(text: string): Section[] {
   let section: Section = { heading: '', paragraphs: [] };
   let paragraph: string[] = [];
   let fence = false;
+  /** Whether a non-empty line has been read (only the first one may be the document's title). */
+  let started = false;
 
   const endParagraph = (): void => {
     if (paragraph.length === 0) return;
@@ -82,6 +84,8 @@ function sectionsOf(text: string): Section[] {
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!;
     const line = raw.trim();
+    const first = !started && line !== '';
+    if (line) started = true;
     if (/^(```|~~~)/.test(line)) {
       fence = !fence;
       continue;
@@ -98,7 +102,14 @@ function sectionsOf(text: string): Section[] {
         i++;
         continue;
       }
-      if (line && paragraph.length === 0 && looksLikeHeading(line) && headsWhatFollows(line, lines[i + 1])) {
+      // Lines of a paragraph are joined into one (hard-wrap repair), so a heading missed here is glued to
+      // the sentence under it and comes back inside answers ("Shipping and returns policy - Hannah's Vintage
+      // Returns: all sales are final."). A heading may also follow a finished sentence directly, without a
+      // blank line, when prose follows it (not a column of short lines: "Visa" over "Mastercard").
+      const atBreak =
+        paragraph.length === 0 || (endsSentence(paragraph[paragraph.length - 1]!) && next !== '' && !isHeadingLike(next));
+      const title = first && isTitleLine(line, next);
+      if (line && atBreak && (title || (looksLikeHeading(line) && headsWhatFollows(line, next)))) {
         // A short standalone line in plain text ("SHIPPING", "Returns:") heads what follows: below any
         // Markdown heading (level 7), and a sibling of the previous such line.
         startSection(7, cleanHeading(line.replace(/:$/, '')));
@@ -129,27 +140,59 @@ function joinLines(lines: string[]): string {
   return out.replace(/[ \t]+/g, ' ').trim();
 }
 
+/** Words a cut line of prose ends on ("We ship every Monday and" / "Thursday..."); a heading never does. */
+const JOINING_WORD =
+  /^(and|or|but|nor|the|a|an|of|to|with|without|for|in|on|at|by|from|into|than|as|every|our|your|their|my|we|you|they|it|is|are|was|be|will|can|may|must|not|that|this|if|so)$/i;
+
+/** The words of a line, without the dashes and bars between them ("Policy - Shop" is two). */
+function wordsOf(line: string): string[] {
+  return line.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w));
+}
+
+/** Whether a paragraph line ends a sentence, so the next line may start something new. */
+function endsSentence(line: string): boolean {
+  return /[.!?]["”')\]]*$/.test(line);
+}
+
+/** Whether a line starts a sentence or a paragraph: a capital, a digit or an opening quote, not a list item. */
+function startsSentence(line: string): boolean {
+  return /^[\p{Lu}\p{N}"“(]/u.test(line) && !/^([-*+•]|\d+[.)])\s+/.test(line);
+}
+
 /**
  * Whether a short line starts a section: alone in its paragraph, or a short line (far shorter than
  * hard-wrapped prose) directly above a line that starts a sentence ("Shipping" over "We ship...").
  */
-function headsWhatFollows(line: string, next: string | undefined): boolean {
-  const following = next?.trim() ?? '';
-  if (!following) return true;
-  if (line.length > 40 || !/^[\p{Lu}\p{N}"“(]/u.test(following) || /^([-*+•]|\d+[.)])\s+/.test(following)) return false;
-  // Cut prose ("We ship every Monday and" / "Thursday...") is not a title: a title is one or two words,
-  // Title Case or CAPITALS, and never ends on a joining word.
-  const words = line.split(/\s+/);
-  if (/^(and|or|the|a|an|of|to|with|for|in|on|at|by|from|every|our|your|we|is|are)$/i.test(words[words.length - 1]!)) return false;
-  if (words.length <= 2 && /^\p{Lu}/u.test(line)) return true;
+function headsWhatFollows(line: string, next: string): boolean {
+  if (!next) return true;
+  if (line.length > 40 || !startsSentence(next)) return false;
+  // Cut prose ("We ship every Monday and" / "Thursday...") is not a title: a title is a few words,
+  // Title Case, CAPITALS or one capitalised phrase ("Returns and exchanges"), and never ends on a joining word.
+  const words = wordsOf(line);
+  if (words.length === 0 || JOINING_WORD.test(words[words.length - 1]!)) return false;
+  if (words.length <= 4 && /^\p{Lu}/u.test(line)) return true;
   return line === line.toUpperCase() || words.every((w) => !/^\p{L}{4,}/u.test(w) || /^\p{Lu}/u.test(w));
 }
 
 function looksLikeHeading(line: string): boolean {
   if (line.length > 60 || /[.!?,;]$/.test(line)) return false;
   if (/^([-*+•]|\d+[.)])\s+/.test(line)) return false;
-  const wordsCount = line.split(/\s+/).length;
-  return wordsCount <= 6 && /\p{L}/u.test(line);
+  return wordsOf(line).length <= 6 && /\p{L}/u.test(line);
+}
+
+/**
+ * Whether the first line of a document is its title: a TXT or PDF starts with one line naming the shop
+ * or the page ("Shipping and returns policy - Hannah's Vintage"), often longer than a section heading
+ * and directly above the first paragraph. It reads as a title (Capitalised words, or two parts around a
+ * dash or bar), not as a first sentence that lacks its full stop.
+ */
+function isTitleLine(line: string, next: string): boolean {
+  if (!line || line.length > 90 || /[.!?,;]$/.test(line) || !/^[\p{Lu}\p{N}"“]/u.test(line)) return false;
+  if (/^([-*+•]|\d+[.)])\s+/.test(line)) return false;
+  const words = wordsOf(line);
+  if (words.length === 0 || words.length > 12 || JOINING_WORD.test(words[words.length - 1]!)) return false;
+  if (next && !startsSentence(next)) return false;
+  return isHeadingLike(line) || /\s[-–—|]\s/.test(line);
 }
 
 function cleanHeading(title: string): string {

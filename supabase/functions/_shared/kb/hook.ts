@@ -4,7 +4,8 @@
  *   - addresses the bot's trigger (BOT_TRIGGER, "@earshot", or the session's own): answers the rest;
  *   - is a question while the session's auto-answer is on: answers it;
  * answers come from the seller's documents only (or none), are queued in the reply outbox (pending when
- * the session delivers replies, else suggested) and returned as the message's `answer`.
+ * the session delivers replies, else suggested; a viewer asking what a waiting suggestion already answers
+ * joins it as one more asker) and returned as the message's `answer`, with the reply's askers.
  * A failure here never fails the ingest: messages are stored and classified already.
  * Dependency-free apart from the Sql interface and the answer model: loaded by Node and by Deno.
  */
@@ -154,7 +155,14 @@ export function createKbHook(options: KbHookOptions): AnswerFn {
           { now: at, maxPerMinute: options.maxRepliesPerMinute, trigger },
         );
         if (reply) {
-          out.set(message.messageId, { question, answer: reply.text, status: reply.status, sources: reply.sources, replyId: reply.id });
+          out.set(message.messageId, {
+            question,
+            answer: reply.text,
+            status: reply.status,
+            sources: reply.sources,
+            replyId: reply.id,
+            ...(reply.askers.length > 0 ? { askers: reply.askers } : {}),
+          });
         }
       } catch (error) {
         report(error);

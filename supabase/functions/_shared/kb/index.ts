@@ -16,6 +16,7 @@ import {
   markReplyFailed,
   markReplySent,
   retryReplyLater,
+  sendReplyToAll,
   setReplyStatus,
   type ClaimOptions,
 } from './replies.ts';
@@ -31,7 +32,7 @@ export { createOpenAiEmbedder, EMBEDDING_DIMENSIONS, type Embedder } from './emb
 export { createOpenAiAnswerModel, extractiveAnswer, MAX_ANSWER_CHARS, type AnswerModel, type AnswerModelFailure } from './answer.ts';
 export { chunkText, type Chunk, type ChunkOptions } from './chunk.ts';
 export { parseCommand, mayRun, renderTemplate } from './commands.ts';
-export { safeReplyText, DEFAULT_REPLIES_PER_MINUTE, type ClaimOptions } from './replies.ts';
+export { safeReplyText, mentionAllText, DEFAULT_REPLIES_PER_MINUTE, MAX_ASKERS, MERGE_WINDOW_MS, type ClaimOptions } from './replies.ts';
 export { MAX_DOCUMENT_CHARS, type NewDocument, type AddDocumentResult } from './documents.ts';
 
 /** Longest document title kept (kb_documents.title). */
@@ -61,6 +62,8 @@ export interface KnowledgeBase {
   markFailed(id: string, reason: string): Promise<Reply | null>;
   retryLater(id: string, retryAt: number, reason: string): Promise<Reply | null>;
   setStatus(id: string, status: 'pending' | 'suggested' | 'dismissed', reason?: string | null): Promise<Reply | null>;
+  /** Like setStatus(id, 'pending'), posted as one reply @mentioning everyone who asked (as many as fit). */
+  sendToAll(id: string): Promise<Reply | null>;
 }
 
 export interface KnowledgeBaseOptions {
@@ -112,5 +115,6 @@ export function createKnowledgeBase(sql: Sql, options: KnowledgeBaseOptions = {}
     markFailed: (id, reason) => markReplyFailed(sql, id, now(), reason),
     retryLater: (id, retryAt, reason) => retryReplyLater(sql, id, now(), retryAt, reason),
     setStatus: (id, status, reason) => setReplyStatus(sql, id, status, now(), reason ?? null),
+    sendToAll: (id) => sendReplyToAll(sql, id, now()),
   };
 }

@@ -8,6 +8,8 @@
  *
  * Transitions: pending -> sent | failed | pending (retry later); suggested -> pending (a person sends it
  * from the dashboard). A per-session rate limit turns replies over the limit into suggestions.
+ * The same answer asked for again while it waits as a suggestion is one suggestion with several askers
+ * (`askers`), which the seller may send once or as one reply mentioning them all.
  * Dependency-free apart from the Sql interface: loaded by Node and by Deno.
  */
 import type { Sql } from '../db.ts';
@@ -20,6 +22,12 @@ import type { AnswerSource, Reply, ReplyKind, ReplyStatus } from './types.ts';
 export const MAX_REPLY_CHARS = 200;
 /** Default for the per-session rate limit (REPLY_RATE_PER_MINUTE). */
 export const DEFAULT_REPLIES_PER_MINUTE = 6;
+/** Askers kept per reply (bot_replies.askers' check). */
+export const MAX_ASKERS = 50;
+/** A new asker joins a suggestion of the same answer made this recently. */
+export const MERGE_WINDOW_MS = 10 * 60_000;
+/** A platform name that is safe to @mention: one word of letters, digits, `_`, `.`, `-`. */
+const MENTIONABLE = /^[\p{L}\p{N}_.-]{1,50}$/u;
 
 export interface NewReply {
   sessionId: string;
@@ -61,10 +69,11 @@ interface ReplyRow {
   updated_at: unknown;
   sent_at: unknown;
   seq: number;
+  askers: unknown;
 }
 
 const COLUMNS = `id::text as id, stream_session_id, message_key, kind, command_id::text as command_id, username, question, text,
-  sources, status, reason, attempts, next_attempt_at, platform_reply_id, created_at, updated_at, sent_at, seq::float8 as seq`;
+  sources, status, reason, attempts, next_attempt_at, platform_reply_id, created_at, updated_at, sent_at, seq::float8 as seq, askers`;
 
 function toReply(row: ReplyRow): Reply {
   const sources = typeof row.sources === 'string' ? (JSON.parse(row.sources) as unknown) : row.sources;
@@ -86,7 +95,60 @@ function toReply(row: ReplyRow): Reply {
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
     sentAt: isoOrNull(row.sent_at),
+    askers: toAskers(row.askers),
   };
+}
+
+function toAskers(value: unknown): string[] {
+  const list = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+  return Array.isArray(list) ? list.filter((name): name is string => typeof name === 'string') : [];
+}
+
+/**
+ * A question as the merge compares it: lower case, words of ASCII letters and digits only ("When do
+ * you ship??" and "when do you ship" are the same question). The SQL side does the same to the stored one;
+ * ASCII because every database's regex classes agree on it (a question with no such words matches by
+ * its answer's words only).
+ */
+export function normalQuestion(question: string): string {
+  return question.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+}
+
+/** An asker's name as stored: the platform's name on one clean line, without a leading `@`. */
+function askerName(username: string): string {
+  return cleanLine(username).replace(/^@+/, '').slice(0, 100);
+}
+
+/** `text` without the leading @mentions of `askers` that a reply to all put before it. */
+export function withoutMentions(text: string, askers: readonly string[]): string {
+  const names = new Set(askers.map((a) => askerName(a).toLowerCase()));
+  let out = text;
+  for (;;) {
+    const match = /^@([^\s@]+) /.exec(out);
+    if (!match || !names.has(match[1]!.toLowerCase())) return out;
+    out = out.slice(match[0].length);
+  }
+}
+
+/**
+ * The reply that answers every asker at once: `@amy @bob <text>`, with as many mentions as fit in
+ * `maxChars` (askers in the order they asked; the answer itself is never cut). Only names that are one
+ * mentionable word are mentioned: a name is the platform's, but what it says is still not ours to post.
+ */
+export function mentionAllText(askers: readonly string[], text: string, maxChars: number = MAX_REPLY_CHARS): string {
+  const mentions: string[] = [];
+  const seen = new Set<string>();
+  let length = text.length;
+  for (const raw of askers) {
+    const name = askerName(raw);
+    if (!MENTIONABLE.test(name) || seen.has(name.toLowerCase())) continue;
+    const mention = `@${name}`;
+    if (length + mention.length + 1 > maxChars) break;
+    seen.add(name.toLowerCase());
+    mentions.push(mention);
+    length += mention.length + 1;
+  }
+  return mentions.length === 0 ? text : `${mentions.join(' ')} ${text}`;
 }
 
 function escapeRegExp(text: string): string {
@@ -107,6 +169,9 @@ export function safeReplyText(text: string, trigger?: string): string {
 
 /**
  * Adds a reply. Idempotent per chat message: a second reply to the same message returns the first.
+ * An answer that would wait as a suggestion while the session already has a suggestion with the same
+ * words (or for the same question) from the last MERGE_WINDOW_MS joins it instead: its asker is added
+ * (once per name, up to MAX_ASKERS) and that reply is returned.
  * Returns null when nothing sayable is left of the text.
  */
 export async function enqueueReply(sql: Sql, reply: NewReply, options: EnqueueOptions): Promise<Reply | null> {
@@ -114,6 +179,40 @@ export async function enqueueReply(sql: Sql, reply: NewReply, options: EnqueueOp
   if (!text) return null;
   const at = new Date(options.now).toISOString();
   const limit = options.maxPerMinute ?? DEFAULT_REPLIES_PER_MINUTE;
+  const asker = askerName(reply.username);
+  const question = cleanLine(reply.question).slice(0, 500);
+  if (reply.kind === 'answer') {
+    // Only when this answer would not go out now (suggest mode, over the rate, or just said): a reply the
+    // session would send is sent, not parked behind a person's decision.
+    const merged = await sql.query<ReplyRow>(
+      `with recent as (
+         select count(*)::int as n, coalesce(bool_or(lower(text) = lower($2::text)), false) as repeated
+           from public.bot_replies
+          where stream_session_id = $1 and status in ('pending', 'sent')
+            and created_at > $5::timestamptz - interval '60 seconds'
+       ), target as (
+         select id as target_id from public.bot_replies
+          where stream_session_id = $1 and kind = 'answer' and status = 'suggested'
+            and created_at > $5::timestamptz - make_interval(secs => $8::float8 / 1000)
+            and (lower(text) = lower($2)
+                 or (length($3::text) > 0 and btrim(regexp_replace(lower(question), '[^a-z0-9]+', ' ', 'g')) = $3::text))
+            and (not $6::boolean or (select repeated from recent) or (select n from recent) >= $7::int)
+          order by created_at desc, seq desc
+          limit 1
+       )
+       update public.bot_replies b
+          set askers = case
+                when $4::text = '' or jsonb_array_length(b.askers) >= $9::int
+                  or exists (select 1 from jsonb_array_elements_text(b.askers) a where lower(a) = lower($4::text)) then b.askers
+                else b.askers || jsonb_build_array($4::text) end,
+              updated_at = $5::timestamptz
+         from target
+        where b.id = target.target_id
+       returning ${COLUMNS}`,
+      [reply.sessionId, text, normalQuestion(question), asker, at, reply.deliver, limit, MERGE_WINDOW_MS, MAX_ASKERS],
+    );
+    if (merged[0]) return toReply(merged[0]);
+  }
   // Over the per-session limit, or the same words said in the last minute (ten viewers asking the same
   // thing get one answer in chat): a suggestion, with the reason.
   const rows = await sql.query<ReplyRow>(
@@ -128,13 +227,14 @@ export async function enqueueReply(sql: Sql, reply: NewReply, options: EnqueueOp
                    when (select n from recent) >= $11 then 'rate_limited' end as held
      )
      insert into public.bot_replies (stream_session_id, message_key, kind, command_id, username, question, text, sources,
-       status, reason, next_attempt_at, queued_at, created_at, updated_at)
+       status, reason, next_attempt_at, queued_at, created_at, updated_at, askers)
      select $1, $2, $3, $4::uuid, $5, $6, $7, $8::text::jsonb,
             case when $9 and held is null then 'pending' else 'suggested' end,
             held,
             case when $9 and held is null then $10::timestamptz end,
             case when $9 and held is null then $10::timestamptz end,
-            $10::timestamptz, $10::timestamptz
+            $10::timestamptz, $10::timestamptz,
+            case when $12::text = '' then '[]'::jsonb else jsonb_build_array($12::text) end
        from decided
      on conflict do nothing
      returning ${COLUMNS}`,
@@ -144,12 +244,13 @@ export async function enqueueReply(sql: Sql, reply: NewReply, options: EnqueueOp
       reply.kind,
       reply.commandId ?? null,
       cleanLine(reply.username).toLowerCase().slice(0, 200),
-      cleanLine(reply.question).slice(0, 500),
+      question,
       text,
       jsonParam(reply.sources.slice(0, 10)),
       reply.deliver,
       at,
       limit,
+      asker,
     ],
   );
   if (rows[0]) return toReply(rows[0]);
@@ -277,6 +378,27 @@ export async function retryReplyLater(sql: Sql, id: string, at: number, retryAt:
       where id = $1::uuid and status = 'pending'
       returning ${COLUMNS}`,
     [id, new Date(at).toISOString(), new Date(retryAt).toISOString(), reason.slice(0, 300)],
+  );
+  return rows[0] ? toReply(rows[0]) : null;
+}
+
+/**
+ * suggested (or failed) -> pending as one reply to everyone who asked: the text gains an @mention of each
+ * asker that fits (mentionAllText), so the outbox holds exactly what is posted (and what isOwnEcho knows
+ * as the bot's own words). Null when the reply is not suggested or failed.
+ */
+export async function sendReplyToAll(sql: Sql, id: string, at: number, maxChars: number = MAX_REPLY_CHARS): Promise<Reply | null> {
+  const current = await getReply(sql, id);
+  if (!current || (current.status !== 'suggested' && current.status !== 'failed')) return null;
+  // A reply to all that failed (or found no chat) and is sent to all again starts from its answer alone.
+  const text = mentionAllText(current.askers, withoutMentions(current.text, current.askers), maxChars);
+  const rows = await sql.query<ReplyRow>(
+    `update public.bot_replies
+        set status = 'pending', reason = null, attempts = 0, text = $3,
+            next_attempt_at = $2::timestamptz, queued_at = $2::timestamptz, updated_at = $2::timestamptz
+      where id = $1::uuid and status in ('suggested', 'failed')
+      returning ${COLUMNS}`,
+    [id, new Date(at).toISOString(), text],
   );
   return rows[0] ? toReply(rows[0]) : null;
 }

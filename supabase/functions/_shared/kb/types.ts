@@ -93,6 +93,11 @@ export interface BotSettings {
   /** The service's signed-in browser profile that types replies into browser chats (null: none). */
   profile: string | null;
   updatedAt: string | null;
+  /**
+   * The show these settings were saved on when this show has none of its own (its seller's most recent
+   * settings carry over to the next show); null when they are its own or the defaults.
+   */
+  inheritedFrom: string | null;
 }
 
 /** What PUT /api/sessions/:id/bot changes (omitted fields keep their values; null clears). */
@@ -127,6 +132,12 @@ export interface Reply {
   createdAt: string;
   updatedAt: string;
   sentAt: string | null;
+  /**
+   * The platform's names of the viewers this answer is for, first asker first (at most 50): viewers who
+   * asked the same while it waited as a suggestion join it instead of getting a suggestion each. Empty
+   * for replies stored before askers were kept (the asker is `username` then).
+   */
+  askers: string[];
 }
 
 /** Milliseconds since the epoch; injected so cooldowns and rate limits are testable without waiting. */
