@@ -165,6 +165,14 @@ test('a seller runs a show from the Lots view: ledger, corrections in place, tot
   await page.keyboard.press('Enter');
   await page.waitForSelector('[data-testid="history-hit"]');
   expect(await textOf('[data-testid="history-results"]')).toMatch(/hannah[\s\S]*Carhartt jacket/);
+  // The same box over all the seller's shows: each hit says which show it is from.
+  await page.select('[data-testid="search-scope"]', 'all');
+  await page.focus('[data-testid="history-q"]');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /in your show/.test(document.querySelector('[data-testid="history-results"]')?.textContent ?? ''), { timeout: 15_000 });
+  expect(await textOf('[data-testid="history-hit"] .history-show')).toContain(`Room ${ROOM}`);
+  await page.click('[data-testid="history-results"] button');
+  await page.waitForFunction(() => !document.querySelector('[data-testid="history-results"]'));
 
   // A buyer notice sits in its own strip: it covers nothing. The tab title counts buyers while away.
   await page.evaluate(() => {

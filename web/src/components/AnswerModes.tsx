@@ -6,7 +6,7 @@
  * A radio group (one tab stop, arrows move and choose); a show without settings of its own shows the ones
  * carried over from the seller's last show.
  */
-import { useState, type KeyboardEvent } from 'react';
+import { useEffect, useState, type KeyboardEvent } from 'react';
 import { describe, json } from '../api.ts';
 import { usePolling } from '../hooks.ts';
 import './answers.css';
@@ -65,6 +65,12 @@ export function AnswerModes({ sessionId }: { sessionId: string }) {
   const loaded = settings.value?.sessionId === sessionId ? settings.value : undefined;
   const current = saving ?? (loaded ? modeOf(loaded) : undefined);
 
+  // The choice shows at once and stays until the settings read back say it: clearing it when the PUT
+  // answered would flash the old mode for as long as the read takes.
+  useEffect(() => {
+    if (saving !== null && loaded && modeOf(loaded) === saving) setSaving(null);
+  }, [saving, loaded]);
+
   const choose = async (mode: AnswerMode): Promise<void> => {
     if (!loaded || saving || mode === current) return;
     setSaving(mode);
@@ -73,9 +79,10 @@ export function AnswerModes({ sessionId }: { sessionId: string }) {
       await json(url, { method: 'PUT', body: patchFor(mode) });
     } catch (e) {
       setError(describe(e));
+      setSaving(null);
+      return;
     }
     settings.refresh();
-    setSaving(null);
   };
 
   // Arrows move the choice like any radio group; the focus follows it.

@@ -155,7 +155,7 @@ export function Feed({ feed, version, emptyHint, featuredId, onFeature }: FeedPr
             <span className="visually-hidden">Search messages (Enter searches storage)</span>
             <input
               type="search"
-              placeholder="Search text or author · Enter: stored"
+              placeholder="Search (Enter: stored too)"
               value={query}
               maxLength={200}
               onChange={(e) => {
