@@ -237,11 +237,8 @@ export class Metrics implements CaptureMetrics, SessionMetrics, EgressMetrics, N
       registers,
       collect() {
         this.reset();
-        const counts: Record<string, number> = {};
-        for (const { platform, state } of readers.sourceHealth?.() ?? []) {
-          counts[platform] = (counts[platform] ?? 0) + (state === 'silent' || state === 'stalled' ? 1 : 0);
-        }
-        for (const [platform, count] of Object.entries(counts)) this.set({ platform }, count);
+        const silent = perPlatform(readers.sourceHealth?.() ?? [], (s) => (s.state === 'silent' || s.state === 'stalled' ? 1 : 0));
+        for (const [platform, count] of silent) this.set({ platform }, count);
       },
     });
     this.sourceRate = new Gauge({
@@ -251,9 +248,7 @@ export class Metrics implements CaptureMetrics, SessionMetrics, EgressMetrics, N
       registers,
       collect() {
         this.reset();
-        const rates: Record<string, number> = {};
-        for (const { platform, ratePerMin } of readers.sourceHealth?.() ?? []) rates[platform] = (rates[platform] ?? 0) + ratePerMin;
-        for (const [platform, rate] of Object.entries(rates)) this.set({ platform }, rate);
+        for (const [platform, rate] of perPlatform(readers.sourceHealth?.() ?? [], (s) => s.ratePerMin)) this.set({ platform }, rate);
       },
     });
     this.buyers = new Gauge({
@@ -442,4 +437,11 @@ export class StorageWatch {
     if (changed) this.onChange?.(this.state(), this.detail);
     return this.state();
   }
+}
+
+/** `value` of each row summed per platform (a platform with rows but a sum of 0 is still listed). */
+function perPlatform<T extends { platform: string }>(rows: readonly T[], value: (row: T) => number): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const row of rows) sums.set(row.platform, (sums.get(row.platform) ?? 0) + value(row));
+  return sums;
 }

@@ -44,15 +44,6 @@ const silentGauge = async (): Promise<number> => {
   return line ? Number(line.split(' ').at(-1)) : 0;
 };
 
-/** Chat at `perSecond` for `ms`, as a busy show has it. */
-async function chatFor(ms: number, perSecond: number, prefix: string): Promise<void> {
-  const end = Date.now() + ms;
-  for (let i = 0; Date.now() < end; i++) {
-    fixtures.room(ROOM).post([{ author: `viewer${i % 7}`, text: `${prefix} ${i}` }]);
-    await new Promise((resolve) => setTimeout(resolve, 1000 / perSecond));
-  }
-}
-
 test('silent after the start, live with chat, recovered then stalled when chat stops, ended with the show', async () => {
   const started = await post(service.url, '/api/start-monitoring', { url: fixtures.pageUrl(ROOM, { mode: 'plain' }), selectors: SELECTORS });
   expect(started.status).toBe(201);
@@ -67,7 +58,7 @@ test('silent after the start, live with chat, recovered then stalled when chat s
   await until(async () => (await silentGauge()) === 1, 'the silent gauge');
 
   // Busy chat: live, with a rate and (after a few windows) a usual rate.
-  const chatting = chatFor(5_000, 10, 'busy');
+  const chatting = fixtures.emit(ROOM, Array.from({ length: 50 }, (_, i) => ({ author: `viewer${i % 7}`, text: `busy ${i}` })), 10);
   await reached('live');
   await chatting;
   const live = await sessionHealth(id);

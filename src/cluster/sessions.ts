@@ -260,10 +260,7 @@ export class ClusterSessions {
   }
 
   async stop(sessionId: string, viewer?: string): Promise<SessionInfo> {
-    const record = this.cluster.show(sessionId);
-    if (!record || !visibleTo(record.request.ownerId, viewer)) {
-      throw new EarshotError('session_not_found', `No session ${sessionId}`, { sessionId });
-    }
+    const record = this.visible(sessionId, viewer);
     const lease = this.leases.get(sessionId);
     const where = await this.cluster.requestStop(sessionId);
     if (lease && lease.outcome === null) {
@@ -306,28 +303,33 @@ export class ClusterSessions {
    * from here yet: `not_ready`, so the caller can retry (the load balancer may pick the owner).
    */
   setSellers(sessionId: string, sellers: readonly string[], viewer?: string): SessionInfo {
-    const record = this.cluster.show(sessionId);
-    if (!record || !visibleTo(record.request.ownerId, viewer)) {
-      throw new EarshotError('session_not_found', `No session ${sessionId}`, { sessionId });
-    }
-    const lease = this.leases.get(sessionId);
-    if (!lease || lease.outcome !== null) {
-      throw new EarshotError('not_ready', `Show ${sessionId} runs on another instance; its host can be named there`, { sessionId });
-    }
+    this.visible(sessionId, viewer);
+    this.requireRunningHere(sessionId, 'its host can be named there');
     return this.options.local.setSellers(sessionId, sellers);
   }
 
   /** Names a show: like setSellers, on the instance that runs it (its SessionManager holds the record). */
   setTitle(sessionId: string, title: string | null, viewer?: string): SessionInfo {
+    this.visible(sessionId, viewer);
+    this.requireRunningHere(sessionId, 'it can be named there');
+    return this.options.local.setTitle(sessionId, title);
+  }
+
+  /** The show's record, when `viewer` may see it; unknown and another seller's are the same 404. */
+  private visible(sessionId: string, viewer: string | undefined): ShowRecord {
     const record = this.cluster.show(sessionId);
     if (!record || !visibleTo(record.request.ownerId, viewer)) {
       throw new EarshotError('session_not_found', `No session ${sessionId}`, { sessionId });
     }
+    return record;
+  }
+
+  /** A change only the show's own SessionManager can make: elsewhere `not_ready`, so the caller retries. */
+  private requireRunningHere(sessionId: string, where: string): void {
     const lease = this.leases.get(sessionId);
     if (!lease || lease.outcome !== null) {
-      throw new EarshotError('not_ready', `Show ${sessionId} runs on another instance; it can be named there`, { sessionId });
+      throw new EarshotError('not_ready', `Show ${sessionId} runs on another instance; ${where}`, { sessionId });
     }
-    return this.options.local.setTitle(sessionId, title);
   }
 
   /** The source of a show running here (screenshots, reply targets); other instances' shows have none here. */

@@ -344,8 +344,7 @@ export class SessionManager {
         if (title === undefined || title === session.info.title) return;
         session.info.title = title;
         session.info.titleBy = 'page';
-        this.book.changed();
-        this.bus.emit('session', this.snapshot(session));
+        this.infoChanged(session);
       },
       show: (showId) => {
         if (this.closing || !RUNNING.has(session.info.status)) return;
@@ -517,10 +516,7 @@ export class SessionManager {
   }
 
   async stop(sessionId: string, viewer?: string): Promise<SessionInfo> {
-    const session = this.book.get(sessionId);
-    if (!session || !visibleTo(session.request.ownerId, viewer)) {
-      throw new EarshotError('session_not_found', `No session ${sessionId}`, { sessionId });
-    }
+    const session = this.visible(sessionId, viewer);
     const inflight = this.starting.get(sessionId);
     if (inflight) await inflight.catch(() => undefined);
     if (!this.closing) session.stoppedByUser = true;
@@ -538,17 +534,11 @@ export class SessionManager {
    * kept for a restart of the show.
    */
   setSellers(sessionId: string, sellers: readonly string[], viewer?: string): SessionInfo {
-    const session = this.book.get(sessionId);
-    if (!session || !visibleTo(session.request.ownerId, viewer)) {
-      throw new EarshotError('session_not_found', `No session ${sessionId}`, { sessionId });
-    }
+    const session = this.visible(sessionId, viewer);
     const names = [...new Set(sellers.map((s) => s.replace(/^@+/, '')).filter(Boolean))].slice(0, 20);
     session.info.sellers = names;
     session.request = { ...session.request, seller: names };
-    this.book.changed();
-    // The session record travels to the backend like a status change does (the forwarder upserts it).
-    this.bus.emit('session', this.snapshot(session));
-    return this.snapshot(session);
+    return this.infoChanged(session);
   }
 
   /**
@@ -556,10 +546,7 @@ export class SessionManager {
    * back to the page (its title is read again the next time chat starts flowing).
    */
   setTitle(sessionId: string, title: string | null, viewer?: string): SessionInfo {
-    const session = this.book.get(sessionId);
-    if (!session || !visibleTo(session.request.ownerId, viewer)) {
-      throw new EarshotError('session_not_found', `No session ${sessionId}`, { sessionId });
-    }
+    const session = this.visible(sessionId, viewer);
     const clean = title === null ? undefined : cleanTitle(title);
     if (title !== null && clean === undefined) throw new EarshotError('invalid_body', 'A title needs some text');
     if (clean === undefined) {
@@ -569,6 +556,23 @@ export class SessionManager {
       session.info.title = clean;
       session.info.titleBy = 'seller';
     }
+    return this.infoChanged(session);
+  }
+
+  /** The session, when `viewer` may see it; unknown and another seller's are the same 404. */
+  private visible(sessionId: string, viewer: string | undefined): Show {
+    const session = this.book.get(sessionId);
+    if (!session || !visibleTo(session.request.ownerId, viewer)) {
+      throw new EarshotError('session_not_found', `No session ${sessionId}`, { sessionId });
+    }
+    return session;
+  }
+
+  /**
+   * The session's record changed outside its status: saved, and sent on like a status change is (the
+   * forwarder upserts it, the lists read it).
+   */
+  private infoChanged(session: Show): SessionInfo {
     this.book.changed();
     this.bus.emit('session', this.snapshot(session));
     return this.snapshot(session);

@@ -363,16 +363,14 @@ export function App({
                   {lotsWide ? (
                     <LotsPanel key={`lots-${selected.sessionId}`} client={client} feed={selected} version={feedVersion} live={selectedLive} />
                   ) : (
-                    <>
-                      <Feed
-                        key={selected.sessionId}
-                        feed={selected}
-                        version={feedVersion}
-                        emptyHint={emptyHintFor(selected.status !== 'unknown' ? selected.status : selectedInfo?.status)}
-                        featuredId={selected.featured?.messageId}
-                        onFeature={feature}
-                      />
-                    </>
+                    <Feed
+                      key={selected.sessionId}
+                      feed={selected}
+                      version={feedVersion}
+                      emptyHint={emptyHintFor(selected.status !== 'unknown' ? selected.status : selectedInfo?.status)}
+                      featuredId={selected.featured?.messageId}
+                      onFeature={feature}
+                    />
                   )}
                 </div>
                 <div className="col col-side">

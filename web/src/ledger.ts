@@ -6,6 +6,7 @@
  */
 import { ledgerBuyers, summarizeLots, type LedgerBuyer, type SalesSummary } from '../../supabase/functions/_shared/ledger/sale.ts';
 import type { Lot } from './wire.ts';
+import { listWords } from './words.ts';
 
 export type { LedgerBuyer, SalesSummary };
 
@@ -174,14 +175,7 @@ export function stopWarning(lots: readonly Lot[] | undefined): string {
   const won = open.filter((l) => l.winner !== null).map((l) => l.code);
   const unwon = open.filter((l) => l.winner === null).map((l) => l.code);
   const parts: string[] = [];
-  if (won.length > 0) parts.push(`${listCodes(won)} ${won.length === 1 ? 'is' : 'are'} sold to ${won.length === 1 ? 'its winner' : 'their winners'}`);
-  if (unwon.length > 0) parts.push(`${listCodes(unwon)} ${unwon.length === 1 ? 'has no winner and closes' : 'have no winner and close'} unsold`);
+  if (won.length > 0) parts.push(`${listWords(won)} ${won.length === 1 ? 'is' : 'are'} sold to ${won.length === 1 ? 'its winner' : 'their winners'}`);
+  if (unwon.length > 0) parts.push(`${listWords(unwon)} ${unwon.length === 1 ? 'has no winner and closes' : 'have no winner and close'} unsold`);
   return `${ending} ${open.length} open lot${open.length === 1 ? '' : 's'}: ${parts.join('; ')}.`;
-}
-
-/** "A1", "A1 and B2", "A1, B2 and 3 more" (a confirmation is read at a glance). */
-function listCodes(codes: readonly string[]): string {
-  if (codes.length === 1) return codes[0]!;
-  if (codes.length <= 3) return `${codes.slice(0, -1).join(', ')} and ${codes[codes.length - 1]}`;
-  return `${codes.slice(0, 2).join(', ')} and ${codes.length - 2} more`;
 }

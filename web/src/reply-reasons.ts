@@ -3,6 +3,8 @@
  * (src/delivery: the transports' DeliveryError reasons, the outbox's own `expired` and
  * `attempts_exhausted`, the worker's `no_transport`); the dashboard says what happened and what to do.
  */
+import { listWords } from './words.ts';
+
 const COPY = 'copy the answer and post it yourself.';
 
 const WORDS: Record<string, string> = {
@@ -44,8 +46,5 @@ export function replyDetailText(status: string, reason: string): string {
 
 /** Who asked, in words: "asked by amy", "amy and bob", "amy, bob and cy", "amy, bob and 4 more". */
 export function askedByText(askers: readonly string[]): string {
-  if (askers.length === 0) return '';
-  if (askers.length === 1) return `asked by ${askers[0]}`;
-  if (askers.length <= 3) return `asked by ${askers.slice(0, -1).join(', ')} and ${askers[askers.length - 1]}`;
-  return `asked by ${askers.slice(0, 2).join(', ')} and ${askers.length - 2} more`;
+  return askers.length === 0 ? '' : `asked by ${listWords(askers)}`;
 }

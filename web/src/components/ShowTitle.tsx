@@ -8,9 +8,7 @@ import { describe, json } from '../api.ts';
 import type { SessionInfo } from '../wire.ts';
 import { ErrorLine } from './ErrorLine.tsx';
 import { titleOf } from './SessionList.tsx';
-
-/** The service's cap (src/domain/show-title.ts MAX_TITLE_LENGTH). */
-const MAX_TITLE = 200;
+import { MAX_TITLE_LENGTH } from '../../../src/domain/show-title.ts';
 
 export function ShowTitle({ info, onSaved }: { info: SessionInfo; onSaved: () => void }) {
   const [editing, setEditing] = useState(false);
@@ -39,7 +37,7 @@ export function ShowTitle({ info, onSaved }: { info: SessionInfo; onSaved: () =>
         <input
           id="show-title-input"
           value={draft}
-          maxLength={MAX_TITLE}
+          maxLength={MAX_TITLE_LENGTH}
           onChange={(e) => setDraft(e.currentTarget.value)}
           onKeyDown={(e) => {
             if (e.key === 'Escape') setEditing(false);
