@@ -61,10 +61,17 @@ function profileOf(dataDir: string): string {
   return path.resolve(dataDir, 'chromium-profile');
 }
 
-/** Chromium browsers (not their helpers) on `dataDir`'s profile, alive now; pipe flag or not. */
+/**
+ * Chromium browsers (not their helpers) on `dataDir`'s profile, alive now; pipe flag or not. A helper
+ * the browser has just forked carries the browser's command line until it execs its own (`--type=...`);
+ * on a busy machine that moment is long enough to be read, so a process whose parent is one of these
+ * browsers is a helper, not a second browser.
+ */
 function browsersOf(dataDir: string): ProcessSnapshot[] {
   const flag = `--user-data-dir=${profileOf(dataDir)}`;
-  return readProcessTable().filter((p) => p.argv.includes(flag) && !p.argv.some((a) => a.startsWith('--type=')));
+  const looking = readProcessTable().filter((p) => p.argv.includes(flag) && !p.argv.some((a) => a.startsWith('--type=')));
+  const pids = new Set(looking.map((p) => p.pid));
+  return looking.filter((p) => !pids.has(p.ppid));
 }
 
 /** The service's process group plus every browser of its DATA_DIR and those browsers' groups. */
